@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+// Bounds-checked cursors over byte spans.
+//
+// `reader` and `writer` are *sticky* (DESIGN rule 5, after Pigweed's ByteBuilder): the first
+// failing operation records its errc, every later operation is a no-op (reads yield 0 / empty
+// spans), and the caller checks once at the end with ok()/error()/finish(). A decoder can thus
+// read a whole fixed layout without a branch per field and still never read out of bounds.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "pmci/core/endian.hpp"
+#include "pmci/core/result.hpp"
+
+namespace pmci {
+
+/// Convenience: view any contiguous bytes as bytes_view.
+constexpr bytes_view as_view(bytes_span s) noexcept { return {s.data(), s.size()}; }
+
+/// Reads fields from the front of a byte span. Out-of-bounds reads set errc::truncated.
+class reader {
+ public:
+  constexpr reader() noexcept = default;
+  constexpr explicit reader(bytes_view data) noexcept : data_(data) {}
+
+  [[nodiscard]] constexpr bool ok() const noexcept { return !failed_; }
+  /// First error recorded (errc::truncated, or one set with fail()). Only valid when !ok().
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(failed_); return err_; }
+  [[nodiscard]] constexpr std::size_t position() const noexcept { return pos_; }
+  [[nodiscard]] constexpr std::size_t remaining() const noexcept { return failed_ ? 0 : data_.size() - pos_; }
+  [[nodiscard]] constexpr bool empty() const noexcept { return remaining() == 0; }
+  /// Everything consumed so far.
+  [[nodiscard]] constexpr bytes_view consumed() const noexcept { return data_.first(pos_); }
+  [[nodiscard]] constexpr bytes_view input() const noexcept { return data_; }
+
+  /// Record an error found by the caller (e.g. a field value check); keeps the first error.
+  constexpr void fail(errc e) noexcept {
+    if (!failed_) { failed_ = true; err_ = e; }
+  }
+
+  constexpr std::uint8_t u8() noexcept { auto s = take(1); return s.empty() ? 0 : std::to_integer<std::uint8_t>(s[0]); }
+  constexpr std::uint16_t u16le() noexcept { auto s = take(2); return s.empty() ? 0 : load_u16le(s); }
+  constexpr std::uint32_t u24le() noexcept { auto s = take(3); return s.empty() ? 0 : load_u24le(s); }
+  constexpr std::uint32_t u32le() noexcept { auto s = take(4); return s.empty() ? 0 : load_u32le(s); }
+  constexpr std::uint64_t u64le() noexcept { auto s = take(8); return s.empty() ? 0 : load_u64le(s); }
+  constexpr std::uint16_t u16be() noexcept { auto s = take(2); return s.empty() ? 0 : load_u16be(s); }
+  constexpr std::uint32_t u24be() noexcept { auto s = take(3); return s.empty() ? 0 : load_u24be(s); }
+  constexpr std::uint32_t u32be() noexcept { auto s = take(4); return s.empty() ? 0 : load_u32be(s); }
+  constexpr std::uint64_t u64be() noexcept { auto s = take(8); return s.empty() ? 0 : load_u64be(s); }
+
+  /// The next n bytes as a view into the input (no copy); empty on failure.
+  constexpr bytes_view bytes(std::size_t n) noexcept { return take(n); }
+  /// All remaining bytes.
+  constexpr bytes_view rest() noexcept { return take(remaining()); }
+  constexpr void skip(std::size_t n) noexcept { (void)take(n); }
+
+  /// Skip n reserved bytes; fails with errc::reserved_nonzero if any is not zero.
+  constexpr void reserved(std::size_t n) noexcept {
+    for (std::byte b : take(n))
+      if (b != std::byte{0}) { fail(errc::reserved_nonzero); return; }
+  }
+
+  /// ok() ? success : error(). Does not check for trailing bytes.
+  [[nodiscard]] constexpr result<void> status() const noexcept {
+    if (failed_) return err_;
+    return pmci::ok();
+  }
+  /// Like status(), but also fails with errc::trailing_data if input is left over.
+  [[nodiscard]] constexpr result<void> finish() const noexcept {
+    if (failed_) return err_;
+    if (pos_ != data_.size()) return errc::trailing_data;
+    return pmci::ok();
+  }
+
+ private:
+  constexpr bytes_view take(std::size_t n) noexcept {
+    if (failed_) return {};
+    if (n > data_.size() - pos_) { fail(errc::truncated); return {}; }
+    auto s = data_.subspan(pos_, n);
+    pos_ += n;
+    return s;
+  }
+
+  bytes_view data_{};
+  std::size_t pos_ = 0;
+  bool failed_ = false;
+  errc err_ = errc::truncated;
+};
+
+/// Appends fields to a caller-provided buffer. Overflow sets errc::buffer_too_small; nothing is
+/// written past the buffer and the writer never produces a silently partial frame.
+class writer {
+ public:
+  constexpr writer() noexcept = default;
+  constexpr explicit writer(bytes_span buf) noexcept : buf_(buf) {}
+
+  [[nodiscard]] constexpr bool ok() const noexcept { return !failed_; }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(failed_); return err_; }
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return pos_; }
+  [[nodiscard]] constexpr std::size_t remaining() const noexcept { return failed_ ? 0 : buf_.size() - pos_; }
+  [[nodiscard]] constexpr std::size_t capacity() const noexcept { return buf_.size(); }
+  /// What has been written so far.
+  [[nodiscard]] constexpr bytes_span written() const noexcept { return buf_.first(pos_); }
+  [[nodiscard]] constexpr bytes_span buffer() const noexcept { return buf_; }
+
+  constexpr void fail(errc e) noexcept {
+    if (!failed_) { failed_ = true; err_ = e; }
+  }
+
+  constexpr writer& u8(std::uint8_t v) noexcept { if (auto s = grab(1); !s.empty()) s[0] = std::byte{v}; return *this; }
+  constexpr writer& u16le(std::uint16_t v) noexcept { if (auto s = grab(2); !s.empty()) store_u16le(s, v); return *this; }
+  constexpr writer& u24le(std::uint32_t v) noexcept {
+    if (v > 0xFFFFFFu) { fail(errc::out_of_range); return *this; }
+    if (auto s = grab(3); !s.empty()) store_u24le(s, v);
+    return *this;
+  }
+  constexpr writer& u32le(std::uint32_t v) noexcept { if (auto s = grab(4); !s.empty()) store_u32le(s, v); return *this; }
+  constexpr writer& u64le(std::uint64_t v) noexcept { if (auto s = grab(8); !s.empty()) store_u64le(s, v); return *this; }
+  constexpr writer& u16be(std::uint16_t v) noexcept { if (auto s = grab(2); !s.empty()) store_u16be(s, v); return *this; }
+  constexpr writer& u24be(std::uint32_t v) noexcept {
+    if (v > 0xFFFFFFu) { fail(errc::out_of_range); return *this; }
+    if (auto s = grab(3); !s.empty()) store_u24be(s, v);
+    return *this;
+  }
+  constexpr writer& u32be(std::uint32_t v) noexcept { if (auto s = grab(4); !s.empty()) store_u32be(s, v); return *this; }
+  constexpr writer& u64be(std::uint64_t v) noexcept { if (auto s = grab(8); !s.empty()) store_u64be(s, v); return *this; }
+
+  constexpr writer& bytes(bytes_view v) noexcept {
+    auto s = grab(v.size());
+    for (std::size_t i = 0; i < s.size(); ++i) s[i] = v[i];
+    return *this;
+  }
+  constexpr writer& fill(std::size_t n, std::uint8_t value) noexcept {
+    for (auto& b : grab(n)) b = std::byte{value};
+    return *this;
+  }
+  constexpr writer& zeros(std::size_t n) noexcept { return fill(n, 0); }
+
+  /// Reserve n bytes to be filled later (a length, a signature, a MAC); zero-filled. Returns an
+  /// empty span on failure.
+  constexpr bytes_span reserve(std::size_t n) noexcept {
+    auto s = grab(n);
+    for (auto& b : s) b = std::byte{0};
+    return s;
+  }
+
+  /// The written bytes, or the first error.
+  [[nodiscard]] constexpr result<bytes_span> finish() const noexcept {
+    if (failed_) return err_;
+    return written();
+  }
+
+ private:
+  constexpr bytes_span grab(std::size_t n) noexcept {
+    if (failed_) return {};
+    if (n > buf_.size() - pos_) { fail(errc::buffer_too_small); return {}; }
+    auto s = buf_.subspan(pos_, n);
+    pos_ += n;
+    return s;
+  }
+
+  bytes_span buf_{};
+  std::size_t pos_ = 0;
+  bool failed_ = false;
+  errc err_ = errc::buffer_too_small;
+};
+
+/// Byte-wise equality (not constant time; see secure.hpp for secrets).
+constexpr bool equal(bytes_view a, bytes_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+/// Copy src into the front of dst; returns the written part or buffer_too_small.
+constexpr result<bytes_span> copy(bytes_view src, bytes_span dst) noexcept {
+  if (src.size() > dst.size()) return errc::buffer_too_small;
+  for (std::size_t i = 0; i < src.size(); ++i) dst[i] = src[i];
+  return dst.first(src.size());
+}
+
+}  // namespace pmci
