@@ -78,6 +78,7 @@ TEST_CASE("writer rejects 24-bit values that do not fit", "[core][bytes]") {
   writer w{buf};
   w.u24le(0x1000000);
   CHECK(w.error() == errc::out_of_range);
+  CHECK(w.status() == errc::out_of_range);
 }
 
 TEST_CASE("endian loads and stores", "[core][endian]") {
