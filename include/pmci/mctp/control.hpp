@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <span>
 
+#include "pmci/core/assert.hpp"
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/mctp/packet.hpp"
@@ -355,7 +356,9 @@ struct get_version_support_response {
   bytes_view entries{};  ///< 4 bytes per entry
 
   [[nodiscard]] constexpr std::size_t count() const noexcept { return entries.size() / version_entry::size; }
+  /// Entry i (0 <= i < count(); a larger i is a programmer error and trips PMCI_ASSERT).
   [[nodiscard]] constexpr version_entry entry(std::size_t i) const noexcept {
+    PMCI_ASSERT(i < count());
     reader r(entries.subspan(i * version_entry::size, version_entry::size));
     return version_entry::read(r);
   }
