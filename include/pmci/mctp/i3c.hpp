@@ -29,6 +29,7 @@
 #include "pmci/core/crc.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/mctp/binding.hpp"
+#include "pmci/mctp/packet.hpp"
 
 namespace pmci::mctp::i3c {
 
@@ -42,8 +43,8 @@ inline constexpr std::uint8_t dcr_mctp = 0xCC;
 inline constexpr std::uint8_t bcr_ibi_capable = 0x02;
 inline constexpr std::uint8_t bcr_ibi_payload = 0x04;
 
-inline constexpr std::size_t header_size = 4;           ///< MCTP transport header
-inline constexpr std::size_t baseline_payload = 64;     ///< DSP0236 baseline transmission unit
+inline constexpr std::size_t header_size = header::size;         ///< MCTP transport header
+inline constexpr std::size_t baseline_payload = baseline_mtu;   ///< DSP0236 baseline unit (64)
 inline constexpr std::size_t baseline_packet = header_size + baseline_payload;  ///< 68
 inline constexpr std::size_t pec_size = 1;
 /// Shortest valid transfer: header, no payload, PEC (Linux MCTP_I3C_MINLEN; i3c_smbus.md §1.1).

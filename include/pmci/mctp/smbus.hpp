@@ -27,14 +27,15 @@
 #include "pmci/core/crc.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/mctp/binding.hpp"
+#include "pmci/mctp/packet.hpp"
 
 namespace pmci::mctp::smbus {
 
 inline constexpr std::uint8_t command_code = 0x0F;  ///< all MCTP traffic (DSP0237)
 inline constexpr std::size_t binding_header_size = 4;  ///< dest, command, count, source
-inline constexpr std::size_t mctp_header_size = 4;
+inline constexpr std::size_t mctp_header_size = header::size;
 inline constexpr std::size_t pec_size = 1;
-inline constexpr std::size_t baseline_packet = mctp_header_size + 64;  ///< 68
+inline constexpr std::size_t baseline_packet = mctp_header_size + baseline_mtu;  ///< 68
 inline constexpr std::size_t max_packet = 254;  ///< byte count 255 = source byte + 254
 /// Shortest valid frame: binding header + MCTP header + PEC (Linux MCTP_I2C_MINLEN 8 + PEC).
 inline constexpr std::size_t min_frame = binding_header_size + mctp_header_size + pec_size;
