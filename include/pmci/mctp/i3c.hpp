@@ -88,7 +88,7 @@ constexpr result<bytes_span> frame(std::uint8_t dynamic_address, direction d, by
   if (packet.size() < header_size) return errc::truncated;
   if (dynamic_address > 0x7F) return errc::invalid_field;
   if (out.size() <= packet.size()) return errc::buffer_too_small;
-  for (std::size_t i = 0; i < packet.size(); ++i) out[i] = packet[i];
+  std::copy_n(packet.begin(), packet.size(), out.begin());
   out[packet.size()] = std::byte{pec(dynamic_address, d, packet)};
   return out.first(packet.size() + pec_size);
 }
