@@ -115,8 +115,8 @@ struct message {
   std::uint8_t tag = 0;
   msg_type type = msg_type::control;
   bool ic = false;        ///< integrity check present (its format is type-specific: integrity.hpp)
-  bytes_view data;        ///< the whole message, type byte first
-  bytes_view body;        ///< data without the type byte
+  bytes_view data{};        ///< the whole message, type byte first
+  bytes_view body{};        ///< data without the type byte
 };
 
 struct assembler_config {
