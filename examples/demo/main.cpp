@@ -8,6 +8,8 @@
 // 3. The same message is sent again with one packet lost: the sequence gap is detected, the
 //    partial message is dropped, and each drop is counted under its reason.
 //
+// 4. MCTP over I3C on the simulated bus: control messages between a controller and a target.
+//
 // Run: cmake --workflow --preset demo
 #include <array>
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "pmci/mctp/assembler.hpp"
 #include "pmci/mctp/packetizer.hpp"
 #include "pmci/version.hpp"
+#include "i3c_demo.hpp"
 
 namespace {
 using namespace pmci;
@@ -107,5 +110,8 @@ int main() {
   }
   std::printf("  message delivered: %s; drops counted:\n", got_message ? "yes (WRONG)" : "no");
   print_drops(rx.drops());
-  return got_message ? 1 : 0;
+  if (got_message) return 1;
+
+  std::printf("\n");
+  return run_i3c_demo();
 }
