@@ -51,6 +51,16 @@
 #include "pmci/core/result.hpp"
 #include "pmci/mctp/packet.hpp"
 
+// Drop paths are kept out of line: one call per drop site instead of an inlined counter update
+// keeps the receive path small in flash (it is the common path that matters for speed).
+#ifndef PMCI_MCTP_COLD
+#if defined(__GNUC__)
+#define PMCI_MCTP_COLD [[gnu::noinline, gnu::cold]]
+#else
+#define PMCI_MCTP_COLD
+#endif
+#endif
+
 namespace pmci::mctp {
 
 enum class drop_reason : std::uint8_t {
@@ -109,9 +119,10 @@ struct message {
 };
 
 struct assembler_config {
+  static constexpr std::uint32_t default_timeout = 6000;
   /// A partial message older than this (ticks since its SOM packet) is discarded. 0 = never.
-  /// Linux and mctp-rs use 6 s (mctp.md §3 item 6).
-  std::uint32_t timeout_ticks = 6000;
+  /// Linux and mctp-rs use 6 s (mctp.md §3 item 6); the default assumes millisecond ticks.
+  std::uint32_t timeout_ticks = default_timeout;
 };
 
 namespace detail {
@@ -131,7 +142,11 @@ struct assembly_slot {
 /// The engine shared by every assembler<C, M>.
 class assembler_core {
  public:
-  constexpr explicit assembler_core(assembler_config cfg) noexcept : cfg_(cfg) {}
+  // The timeout is stored relative to the default so that a default-configured assembler is
+  // all zero bytes: as a static object it then lands in .bss instead of costing its whole
+  // size (Contexts x MaxMessage) in flash as a .data initializer image.
+  constexpr explicit assembler_core(assembler_config cfg) noexcept
+      : timeout_bias_(cfg.timeout_ticks ^ assembler_config::default_timeout) {}
 
   [[nodiscard]] constexpr const drop_counters& drops() const noexcept { return drops_; }
   constexpr void reset_drops() noexcept { drops_ = {}; }
@@ -139,18 +154,19 @@ class assembler_core {
   /// a new message over a partial one; timeout when a stale partial message was reclaimed on
   /// the way), none otherwise.
   [[nodiscard]] constexpr drop_reason last_drop() const noexcept { return last_; }
-  [[nodiscard]] constexpr const assembler_config& config() const noexcept { return cfg_; }
+  [[nodiscard]] constexpr assembler_config config() const noexcept { return {timeout()}; }
 
  protected:
-  constexpr void drop(drop_reason r) noexcept {
+  PMCI_MCTP_COLD constexpr void drop(drop_reason r) noexcept {
     drops_.count(r);
     last_ = r;
   }
 
   constexpr void expire(std::span<assembly_slot> slots, std::uint32_t now) noexcept {
-    if (cfg_.timeout_ticks == 0) return;
+    const std::uint32_t t = timeout();
+    if (t == 0) return;
     for (auto& s : slots)
-      if (s.busy && static_cast<std::uint32_t>(now - s.started) >= cfg_.timeout_ticks) {
+      if (s.busy && static_cast<std::uint32_t>(now - s.started) >= t) {
         s.busy = false;
         drop(drop_reason::timeout);
       }
@@ -162,67 +178,67 @@ class assembler_core {
     last_ = drop_reason::none;
     expire(slots, now);
 
-    auto h = header::decode(packet);
-    if (!h) {
-      drop(h.error() == errc::version_mismatch ? drop_reason::bad_version : drop_reason::too_short);
+    const auto decoded = header::decode(packet);
+    if (!decoded) {
+      drop(decoded.error() == errc::version_mismatch ? drop_reason::bad_version : drop_reason::too_short);
       return std::nullopt;
     }
+    const header h = *decoded;
     const bytes_view payload = packet.subspan(header::size);
-    if (h->source == broadcast_eid) return fail(drop_reason::bad_source);
+    if (h.source == broadcast_eid) return fail(drop_reason::bad_source);
     if (payload.empty()) return fail(drop_reason::too_short);
 
-    const auto key = static_cast<std::uint8_t>(h->tag | (h->tag_owner ? 0x08 : 0));
+    // One pass: the context of this (source, dest, tag, TO), and the first free one.
+    const auto key = static_cast<std::uint8_t>(h.tag | (h.tag_owner ? 0x08 : 0));
     assembly_slot* slot = nullptr;
-    std::size_t index = 0;
-    for (std::size_t i = 0; i < slots.size(); ++i)
-      if (slots[i].busy && slots[i].source == h->source && slots[i].dest == h->dest && slots[i].tag_to == key) {
-        slot = &slots[i];
-        index = i;
-        break;
+    assembly_slot* free_slot = nullptr;
+    for (auto& s : slots) {
+      if (!s.busy) {
+        if (!free_slot) free_slot = &s;
+      } else if (s.source == h.source && s.dest == h.dest && s.tag_to == key) {
+        slot = &s;
       }
+    }
 
-    if (h->som) {
-      if (slot) {
-        drop(drop_reason::som_restart);  // DSP0236 §8.8 / mctp.md §3.5: restart liberally
-      } else {
-        for (std::size_t i = 0; i < slots.size(); ++i)
-          if (!slots[i].busy) {
-            slot = &slots[i];
-            index = i;
-            break;
-          }
-        if (!slot) return fail(drop_reason::no_context);
-      }
-      *slot = assembly_slot{true, h->source, h->dest, key, h->seq, payload.size(), 0, now};
+    if (h.som) {
+      if (slot) drop(drop_reason::som_restart);  // DSP0236 §8.8 / mctp.md §3.5: restart liberally
+      else slot = free_slot;
+      if (!slot) return fail(drop_reason::no_context);
+      *slot = assembly_slot{true, h.source, h.dest, key, h.seq, payload.size(), 0, now};
     } else {
       if (!slot) return fail(drop_reason::missing_som);
-      if (h->seq != slot->next_seq) return fail(drop_reason::out_of_sequence, slot);
-      if (!h->eom && payload.size() != slot->first_size) return fail(drop_reason::middle_size, slot);
-      if (h->eom && payload.size() > slot->first_size) return fail(drop_reason::eom_too_large, slot);
+      if (h.seq != slot->next_seq) return fail(drop_reason::out_of_sequence, slot);
+      if (!h.eom && payload.size() != slot->first_size) return fail(drop_reason::middle_size, slot);
+      if (h.eom && payload.size() > slot->first_size) return fail(drop_reason::eom_too_large, slot);
     }
     if (payload.size() > max_message - slot->length) return fail(drop_reason::too_large, slot);
 
+    const auto index = static_cast<std::size_t>(slot - slots.data());
     const bytes_span buf = storage.subspan(index * max_message, max_message);
     for (std::size_t i = 0; i < payload.size(); ++i) buf[slot->length + i] = payload[i];
     slot->length += payload.size();
-    slot->next_seq = static_cast<std::uint8_t>((h->seq + 1) & seq_mask);
-    if (!h->eom) return std::nullopt;
+    slot->next_seq = static_cast<std::uint8_t>((h.seq + 1) & seq_mask);
+    if (!h.eom) return std::nullopt;
 
     // Complete: the slot is free again; its bytes stay untouched until the next receive().
     slot->busy = false;
     const auto type = message_header::from_byte(std::to_integer<std::uint8_t>(buf[0]));
     const bytes_view data = buf.first(slot->length);
-    return message{h->source, h->dest, h->tag_owner, h->tag, type.type, type.ic, data, data.subspan(1)};
+    return message{h.source, h.dest, h.tag_owner, h.tag, type.type, type.ic, data, data.subspan(1)};
   }
 
-  constexpr std::optional<message> fail(drop_reason r, assembly_slot* discard = nullptr) noexcept {
+  PMCI_MCTP_COLD constexpr std::optional<message> fail(drop_reason r, assembly_slot* discard = nullptr) noexcept {
     if (discard) discard->busy = false;
     drop(r);
     return std::nullopt;
   }
 
  private:
-  assembler_config cfg_;
+  [[nodiscard]] constexpr std::uint32_t timeout() const noexcept {
+    return timeout_bias_ ^ assembler_config::default_timeout;
+  }
+
+  std::uint32_t timeout_bias_;
   drop_counters drops_{};
   drop_reason last_ = drop_reason::none;
 };

@@ -32,6 +32,7 @@
 // Largest response: 3 + 1 + 16 (UUID) or 3 + 2 + 4 x versions; a baseline_mtu-sized buffer
 // (64 bytes) holds any response with up to 14 version entries per type.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -74,76 +75,28 @@ class responder {
   ///    (shorter than its 3-byte header, or a type byte other than 0x00): nothing can be said;
   ///  - errc::buffer_too_small when `out` cannot hold the response.
   constexpr result<std::optional<bytes_span>> handle(bytes_view request, bytes_span out) noexcept {
-    using answer = result<std::optional<bytes_span>>;
-    PMCI_TRY_ASSIGN(const control_message m, control_message::decode(request));
-    if (!m.header.request || m.header.datagram) return std::optional<bytes_span>{};
-    const std::uint8_t iid = m.header.instance_id;
-    const auto reply = [&](const auto& rsp) -> answer {
-      PMCI_TRY_ASSIGN(const bytes_span s, encode(out, rsp, iid));
-      return std::optional<bytes_span>{s};
-    };
-    const auto fail = [&](completion cc) -> answer {
-      PMCI_TRY_ASSIGN(const bytes_span s, encode_error(out, m.header, cc));
-      return std::optional<bytes_span>{s};
-    };
-
-    switch (m.header.cmd) {
-      case command::set_endpoint_id: {
-        const auto q = decode_data<set_endpoint_id_request>(m.data);
-        if (!q) return fail(completion::error_invalid_length);
-        auto assignment = eid_assignment::accepted;
-        switch (q->operation) {
-          case set_eid_operation::set:
-          case set_eid_operation::force:
-            if (!is_assignable(q->id)) return fail(completion::error_invalid_data);
-            eid_ = q->id;
-            assigned_ = true;
-            discovered_ = true;
-            break;
-          case set_eid_operation::reset:
-            if (cfg_.static_eid == null_eid) return fail(completion::error_invalid_data);
-            eid_ = cfg_.static_eid;
-            assigned_ = false;
-            break;
-          default:  // set_discovered
-            discovered_ = true;
-            assignment = eid_assignment::rejected;
-            break;
-        }
-        return reply(set_endpoint_id_response{completion::success, assignment, eid_pool_status::no_pool, eid_, 0});
-      }
-      case command::get_endpoint_id:
-        if (!m.data.empty()) return fail(completion::error_invalid_length);
-        return reply(get_endpoint_id_response{completion::success, eid_, cfg_.kind, current_eid_type(), cfg_.medium_specific});
-      case command::get_endpoint_uuid: {
-        if (cfg_.uuid.size() != 16) return fail(completion::error_unsupported_cmd);
-        if (!m.data.empty()) return fail(completion::error_invalid_length);
-        get_endpoint_uuid_response rsp;
-        for (std::size_t i = 0; i < 16; ++i) rsp.id[i] = cfg_.uuid[i];
-        return reply(rsp);
-      }
-      case command::get_version_support: {
-        const auto q = decode_data<get_version_support_request>(m.data);
-        if (!q) return fail(completion::error_invalid_length);
-        for (const auto& v : cfg_.versions)
-          if (v.type_number == q->type_number) return reply(get_version_support_response{completion::success, v.entries});
-        return fail(completion::message_type_not_supported);
-      }
-      case command::get_message_type_support:
-        if (!m.data.empty()) return fail(completion::error_invalid_length);
-        return reply(get_message_type_support_response{completion::success, cfg_.message_types});
-      case command::get_vendor_message_support: {
-        const auto q = decode_data<get_vendor_message_support_request>(m.data);
-        if (!q) return fail(completion::error_invalid_length);
-        const std::size_t n = cfg_.vendor_sets.size();
-        if (q->selector >= n) return fail(completion::error_invalid_data);  // mctpd behaviour
-        const auto next = q->selector + 1u < n ? static_cast<std::uint8_t>(q->selector + 1u)
-                                               : get_vendor_message_support_response::no_more;
-        return reply(get_vendor_message_support_response{completion::success, next, true, cfg_.vendor_sets[q->selector]});
-      }
-      default:
-        return fail(completion::error_unsupported_cmd);
+    PMCI_TRY_ASSIGN(const control_header h, control_header::decode(request));
+    if (!h.request || h.datagram) return std::optional<bytes_span>{};
+    reply r;
+    answer(h.cmd, request.subspan(control_header::size), r);
+    // An error response is the completion code alone (mctp.md §4.2).
+    if (r.cc != completion::success) {
+      r.n = 0;
+      r.tail = {};
     }
+    const std::size_t len = control_header::size + 1 + r.n + r.tail.size();
+    if (out.size() < len) return errc::buffer_too_small;
+    // Written byte by byte rather than through encode<M>: the responder stays one small
+    // function in flash instead of one encoder instantiation per response type. The bytes are
+    // the codecs' (tests/mctp/control_responder_test.cpp decodes every answer with them).
+    out[0] = std::byte{0x00};                        // type: control, IC = 0
+    out[1] = std::byte{h.instance_id};               // Rq = 0, D = 0, same instance ID
+    out[2] = std::byte{static_cast<std::uint8_t>(h.cmd)};
+    out[3] = std::byte{static_cast<std::uint8_t>(r.cc)};
+    std::size_t o = 4;
+    for (std::size_t i = 0; i < r.n; ++i) out[o++] = std::byte{r.fixed[i]};
+    for (std::byte b : r.tail) out[o++] = b;
+    return std::optional<bytes_span>{out.first(o)};
   }
 
   /// The EID in use (null_eid while a dynamic-only endpoint waits for assignment).
@@ -161,6 +114,97 @@ class responder {
   [[nodiscard]] constexpr const responder_config& config() const noexcept { return cfg_; }
 
  private:
+  // A response's data after the completion code: up to 8 fixed bytes, then a span from the
+  // configuration (UUID, version entries, message types).
+  struct reply {
+    completion cc = completion::success;
+    std::uint8_t n = 0;
+    std::array<std::uint8_t, 8> fixed{};
+    bytes_view tail;
+    constexpr void put(std::uint8_t b) noexcept { fixed[n++] = b; }
+  };
+
+  constexpr void answer(command cmd, bytes_view d, reply& r) noexcept {
+    const std::size_t len = d.size();
+    const std::uint8_t d0 = len ? std::to_integer<std::uint8_t>(d[0]) : 0;
+    switch (cmd) {
+      case command::set_endpoint_id: {
+        if (len != 2) return fail(r, completion::error_invalid_length);
+        const eid id = std::to_integer<std::uint8_t>(d[1]);
+        std::uint8_t status = 0;  // assignment accepted (bits 5:4 = 00), no EID pool (bits 1:0 = 00)
+        switch (static_cast<set_eid_operation>(d0 & 0x03)) {  // bits 7:2 reserved
+          case set_eid_operation::set:
+          case set_eid_operation::force:
+            if (!is_assignable(id)) return fail(r, completion::error_invalid_data);
+            eid_ = id;
+            assigned_ = true;
+            discovered_ = true;
+            break;
+          case set_eid_operation::reset:
+            if (cfg_.static_eid == null_eid) return fail(r, completion::error_invalid_data);
+            eid_ = cfg_.static_eid;
+            assigned_ = false;
+            break;
+          default:  // set discovered flag: no EID assigned by this operation
+            discovered_ = true;
+            status = static_cast<std::uint8_t>(eid_assignment::rejected) << 4;
+            break;
+        }
+        r.put(status);
+        r.put(eid_);
+        r.put(0);  // EID pool size
+        return;
+      }
+      case command::get_endpoint_id:
+        if (len != 0) return fail(r, completion::error_invalid_length);
+        r.put(eid_);
+        r.put(static_cast<std::uint8_t>((static_cast<std::uint8_t>(cfg_.kind) << 4) |
+                                        static_cast<std::uint8_t>(current_eid_type())));
+        r.put(cfg_.medium_specific);
+        return;
+      case command::get_endpoint_uuid:
+        if (cfg_.uuid.size() != 16) return fail(r, completion::error_unsupported_cmd);
+        if (len != 0) return fail(r, completion::error_invalid_length);
+        r.tail = cfg_.uuid;
+        return;
+      case command::get_version_support:
+        if (len != 1) return fail(r, completion::error_invalid_length);
+        for (const auto& v : cfg_.versions)
+          if (v.type_number == d0) return list(r, v.entries, version_entry::size);
+        return fail(r, completion::message_type_not_supported);
+      case command::get_message_type_support:
+        if (len != 0) return fail(r, completion::error_invalid_length);
+        return list(r, cfg_.message_types, 1);
+      case command::get_vendor_message_support: {
+        if (len != 1) return fail(r, completion::error_invalid_length);
+        const std::size_t count = cfg_.vendor_sets.size();
+        if (d0 >= count) return fail(r, completion::error_invalid_data);  // mctpd behaviour
+        const vendor_message_set& v = cfg_.vendor_sets[d0];
+        r.put(d0 + 1u < count ? static_cast<std::uint8_t>(d0 + 1) : get_vendor_message_support_response::no_more);
+        r.put(static_cast<std::uint8_t>(v.format));
+        if (v.format == vendor_id_format::iana) {
+          r.put(static_cast<std::uint8_t>(v.vendor_id >> 24));
+          r.put(static_cast<std::uint8_t>(v.vendor_id >> 16));
+        }
+        r.put(static_cast<std::uint8_t>(v.vendor_id >> 8));  // big-endian (mctp.md §4.1)
+        r.put(static_cast<std::uint8_t>(v.vendor_id));
+        r.put(static_cast<std::uint8_t>(v.command_set >> 8));
+        r.put(static_cast<std::uint8_t>(v.command_set));
+        return;
+      }
+      default:
+        return fail(r, completion::error_unsupported_cmd);
+    }
+  }
+  static constexpr void fail(reply& r, completion cc) noexcept { r.cc = cc; }
+  // Count byte + a list of `unit`-byte items (at most 255 items are announced and sent).
+  static constexpr void list(reply& r, bytes_view items, std::size_t unit) noexcept {
+    std::size_t count = items.size() / unit;
+    if (count > 0xFF) count = 0xFF;
+    r.put(static_cast<std::uint8_t>(count));
+    r.tail = items.first(count * unit);
+  }
+
   responder_config cfg_;
   eid eid_;
   bool assigned_ = false;

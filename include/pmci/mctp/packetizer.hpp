@@ -63,19 +63,23 @@ class packetizer {
     const std::size_t n = left < mtu_ ? left : mtu_;
     if (out.size() < header::size + n) return errc::buffer_too_small;
 
+    // Header and payload written straight into `out` (its size was checked above).
     const header h{header_version, addr_.dest, addr_.source, pos_ == 0, n == left, seq_, addr_.tag_owner, addr_.tag};
-    writer w(out);
-    PMCI_TRY(h.encode(w));
+    out[0] = std::byte{header_version};
+    out[1] = std::byte{h.dest};
+    out[2] = std::byte{h.source};
+    out[3] = std::byte{h.flags_byte()};
+    std::size_t o = header::size;
     std::size_t i = pos_;
     if (has_type_ && i == 0) {
-      w.u8(type_);
+      out[o++] = std::byte{type_};
       ++i;
     }
     const std::size_t off = has_type_ ? 1 : 0;
-    w.bytes(body_.subspan(i - off, pos_ + n - i));
+    for (; i < pos_ + n; ++i) out[o++] = body_[i - off];
     pos_ += n;
     seq_ = static_cast<std::uint8_t>((seq_ + 1) & seq_mask);
-    return w.written();
+    return out.first(o);
   }
 
   /// True when every packet has been produced.

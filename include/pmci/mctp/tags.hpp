@@ -39,8 +39,11 @@ struct tag_peer {
 
 class tag_core {
  public:
-  constexpr explicit tag_core(std::uint32_t lifetime) noexcept : lifetime_(lifetime) {}
-  [[nodiscard]] constexpr std::uint32_t lifetime() const noexcept { return lifetime_; }
+  static constexpr std::uint32_t default_lifetime = 6000;
+  // Stored relative to the default so that a default-constructed allocator is all zero bytes
+  // (.bss, not a .data image in flash).
+  constexpr explicit tag_core(std::uint32_t lifetime) noexcept : bias_(lifetime ^ default_lifetime) {}
+  [[nodiscard]] constexpr std::uint32_t lifetime() const noexcept { return bias_ ^ default_lifetime; }
 
  protected:
   constexpr void expire(std::span<tag_peer> peers, std::uint32_t now) const noexcept {
@@ -94,13 +97,14 @@ class tag_core {
     return nullptr;
   }
   constexpr void expire_peer(tag_peer& p, std::uint32_t now) const noexcept {
-    if (lifetime_ == 0) return;
+    const std::uint32_t life = lifetime();
+    if (life == 0) return;
     for (std::uint8_t t = 0; t <= max_tag; ++t)
-      if ((p.in_use & (1u << t)) && static_cast<std::uint32_t>(now - p.since[t]) >= lifetime_)
+      if ((p.in_use & (1u << t)) && static_cast<std::uint32_t>(now - p.since[t]) >= life)
         p.in_use = static_cast<std::uint8_t>(p.in_use & ~(1u << t));
   }
 
-  std::uint32_t lifetime_;
+  std::uint32_t bias_;
 };
 
 }  // namespace detail
@@ -112,7 +116,7 @@ class tag_allocator : public detail::tag_core {
 
  public:
   /// `lifetime_ticks`: an unanswered tag is free again after this many ticks (0 = never).
-  constexpr explicit tag_allocator(std::uint32_t lifetime_ticks = 6000) noexcept : tag_core(lifetime_ticks) {}
+  constexpr explicit tag_allocator(std::uint32_t lifetime_ticks = default_lifetime) noexcept : tag_core(lifetime_ticks) {}
 
   /// A free tag (0..7) for a request to `peer`, marked outstanding since `now_ticks`.
   /// errc::no_resources when all 8 tags to that peer are outstanding, or when `peer` is new
