@@ -59,12 +59,12 @@ struct link_stats {
   }
 };
 
-/// What an mctp::endpoint needs from a binding: send one MCTP packet to a physical address,
+/// What an mctp::endpoint needs from a binding (the `packet_link` concept): send one MCTP packet to a physical address,
 /// and the largest packet payload (MTU, excluding the 4-byte MCTP header) towards it.
 /// send_packet returns errc::busy when the packet cannot be taken now but may be later (a full
 /// target queue); the endpoint keeps the rest of the message and retries in flush().
 template <class L>
-concept link = requires(L& l, const L& cl, phys_addr a, bytes_view packet) {
+concept packet_link = requires(L& l, const L& cl, phys_addr a, bytes_view packet) {
   { l.send_packet(a, packet) } -> std::same_as<result<void>>;
   { cl.max_packet_payload(a) } -> std::convertible_to<std::size_t>;
 };

@@ -146,7 +146,7 @@ struct target_info {
 
 // ---------------------------------------------------------------------------------------------
 /// The I3C controller (bus owner) side of the binding, for up to MaxTargets MCTP targets and
-/// packets of up to MaxPacket bytes (header + payload) in either direction. Models mctp::link.
+/// packets of up to MaxPacket bytes (header + payload) in either direction. Models mctp::packet_link.
 ///
 ///   - send_packet(addr, packet): one private write of packet + PEC, refused with out_of_range
 ///     if packet + PEC exceeds the target's MWL (Linux drops such packets; i3c_smbus.md §1.2).
@@ -302,7 +302,7 @@ class controller {
 
 // ---------------------------------------------------------------------------------------------
 /// The I3C target side: packets of up to MaxPacket bytes, up to TxDepth frames queued for the
-/// controller to read. Models mctp::link (the physical address argument is ignored: a target
+/// controller to read. Models mctp::packet_link (the physical address argument is ignored: a target
 /// talks only to the controller).
 ///
 ///   - on_private_write(frame): call from the HAL's write-received callback; returns the packet

@@ -112,7 +112,7 @@ concept driver = requires(D& d, std::uint8_t addr, bytes_view data) {
 
 /// An SMBus/I2C MCTP port with its own 7-bit address: both sides of DSP0237 (every endpoint
 /// sends as a bus master and receives as a slave). Packets of up to MaxPacket bytes (header +
-/// payload). Models mctp::link.
+/// payload). Models mctp::packet_link.
 template <class Driver, std::size_t MaxPacket = baseline_packet>
 class port {
   static_assert(driver<Driver>, "The SMBus driver must provide result<void> write(uint8_t addr7, bytes_view data)");
