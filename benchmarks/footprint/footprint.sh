@@ -51,6 +51,23 @@ trap 'rm -rf "$tmp"' EXIT
 
 fmt_budget() { if [ "$1" -gt 0 ]; then echo "$1"; else echo "-"; fi; }
 
+# Display names: template arguments collapsed to <...>, gcc's " [with T = ...]" dropped, "|"
+# escaped for markdown, at most 110 characters.
+short_awk='
+function short(n,    out, i, c, d) {
+  sub(/ \[with .*$/, "", n)
+  out = ""; d = 0
+  for (i = 1; i <= length(n); i++) {
+    c = substr(n, i, 1)
+    if (c == "<" && substr(n, i - 8, 8) != "operator") { if (d == 0) out = out "<...>"; d++; continue }
+    if (c == ">" && d > 0) { d--; continue }
+    if (d == 0) out = out c
+  }
+  gsub(/\|/, "\\|", out)
+  if (length(out) > 110) out = substr(out, 1, 107) "..."
+  return out
+}'
+
 # Markdown rows "| bytes | kind | owner | `demangled` |" from "bytes<TAB>kind<TAB>owner<TAB>mangled" lines.
 symbol_rows() {
   local rows=$tmp/rows names=$tmp/rows.names
@@ -58,7 +75,7 @@ symbol_rows() {
   [ -s "$rows" ] || { echo '| - | | | (none) |'; return 0; }
   cut -f4 "$rows" | "$cxxfilt" > "$names"
   paste "$rows" "$names" |
-    awk -F '\t' '{ n = $5; gsub(/\|/, "\\|", n); if (length(n) > 110) n = substr(n, 1, 107) "..."; printf "| %d | %s | %s | `%s` |\n", $1, $2, $3, n }'
+    awk -F '\t' "$short_awk"' { printf "| %d | %s | %s | `%s` |\n", $1, $2, $3, short($5) }'
 }
 
 summary=$tmp/summary.md
@@ -175,7 +192,7 @@ while IFS=$'\t' read -r name elf map entry b_flash b_ram b_stack c_flashl c_raml
     echo
     echo '| frame | depth | from | function |'
     echo '|---:|---:|---|---|'
-    awk -F '\t' 'NR > 1 && $0 !~ /^UNKNOWN/ { n = $4; gsub(/\|/, "\\|", n); if (length(n) > 110) n = substr(n, 1, 107) "..."; printf "| %d | %d | %s | `%s` |\n", $1, $2, $3, n }' "$tmp/$name.stack"
+    awk -F '\t' "$short_awk"' NR > 1 && $0 !~ /^UNKNOWN/ { printf "| %d | %d | %s | `%s` |\n", $1, $2, $3, short($4) }' "$tmp/$name.stack"
     grep '^UNKNOWN' "$tmp/$name.stack" | sed 's/^UNKNOWN/\nFunctions without stack information:/' || true
   } >> "$details"
 done < "$manifest"
