@@ -276,3 +276,16 @@ TEST_CASE("drop_reason names", "[mctp][assembler]") {
   CHECK(std::string_view(to_string(drop_reason::no_context)) == "no_context");
   CHECK(std::string_view(to_string(static_cast<drop_reason>(200))) == "unknown");
 }
+
+TEST_CASE("assembler: configuration and size", "[mctp][assembler]") {
+  assembler<2, 1024> rx{{.timeout_ticks = 250}};
+  CHECK(rx.config().timeout_ticks == 250);
+  assembler<1, 16> never{{.timeout_ticks = 0}};
+  CHECK_FALSE(never.receive(make_packet(S, 0, 4), 0));
+  never.expire(0xFFFFFFFFu);
+  CHECK(never.in_progress() == 1);
+  CHECK(never.receive(make_packet(E, 1, 4), 0x80000000u));
+  CHECK(assembler<1, 16>{}.config().timeout_ticks == assembler_config::default_timeout);
+  static_assert(sizeof(assembler<1, 1024>) >= 1024 && sizeof(assembler<1, 1024>) < 1024 + 128);
+  static_assert(assembler<2, 1024>::contexts == 2 && assembler<2, 1024>::max_message == 1024);
+}

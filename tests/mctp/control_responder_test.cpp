@@ -156,3 +156,13 @@ TEST_CASE("responder: inputs it cannot answer are errors", "[mctp][control_respo
   CHECK_FALSE(h->request);
   CHECK_FALSE(h->datagram);
 }
+
+TEST_CASE("responder: configured with designated initializers (docs/mctp.md)", "[mctp][control_responder]") {
+  static constexpr auto base = version_bytes(version_entry::make(1, 3, 3));
+  static constexpr version_support vs[] = {{base_spec_type, base}};
+  static constexpr std::byte ts[] = {std::byte{0x00}, std::byte{0x05}};
+  control_responder ctrl({.static_eid = 0x1D, .uuid = my_uuid, .message_types = ts, .versions = vs});
+  CHECK(exchange(ctrl, "00 81 02", "00 01 02 00 1d 02 00"));
+  CHECK(exchange(ctrl, "00 82 04 ff", "00 02 04 00 01 F1F3F300"));
+  CHECK(exchange(ctrl, "00 83 05", "00 03 05 00 02 00 05"));
+}

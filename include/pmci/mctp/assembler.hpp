@@ -41,6 +41,7 @@
 // The engine is a non-template core over a span of contexts (assembler_core); the template
 // only provides storage, so N different assembler sizes do not multiply the code in flash.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -114,8 +115,8 @@ struct message {
   std::uint8_t tag = 0;
   msg_type type = msg_type::control;
   bool ic = false;        ///< integrity check present (its format is type-specific: integrity.hpp)
-  bytes_view data;        ///< the whole message, type byte first
-  bytes_view body;        ///< data without the type byte
+  bytes_view data{};        ///< the whole message, type byte first
+  bytes_view body{};        ///< data without the type byte
 };
 
 struct assembler_config {
@@ -215,7 +216,8 @@ class assembler_core {
 
     const auto index = static_cast<std::size_t>(slot - slots.data());
     const bytes_span buf = storage.subspan(index * max_message, max_message);
-    for (std::size_t i = 0; i < payload.size(); ++i) buf[slot->length + i] = payload[i];
+    // std::copy_n on bytes is memmove at run time (and still constexpr): the one copy per byte.
+    std::copy_n(payload.data(), payload.size(), buf.data() + slot->length);
     slot->length += payload.size();
     slot->next_seq = static_cast<std::uint8_t>((h.seq + 1) & seq_mask);
     if (!h.eom) return std::nullopt;

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <span>
 
+#include "pmci/core/assert.hpp"
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/mctp/packet.hpp"
@@ -123,7 +124,7 @@ struct control_header {
 /// with the completion code).
 struct control_message {
   control_header header;
-  bytes_view data;
+  bytes_view data{};
 
   static constexpr result<control_message> decode(bytes_view message) noexcept {
     PMCI_TRY_ASSIGN(const control_header h, control_header::decode(message));
@@ -173,7 +174,7 @@ template <command C>
 struct opaque_request {
   static constexpr command code = C;
   static constexpr bool is_response = false;
-  bytes_view data;
+  bytes_view data{};
   constexpr void read(reader& r) noexcept { data = r.rest(); }
   constexpr void write(writer& w) const noexcept { w.bytes(data); }
 };
@@ -182,7 +183,7 @@ struct opaque_response {
   static constexpr command code = C;
   static constexpr bool is_response = true;
   completion cc = completion::success;
-  bytes_view data;
+  bytes_view data{};
   constexpr void read(reader& r) noexcept { data = r.rest(); }
   constexpr void write(writer& w) const noexcept { w.bytes(data); }
 };
@@ -352,10 +353,12 @@ struct get_version_support_response {
   static constexpr command code = command::get_version_support;
   static constexpr bool is_response = true;
   completion cc = completion::success;
-  bytes_view entries;  ///< 4 bytes per entry
+  bytes_view entries{};  ///< 4 bytes per entry
 
   [[nodiscard]] constexpr std::size_t count() const noexcept { return entries.size() / version_entry::size; }
+  /// Entry i (0 <= i < count(); a larger i is a programmer error and trips PMCI_ASSERT).
   [[nodiscard]] constexpr version_entry entry(std::size_t i) const noexcept {
+    PMCI_ASSERT(i < count());
     reader r(entries.subspan(i * version_entry::size, version_entry::size));
     return version_entry::read(r);
   }
@@ -375,7 +378,7 @@ struct get_message_type_support_response {
   static constexpr command code = command::get_message_type_support;
   static constexpr bool is_response = true;
   completion cc = completion::success;
-  bytes_view types;
+  bytes_view types{};
   constexpr void read(reader& r) noexcept { types = r.bytes(r.u8()); }
   constexpr void write(writer& w) const noexcept {
     detail::count_byte(w, types.size());
@@ -462,7 +465,7 @@ struct resolve_endpoint_id_response {
   static constexpr bool is_response = true;
   completion cc = completion::success;
   eid bridge = null_eid;
-  bytes_view physical_address;
+  bytes_view physical_address{};
   constexpr void read(reader& r) noexcept {
     bridge = r.u8();
     physical_address = r.rest();
@@ -521,7 +524,7 @@ struct routing_information_update_request {
   static constexpr command code = command::routing_information_update;
   static constexpr bool is_response = false;
   std::uint8_t count = 0;
-  bytes_view entries;
+  bytes_view entries{};
   constexpr void read(reader& r) noexcept {
     count = r.u8();
     entries = r.rest();
@@ -549,7 +552,7 @@ struct routing_table_entry {
   std::uint8_t port = 0;  ///< 0..31
   std::uint8_t binding = 0;
   std::uint8_t media = 0;
-  bytes_view physical_address;
+  bytes_view physical_address{};
 
   static constexpr std::size_t fixed_size = 6;
   static constexpr routing_table_entry read(reader& r) noexcept {
@@ -593,7 +596,7 @@ struct get_routing_table_entries_response {
   completion cc = completion::success;
   std::uint8_t next_handle = 0xFF;
   std::uint8_t count = 0;
-  bytes_view entries;
+  bytes_view entries{};
 
   /// Size of `n` consecutive entries at the front of `in`, or errc::truncated.
   static constexpr result<std::size_t> measure(bytes_view in, std::size_t n) noexcept {

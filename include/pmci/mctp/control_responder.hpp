@@ -48,7 +48,7 @@ namespace pmci::mctp::control {
 /// Versions supported for one message type number (Get MCTP Version Support).
 struct version_support {
   std::uint8_t type_number = base_spec_type;
-  bytes_view entries;  ///< 4-byte entries, e.g. from version_bytes(...)
+  bytes_view entries{};  ///< 4-byte entries, e.g. from version_bytes(...)
 };
 
 /// What the responder reports. Spans point at the caller's (usually constant) tables; they
@@ -57,10 +57,10 @@ struct responder_config {
   eid static_eid = null_eid;  ///< null_eid: no static EID (bus-owner-assigned only)
   endpoint_kind kind = endpoint_kind::simple;
   std::uint8_t medium_specific = 0;  ///< Get Endpoint ID byte 3 (binding defined)
-  bytes_view uuid;                   ///< 16 bytes; empty: Get Endpoint UUID is unsupported
-  bytes_view message_types;          ///< Get Message Type Support list
-  std::span<const version_support> versions;
-  std::span<const vendor_message_set> vendor_sets;
+  bytes_view uuid{};                   ///< 16 bytes; empty: Get Endpoint UUID is unsupported
+  bytes_view message_types{};          ///< Get Message Type Support list
+  std::span<const version_support> versions{};
+  std::span<const vendor_message_set> vendor_sets{};
 };
 
 class responder {
@@ -120,7 +120,7 @@ class responder {
     completion cc = completion::success;
     std::uint8_t n = 0;
     std::array<std::uint8_t, 8> fixed{};
-    bytes_view tail;
+    bytes_view tail{};
     constexpr void put(std::uint8_t b) noexcept { fixed[n++] = b; }
   };
 
