@@ -87,9 +87,10 @@ constexpr result<bytes_span> frame(std::uint8_t dynamic_address, direction d, by
                                    bytes_span out) noexcept {
   if (packet.size() < header_size) return errc::truncated;
   if (dynamic_address > 0x7F) return errc::invalid_field;
-  writer w(out);
-  w.bytes(packet).u8(pec(dynamic_address, d, packet));
-  return w.finish();
+  if (out.size() <= packet.size()) return errc::buffer_too_small;
+  std::copy_n(packet.begin(), packet.size(), out.begin());
+  out[packet.size()] = std::byte{pec(dynamic_address, d, packet)};
+  return out.first(packet.size() + pec_size);
 }
 
 /// Check a received frame and return the MCTP packet inside it (a view into `frame`).
