@@ -41,3 +41,26 @@ TEST_CASE("psa: a borrowed key is not destroyed with its handle") {
   bytes rsa_sig(256);
   CHECK_FALSE(p.sign(*k, sig_alg::rsassa_2048, hash_alg::sha256, ascii("m"), rsa_sig, {}));
 }
+
+// ---- psa_x509.hpp: certificate chains through mbedTLS X.509 --------------------------------------------
+#include "pmci/crypto/psa_x509.hpp"
+
+TEST_CASE("psa_x509: certificate chains through mbedTLS X.509") {
+  STATIC_REQUIRE(cert_policy<psa_x509>);
+  psa_x509 p;
+  cert_chain_checks(p, [&](bytes_view c, std::span<const bytes_view> a, const cert_chain_options& o) {
+    return pmci::crypto::verify_cert_chain(p, c, a, o);  // the mbedTLS path
+  });
+}
+
+TEST_CASE("psa_x509: a chain with a certificate the path does not use is refused") {
+  psa_x509 p;
+  const bytes ca = cert_file("ecp384", "ca.cert.der");
+  const bytes chain = cert_file("ecp384", "bundle_responder.certchain.der");
+  const bytes other_root = cert_file("ecp384", "ca1.cert.der");
+  const bytes_view anchors[] = {ca};
+  const cert_chain_options o{sig_alg::ecdsa_p384, cert_role::responder, 0};
+  CHECK(pmci::crypto::verify_cert_chain(p, chain, anchors, o));
+  // An unrelated root in front: mbedTLS alone would build leaf→intermediate→ca and ignore it.
+  CHECK(pmci::crypto::verify_cert_chain(p, cat({other_root, chain}), anchors, o) == errc::verify_failed);
+}
