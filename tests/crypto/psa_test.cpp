@@ -4,9 +4,13 @@
 
 #include "key_schedule_suite.hpp"
 #include "policy_suite.hpp"
+#include "pmci/crypto/psa_x509.hpp"
+#include "real_signatures_suite.hpp"
 
 PMCI_CRYPTO_POLICY_SUITE("psa", pmci::crypto::psa)
 PMCI_KEY_SCHEDULE_SUITE("psa", pmci::crypto::psa)
+PMCI_REAL_SIGNATURES_SUITE("psa", pmci::crypto::psa)
+PMCI_REAL_SIGNATURES_SUITE("psa_x509", pmci::crypto::psa_x509)
 
 using namespace pmci;
 using namespace pmci::crypto;
@@ -43,7 +47,6 @@ TEST_CASE("psa: a borrowed key is not destroyed with its handle") {
 }
 
 // ---- psa_x509.hpp: certificate chains through mbedTLS X.509 --------------------------------------------
-#include "pmci/crypto/psa_x509.hpp"
 
 TEST_CASE("psa_x509: certificate chains through mbedTLS X.509") {
   STATIC_REQUIRE(cert_policy<psa_x509>);
