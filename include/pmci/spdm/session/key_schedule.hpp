@@ -76,7 +76,6 @@ constexpr result<std::size_t> bin_concat(std::uint8_t spdm_version, std::string_
 enum class key_direction : std::uint8_t { request, response };
 
 template <class P, std::size_t MaxHash>
-  requires crypto::hkdf_capable<P>
 class key_schedule;
 
 /// One direction's major secret and the AEAD key and IV derived from it (secured.md §3.3).
@@ -96,7 +95,6 @@ class traffic_keys {
 
  private:
   template <class Q, std::size_t M>
-    requires crypto::hkdf_capable<Q>
   friend class key_schedule;
   pmci::secret<MaxHash> major_;
   pmci::secret<crypto::max_aead_key_size> key_;
@@ -107,8 +105,13 @@ class traffic_keys {
 
 /// The key schedule of one session. Not copyable (it holds secrets); movable is not needed.
 template <class P, std::size_t MaxHash = crypto::max_digest_size>
-  requires crypto::hkdf_capable<P>
 class key_schedule {
+  static_assert(crypto::hkdf_capable<P>,
+                "spdm::key_schedule: the crypto policy needs HKDF, either native (hkdf_extract/hkdf_expand) or "
+                "through a hash policy (hash_state, hash_init/hash_update/hash_final) for pmci's generic HKDF");
+  static_assert(MaxHash >= 32 && MaxHash <= crypto::max_digest_size,
+                "spdm::key_schedule: MaxHash is the largest digest size the session may negotiate (32, 48 or 64)");
+
  public:
   using keys = traffic_keys<MaxHash>;
 
