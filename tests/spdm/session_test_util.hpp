@@ -122,3 +122,30 @@ inline const std::vector<std::string>& session_captures() {
 }
 
 }  // namespace pmci::spdm::codec_test
+
+namespace pmci::spdm::codec_test {
+
+/// For every plaintext message with `code` in the session captures: decode + re-encode gives
+/// the same bytes, and (when `exact_prefixes`) every prefix is truncated and one extra byte is
+/// trailing data. Returns how many messages were checked.
+template <class T>
+int check_captured(std::uint8_t code, bool exact_prefixes = true) {
+  int count = 0;
+  for (const auto& name : session_captures()) {
+    const auto msgs = plaintext_spdm(name);
+    const negotiated n = negotiated_from(msgs);
+    for (const auto& m : msgs) {
+      if (m.code_byte() != code) continue;
+      INFO(name << " message " << m.index);
+      CHECK(roundtrip<T>(m.bytes, n));
+      if (exact_prefixes) {
+        check_prefixes_truncated<T>(m.bytes, n);
+        check_trailing<T>(m.bytes, n);
+      }
+      ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace pmci::spdm::codec_test

@@ -78,6 +78,24 @@ constexpr bool valid_svh_vendor_id_len(std::uint8_t registry_id, std::uint8_t le
   }
 }
 
+/// A message that is only a header with Param1 and Param2 reserved (HEARTBEAT, END_SESSION_ACK,
+/// GET_ENCAPSULATED_REQUEST, ...). Errors: truncated, trailing_data, version_mismatch,
+/// unsupported, invalid_field (code), reserved_nonzero (params).
+template <code C>
+struct header_only {
+  static constexpr code message_code = C;
+  static constexpr result<header_only> decode(bytes_view m, const negotiated& n) noexcept {
+    reader r{m};
+    PMCI_TRY(open_reserved(r, C, n));
+    PMCI_TRY(finish(r));
+    return header_only{};
+  }
+  constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
+    PMCI_TRY(begin(w, C, n));
+    return done(w);
+  }
+};
+
 /// A validated run of `count` variable-size entries that exactly fills a byte range, iterable
 /// with range-for. Entry provides `static constexpr Entry read(reader&) noexcept`, which records
 /// any error in the reader. validate() reads every entry once; iteration then cannot fail.
