@@ -47,7 +47,7 @@ constexpr bool decodes_ke11_fields() {
          k->random_data[0] == std::byte{0x0c};
 }
 constexpr bool decodes_ker11_fields() {
-  auto k = key_exchange_rsp::decode(ker11, n11, 0xFF);
+  auto k = key_exchange_rsp::decode(ker11, n11, ct::asked(0xFF));
   return k && k->heartbeat_period == 0xF0 && k->rsp_session_id == 0xFFFF && k->mut_auth_requested == 0 &&
          k->measurement_summary_hash.size() == 32 && k->opaque_data.size() == 16 && k->signature.size() == 64 &&
          k->responder_verify_data.empty() && key_exchange_rsp::session_id(0xFFFF, 0xFFFF) == 0xFFFFFFFFu;
@@ -64,8 +64,8 @@ constexpr bool published_opaque_lists_1_0_and_1_1() {
 TEST_CASE("KEY_EXCHANGE / KEY_EXCHANGE_RSP: compile-time round trips", "[spdm][key_exchange]") {
   static_assert(roundtrip<key_exchange>(ke11, n11));
   CHECK(roundtrip<key_exchange>(ke11, n11));
-  static_assert(roundtrip<key_exchange_rsp>(ker11, n11, std::uint8_t{0xFF}));
-  CHECK(roundtrip<key_exchange_rsp>(ker11, n11, std::uint8_t{0xFF}));
+  static_assert(roundtrip<key_exchange_rsp>(ker11, n11, ct::asked(0xFF)));
+  CHECK(roundtrip<key_exchange_rsp>(ker11, n11, ct::asked(0xFF)));
   static_assert(roundtrip<key_exchange_rsp>(ker11, n11));  // summary hash inferred
   CHECK(roundtrip<key_exchange_rsp>(ker11, n11));
   static_assert(roundtrip<key_exchange>(ke12_published, n12));
@@ -101,9 +101,9 @@ TEST_CASE("KEY_EXCHANGE / KEY_EXCHANGE_RSP: every captured message round-trips",
         ct::check_trailing<key_exchange>(m.bytes, n);
         ++requests;
       } else if (m.code_byte() == 0x64) {
-        CHECK(roundtrip<key_exchange_rsp>(m.bytes, n, last_param1));
+        CHECK(roundtrip<key_exchange_rsp>(m.bytes, n, ct::asked(last_param1)));
         CHECK(roundtrip<key_exchange_rsp>(m.bytes, n));
-        auto k = key_exchange_rsp::decode(m.bytes, n, last_param1);
+        auto k = key_exchange_rsp::decode(m.bytes, n, ct::asked(last_param1));
         REQUIRE(k.has_value());
         CHECK(k->responder_verify_data.empty());  // all captures negotiate handshake in the clear
         auto s = secured_message_opaque::parse(k->opaque_data, f);
@@ -111,8 +111,8 @@ TEST_CASE("KEY_EXCHANGE / KEY_EXCHANGE_RSP: every captured message round-trips",
         REQUIRE(s->selected_version.has_value());
         CHECK(s->selected_version->raw == 0x1200);
         if (name.find("mutauth") != std::string::npos) CHECK(k->mut_auth_requested == mut_auth_with_encap_request);
-        ct::check_prefixes_truncated<key_exchange_rsp>(m.bytes, n, last_param1);
-        ct::check_trailing<key_exchange_rsp>(m.bytes, n, last_param1);
+        ct::check_prefixes_truncated<key_exchange_rsp>(m.bytes, n, ct::asked(last_param1));
+        ct::check_trailing<key_exchange_rsp>(m.bytes, n, ct::asked(last_param1));
         ++responses;
       }
     }
@@ -147,21 +147,21 @@ TEST_CASE("KEY_EXCHANGE: malformed input", "[spdm][key_exchange]") {
 
 TEST_CASE("KEY_EXCHANGE_RSP: malformed input and verify-data presence", "[spdm][key_exchange]") {
   const bytes_view r = ker11;
-  CHECK(error_of<key_exchange_rsp>(patched(r, 3, 1), n11, std::uint8_t{0xFF}) == errc::reserved_nonzero);
-  CHECK(error_of<key_exchange_rsp>(patched(r, 6, 0x08), n11, std::uint8_t{0xFF}) == errc::reserved_nonzero);
-  CHECK(error_of<key_exchange_rsp>(patched(r, 7, 0x10), n11, std::uint8_t{0xFF}) == errc::reserved_nonzero);
-  CHECK(error_of<key_exchange_rsp>(patched(r, 7, 0x08), n11, std::uint8_t{0xFF}) == errc::invalid_field);
-  CHECK(error_of<key_exchange_rsp>(patched(r, 7, 0x0F), n11, std::uint8_t{0xFF}) == errc{});
+  CHECK(error_of<key_exchange_rsp>(patched(r, 3, 1), n11, ct::asked(0xFF)) == errc::reserved_nonzero);
+  CHECK(error_of<key_exchange_rsp>(patched(r, 6, 0x08), n11, ct::asked(0xFF)) == errc::reserved_nonzero);
+  CHECK(error_of<key_exchange_rsp>(patched(r, 7, 0x10), n11, ct::asked(0xFF)) == errc::reserved_nonzero);
+  CHECK(error_of<key_exchange_rsp>(patched(r, 7, 0x08), n11, ct::asked(0xFF)) == errc::invalid_field);
+  CHECK(error_of<key_exchange_rsp>(patched(r, 7, 0x0F), n11, ct::asked(0xFF)) == errc{});
   // The request's Param1 decides whether the 32-byte summary hash is there.
-  CHECK(error_of<key_exchange_rsp>(r, n11, std::uint8_t{0}) != errc{});
+  CHECK(error_of<key_exchange_rsp>(r, n11, ct::asked(0)) != errc{});
   // Without HANDSHAKE_IN_THE_CLEAR on both sides, 32 bytes of verify data are expected.
   negotiated encrypted = n11;
   encrypted.req_caps = req_cap::none;
-  CHECK(error_of<key_exchange_rsp>(r, encrypted, std::uint8_t{0xFF}) == errc::truncated);
+  CHECK(error_of<key_exchange_rsp>(r, encrypted, ct::asked(0xFF)) == errc::truncated);
   std::vector<std::byte> with_verify(r.begin(), r.end());
   with_verify.resize(with_verify.size() + 32, std::byte{0xAB});
-  CHECK(roundtrip<key_exchange_rsp>(with_verify, encrypted, std::uint8_t{0xFF}));
-  auto k = key_exchange_rsp::decode(with_verify, encrypted, std::uint8_t{0xFF});
+  CHECK(roundtrip<key_exchange_rsp>(with_verify, encrypted, ct::asked(0xFF)));
+  auto k = key_exchange_rsp::decode(with_verify, encrypted, ct::asked(0xFF));
   REQUIRE(k.has_value());
   CHECK(k->responder_verify_data.size() == 32);
 }
@@ -192,7 +192,7 @@ TEST_CASE("KEY_EXCHANGE / _RSP: encode checks sizes and fields", "[spdm][key_exc
     n10.ver = v1_0;
     CHECK(k.encode(w, n10) == errc::unsupported);
   }
-  auto r = *key_exchange_rsp::decode(ker11, n11, std::uint8_t{0xFF});
+  auto r = *key_exchange_rsp::decode(ker11, n11, ct::asked(0xFF));
   {
     writer w{buf};
     auto bad = r;
@@ -205,6 +205,6 @@ TEST_CASE("KEY_EXCHANGE / _RSP: encode checks sizes and fields", "[spdm][key_exc
     no_summary.measurement_summary_hash = {};
     REQUIRE(no_summary.encode(w, n11).has_value());
     CHECK(w.size() == ker11.size() - 32);
-    CHECK(roundtrip<key_exchange_rsp>(w.written(), n11, std::uint8_t{0}));
+    CHECK(roundtrip<key_exchange_rsp>(w.written(), n11, ct::asked(0)));
   }
 }

@@ -11,20 +11,24 @@
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/hex.hpp"
+#include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
 #include "support/catch.hpp"
 #include "support/vectors.hpp"
 
 namespace pmci::spdm::codec_test {
 
+/// A response_context for a request with this Param1 (summary-hash type).
+constexpr response_context asked(std::uint8_t param1) { return response_context{header{0x10, code::get_version, param1, 0}}; }
+
 /// decode -> encode reproduces the input exactly (usable in static_assert).
 template <class T, std::size_t Cap = 4096, class... Ctx>
-constexpr bool roundtrip(bytes_view in, const negotiated& n, Ctx... ctx) {
+constexpr bool roundtrip(bytes_view in, const negotiated& n, const Ctx&... ctx) {
   auto d = T::decode(in, n, ctx...);
   if (!d) return false;
   std::array<std::byte, Cap> buf{};
   writer w{buf};
-  if (!d->encode(w, n)) return false;
+  if (!d->encode(w, n, ctx...)) return false;
   return equal(w.written(), in);
 }
 

@@ -12,9 +12,9 @@
 //   n.handshake_in_the_clear())
 //
 // The summary hash is present iff the *request's* Param1 was not 0, which the response does not
-// say: pass it to decode (engines know it). The two-argument decode, for tools and the message
-// dispatcher, infers it from the message length (the only ambiguity needs the first two summary
-// hash bytes to equal OpaqueDataLength + H).
+// say: engines pass the request's header as a response_context (header.hpp). The two-argument
+// decode, for tools and the message dispatcher, infers it from the message length (the only
+// ambiguity needs the first two summary-hash bytes to equal OpaqueDataLength + H).
 #pragma once
 #include <cstdint>
 
@@ -110,13 +110,13 @@ struct key_exchange_rsp {
     return (static_cast<std::uint32_t>(rsp) << 16) | req;
   }
 
-  /// `requested_summary_hash_type` is Param1 of the KEY_EXCHANGE this answers. Errors:
-  /// truncated, trailing_data, version_mismatch, unsupported (version < 1.1; no DHE, hash or
-  /// asym algorithm negotiated), reserved_nonzero (Param2, MutAuthRequested bits 7:3,
+  /// ctx.request is the KEY_EXCHANGE header this answers (its Param1 decides the summary hash).
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1; no DHE,
+  /// hash or asym algorithm negotiated), reserved_nonzero (Param2, MutAuthRequested bits 7:3,
   /// ReqSlotIDParam bits 7:4), invalid_field (ReqSlotIDParam 8-14).
   static constexpr result<key_exchange_rsp> decode(bytes_view m, const negotiated& n,
-                                                   std::uint8_t requested_summary_hash_type) noexcept {
-    return decode_with(m, n, requested_summary_hash_type != 0);
+                                                   const response_context& ctx) noexcept {
+    return decode_with(m, n, ctx.request.param1 != 0);
   }
   /// Infers the summary hash from the length (see the file comment).
   static constexpr result<key_exchange_rsp> decode(bytes_view m, const negotiated& n) noexcept {
@@ -141,6 +141,12 @@ struct key_exchange_rsp {
     w.bytes(measurement_summary_hash).u16le(static_cast<std::uint16_t>(opaque_data.size())).bytes(opaque_data);
     w.bytes(signature).bytes(responder_verify_data);
     return detail::done(w);
+  }
+
+  /// Also checks the summary hash against the request (errc::invalid_field).
+  constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {
+    if (measurement_summary_hash.empty() != (ctx.request.param1 == 0)) return errc::invalid_field;
+    return encode(w, n);
   }
 
  private:

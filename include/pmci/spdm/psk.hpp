@@ -76,12 +76,12 @@ struct psk_exchange_rsp {
   bytes_view opaque_data{};
   bytes_view responder_verify_data{};     ///< H
 
-  /// `requested_summary_hash_type` is Param1 of the PSK_EXCHANGE this answers. Errors:
-  /// truncated, trailing_data, version_mismatch, unsupported (version < 1.1, no hash),
+  /// ctx.request is the PSK_EXCHANGE header this answers (its Param1 decides the summary hash).
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1, no hash),
   /// reserved_nonzero (Param2, Reserved(2)).
   static constexpr result<psk_exchange_rsp> decode(bytes_view m, const negotiated& n,
-                                                   std::uint8_t requested_summary_hash_type) noexcept {
-    return decode_with(m, n, requested_summary_hash_type != 0 ? 1 : 0);
+                                                   const response_context& ctx) noexcept {
+    return decode_with(m, n, ctx.request.param1 != 0 ? 1 : 0);
   }
   /// Summary-hash presence from the length fields (exact): any bytes beyond the no-hash size are
   /// taken as the hash, so a remainder short of H is errc::truncated, one beyond it trailing_data.
@@ -100,6 +100,12 @@ struct psk_exchange_rsp {
     w.u16le(static_cast<std::uint16_t>(opaque_data.size())).bytes(measurement_summary_hash);
     w.bytes(responder_context).bytes(opaque_data).bytes(responder_verify_data);
     return detail::done(w);
+  }
+
+  /// Also checks the summary hash against the request (errc::invalid_field).
+  constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {
+    if (measurement_summary_hash.empty() != (ctx.request.param1 == 0)) return errc::invalid_field;
+    return encode(w, n);
   }
 
  private:

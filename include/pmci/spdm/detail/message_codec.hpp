@@ -25,13 +25,9 @@
 
 namespace pmci::spdm::detail {
 
-/// Read and check the header of a `c` message (see the conventions above).
-constexpr result<header> open(reader& r, code c, const negotiated& n) noexcept {
-  PMCI_TRY_ASSIGN(header h, read_header(r, c));
-  if (h.version != to_byte(n.ver)) return errc::version_mismatch;
-  if (n.ver < introduced_in(c)) return errc::unsupported;
-  return h;
-}
+/// Read and check the header of a `c` message (header.hpp read_header with the negotiated
+/// version: truncated, invalid_field, unsupported, version_mismatch).
+constexpr result<header> open(reader& r, code c, const negotiated& n) noexcept { return read_header(r, c, n); }
 
 /// Like open() for messages whose Param1 and Param2 are both reserved.
 constexpr result<header> open_reserved(reader& r, code c, const negotiated& n) noexcept {
@@ -44,7 +40,7 @@ constexpr result<header> open_reserved(reader& r, code c, const negotiated& n) n
 constexpr result<void> begin(writer& w, code c, const negotiated& n, std::uint8_t p1 = 0,
                              std::uint8_t p2 = 0) noexcept {
   if (n.ver < introduced_in(c)) return errc::unsupported;
-  header{to_byte(n.ver), c, p1, p2}.encode(w);
+  write_header(w, c, n, p1, p2);
   return ok();
 }
 
