@@ -72,24 +72,27 @@ using message = std::variant<
 enum class direction : std::uint8_t { any, request, response };
 
 namespace detail {
+// Decodes into `out` in place (emplace), so that no partly initialised variant is ever copied
+// (GCC 12 reports such copies as -Wmaybe-uninitialized).
 template <class T>
-constexpr result<message> decode_as(bytes_view b, const negotiated& n, const response_context& ctx) noexcept {
-  if constexpr (requires { T::decode(b, n, ctx); }) {
-    auto r = T::decode(b, n, ctx);
-    if (!r) return r.error();
-    return message{std::in_place_type<T>, *r};
-  } else {
-    auto r = T::decode(b, n);
-    if (!r) return r.error();
-    return message{std::in_place_type<T>, *r};
+constexpr void decode_as(bytes_view b, const negotiated& n, const response_context& ctx, result<message>& out) noexcept {
+  auto r = [&] {
+    if constexpr (requires { T::decode(b, n, ctx); })
+      return T::decode(b, n, ctx);
+    else
+      return T::decode(b, n);
+  }();
+  if (!r) {
+    out = r.error();
+    return;
   }
+  out = message{};
+  out->template emplace<T>(*r);
 }
 template <class... T>
-constexpr result<message> dispatch(code c, bytes_view b, const negotiated& n, const response_context& ctx,
-                                   std::variant<T...>*) noexcept {
-  result<message> out = errc::unsupported;
-  (void)((c == T::message_code ? (out = decode_as<T>(b, n, ctx), true) : false) || ...);
-  return out;
+constexpr void dispatch(code c, bytes_view b, const negotiated& n, const response_context& ctx, result<message>& out,
+                        std::variant<T...>*) noexcept {
+  (void)((c == T::message_code ? (decode_as<T>(b, n, ctx, out), true) : false) || ...);
 }
 }  // namespace detail
 
@@ -105,7 +108,9 @@ constexpr result<message> decode(bytes_view bytes, const negotiated& n, const re
   const code c = h.request_response_code;
   if ((d == direction::request && !is_request(c)) || (d == direction::response && is_request(c)))
     return errc::unexpected_message;
-  return detail::dispatch(c, bytes, n, ctx, static_cast<message*>(nullptr));
+  result<message> out = errc::unsupported;
+  detail::dispatch(c, bytes, n, ctx, out, static_cast<message*>(nullptr));
+  return out;
 }
 
 /// Encode any message (ctx as for decode()).
