@@ -25,16 +25,27 @@
 #include "pmci/spdm/capabilities.hpp"
 #include "pmci/spdm/certificate.hpp"
 #include "pmci/spdm/challenge.hpp"
+#include "pmci/spdm/chunk.hpp"
+#include "pmci/spdm/csr.hpp"
 #include "pmci/spdm/digests.hpp"
+#include "pmci/spdm/encapsulated.hpp"
+#include "pmci/spdm/endpoint_info.hpp"
 #include "pmci/spdm/error.hpp"
+#include "pmci/spdm/events.hpp"
+#include "pmci/spdm/finish.hpp"
 #include "pmci/spdm/header.hpp"
+#include "pmci/spdm/key_exchange.hpp"
+#include "pmci/spdm/key_pair_info.hpp"
 #include "pmci/spdm/measurements.hpp"
+#include "pmci/spdm/mel.hpp"
+#include "pmci/spdm/psk.hpp"
+#include "pmci/spdm/session_control.hpp"
 #include "pmci/spdm/vendor.hpp"
 #include "pmci/spdm/version.hpp"
 
 namespace pmci::spdm {
 
-/// Every SPDM message type pmci decodes. (Session messages: appended by pmci/spdm session headers.)
+/// Every SPDM message type pmci decodes.
 using message = std::variant<
     error_response, respond_if_ready,                                   // §8
     get_version, version_response,                                      // §3
@@ -43,7 +54,20 @@ using message = std::variant<
     get_digests, digests, get_certificate, certificate,                 // §6.2, §6.3
     challenge, challenge_auth,                                          // §6.4
     get_measurements, measurements,                                     // §7
-    vendor_defined_request, vendor_defined_response>;                   // §9
+    vendor_defined_request, vendor_defined_response,                    // §9
+    key_exchange, key_exchange_rsp, finish, finish_rsp,                 // §10.1-§10.3
+    psk_exchange, psk_exchange_rsp, psk_finish, psk_finish_rsp,         // §10.4
+    heartbeat, heartbeat_ack, key_update, key_update_ack,               // §10.5
+    end_session, end_session_ack,
+    get_encapsulated_request, encapsulated_request,                     // §10.6
+    deliver_encapsulated_response, encapsulated_response_ack,
+    get_csr, csr, set_certificate, set_certificate_rsp,                 // §11
+    chunk_send, chunk_send_ack, chunk_get, chunk_response,              // §13
+    get_endpoint_info, endpoint_info,                                   // §12 (1.3)
+    get_supported_event_types, supported_event_types, subscribe_event_types,
+    subscribe_event_types_ack, send_event, event_ack,
+    get_key_pair_info, key_pair_info, set_key_pair_info, set_key_pair_info_ack,
+    get_measurement_extension_log, measurement_extension_log>;
 
 /// Which kind of message the caller is prepared to receive.
 enum class direction : std::uint8_t { any, request, response };
