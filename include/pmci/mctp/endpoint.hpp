@@ -194,15 +194,22 @@ class endpoint {
       else ++stats_.control_dropped;
     }
     while (tx_) {
-      if (staged_ == 0) {
-        auto p = tx_->next(pkt_);
-        if (!p) return abort_tx(p.error());
-        staged_ = p->size();
+      if constexpr (requires { link.send_next(*tx_); }) {
+        // Zero-copy link (i3c::target): the packetizer writes into the link's queue.
+        const auto r = link.send_next(*tx_);
+        if (r == errc::busy) return errc::busy;
+        if (!r) return abort_tx(r.error());
+      } else {
+        if (staged_ == 0) {
+          auto p = tx_->next(pkt_);
+          if (!p) return abort_tx(p.error());
+          staged_ = p->size();
+        }
+        const auto r = link.send_packet(tx_to_, bytes_view(pkt_).first(staged_));
+        if (r == errc::busy) return errc::busy;
+        staged_ = 0;
+        if (!r) return abort_tx(r.error());
       }
-      const auto r = link.send_packet(tx_to_, bytes_view(pkt_).first(staged_));
-      if (r == errc::busy) return errc::busy;
-      staged_ = 0;
-      if (!r) return abort_tx(r.error());
       if (tx_->done()) {
         seq_ = tx_->next_seq();
         tx_.reset();
@@ -315,25 +322,28 @@ class endpoint {
 
   // A control request: answered here (TO=0, same tag, from our EID — the new one after Set
   // Endpoint ID) to the physical address it came from, so that a bus owner can reach us
-  // before any route exists. Control messages fit in one baseline packet (mctp.md §1.2).
+  // before any route exists. A control response fits one baseline packet (mctp.md §1.2), so
+  // the responder writes it straight behind a 4-byte transport header in ctrl_pkt_ (no
+  // packetizer, no copy); one that does not fit is dropped and counted.
   template <class Link>
   constexpr void answer_control(Link& link, const message& m, phys_addr from) noexcept {
     if (ctrl_pending_) {
       ++stats_.control_dropped;
       return;
     }
-    std::array<std::byte, header::size + baseline_mtu> rsp{};
-    auto r = ctrl_.handle(control_config(), m.data, rsp);
-    if (!r || !r->has_value()) return;  // not a control message, or nothing to answer
-    const bytes_view body = **r;
-    packetizer p({m.source, own_eid(), false, m.tag}, body, baseline_mtu, seq_);
-    auto pkt = p.next(ctrl_pkt_);
-    if (!pkt || !p.done()) {
-      ++stats_.control_dropped;
-      return;
+    auto r = ctrl_.handle(control_config(), m.data, bytes_span(ctrl_pkt_).subspan(header::size));
+    if (!r) {
+      if (r.error() == errc::buffer_too_small) ++stats_.control_dropped;
+      return;  // else not a control message: nothing can be said
     }
-    seq_ = p.next_seq();
-    ctrl_len_ = pkt->size();
+    if (!r->has_value()) return;  // a response or a datagram: no answer
+    const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
+    ctrl_pkt_[0] = std::byte{h.version};
+    ctrl_pkt_[1] = std::byte{h.dest};
+    ctrl_pkt_[2] = std::byte{h.source};
+    ctrl_pkt_[3] = std::byte{h.flags_byte()};
+    seq_ = static_cast<std::uint8_t>((seq_ + 1) & seq_mask);
+    ctrl_len_ = header::size + (*r)->size();
     ctrl_to_ = from;
     ctrl_pending_ = true;
     (void)flush(link);
