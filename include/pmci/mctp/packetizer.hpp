@@ -74,8 +74,10 @@ class packetizer {
     out[0] = std::byte{header_version};
     out[1] = std::byte{addr_.dest};
     out[2] = std::byte{addr_.source};
-    out[3] = std::byte{static_cast<std::uint8_t>((pos_ == 0 ? 0x80 : 0) | (n == left ? 0x40 : 0) | (seq_ << 4) |
-                                                 (addr_.tag_owner ? 0x08 : 0) | addr_.tag)};
+    unsigned flags = static_cast<unsigned>(seq_ << 4) | (addr_.tag_owner ? 0x08u : 0u) | addr_.tag;
+    if (pos_ == 0) flags |= 0x80;   // SOM
+    if (n == left) flags |= 0x40;   // EOM
+    out[3] = std::byte{static_cast<std::uint8_t>(flags)};
     std::byte* o = out.data() + header::size;
     std::size_t from = pos_;  // offset in body_ of this packet's first body byte
     std::size_t count = n;
