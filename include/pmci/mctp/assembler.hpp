@@ -166,7 +166,7 @@ class assembler_core {
 
   // Written for size as well as speed: the header is read field by field (no decoded header
   // struct), every drop leaves the loop-once block with its reason and goes through one
-  // out-of-line call, and a message is constructed in place in the returned optional.
+  // out-of-line call.
   constexpr std::optional<message> receive(std::span<assembly_slot> slots, bytes_span storage,
                                            std::size_t max_message, bytes_view packet,
                                            std::uint32_t now) noexcept {
@@ -238,6 +238,9 @@ class assembler_core {
       slot->busy = false;
       const auto type = std::to_integer<std::uint8_t>(buf[0]);
       const bytes_view data{buf, slot->length};
+#if defined(__cpp_aggregate_paren_init) && __cpp_aggregate_paren_init >= 201902L
+      // Constructed in place in the returned optional (C++20 parenthesized aggregate init):
+      // 60 bytes smaller on Cortex-M4 than converting a message temporary.
       return std::optional<message>{std::in_place,
                                     source,
                                     dest,
@@ -247,6 +250,16 @@ class assembler_core {
                                     (type & message_header::ic_bit) != 0,
                                     data,
                                     data.subspan(1)};
+#else
+      return message{source,
+                     dest,
+                     (key & 0x08) != 0,
+                     static_cast<std::uint8_t>(key & max_tag),
+                     static_cast<msg_type>(type & 0x7F),
+                     (type & message_header::ic_bit) != 0,
+                     data,
+                     data.subspan(1)};
+#endif
     } while (false);
     fail(why, discard);
     return std::nullopt;
