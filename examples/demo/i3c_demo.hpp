@@ -30,6 +30,21 @@ inline const char* command_name(control::command c) {
   }
 }
 
+// What each control responder reports: static EID (none for the target: the bus owner assigns
+// one), endpoint kind, medium-specific byte, UUID, message types, versions, vendors. The
+// configuration is part of each endpoint's Cfg type, not of the endpoint object.
+inline constexpr std::array<std::byte, 2> types{std::byte{0x00}, std::byte{0x05}};  // control, SPDM
+inline constexpr auto ctrl_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
+inline constexpr std::array<control::version_support, 1> versions{{{control::base_spec_type, ctrl_versions}}};
+struct owner_cfg : pmci::mctp::endpoint_defaults {
+  static constexpr control::responder_config control_config{0x08, control::endpoint_kind::bus_owner_or_bridge, 0, {},
+                                                            types, versions, {}};
+};
+struct device_cfg : pmci::mctp::endpoint_defaults {
+  static constexpr control::responder_config control_config{pmci::mctp::null_eid, control::endpoint_kind::simple, 0,
+                                                            {}, types, versions, {}};
+};
+
 inline void print_bytes(pmci::bytes_view b) {
   for (auto x : b) std::printf(" %02x", std::to_integer<unsigned>(x));
 }
@@ -79,15 +94,9 @@ inline int run_i3c_demo() {
   i3c::target<tgt_port_t> tgt{port};
   if (!ctl.add_target(dev.info())) return 1;
 
-  static constexpr std::array<std::byte, 2> types{std::byte{0x00}, std::byte{0x05}};  // control, SPDM
-  static constexpr auto ctrl_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
-  static constexpr std::array<control::version_support, 1> versions{{{control::base_spec_type, ctrl_versions}}};
-  // What each control responder reports: static EID (none for the target: the bus owner
-  // assigns one), endpoint kind, medium-specific byte, UUID, message types, versions, vendors.
-  const control::responder_config owner_cfg{0x08, control::endpoint_kind::bus_owner_or_bridge, 0, {}, types, versions, {}};
-  const control::responder_config device_cfg{pmci::mctp::null_eid, control::endpoint_kind::simple, 0, {}, types, versions, {}};
-  pmci::mctp::endpoint<decltype(ctl)> owner{ctl, owner_cfg};
-  pmci::mctp::endpoint<decltype(tgt)> device{tgt, device_cfg};
+  // The endpoints hold no pointer to their link: each call that sends takes it.
+  pmci::mctp::endpoint<owner_cfg> owner;
+  pmci::mctp::endpoint<device_cfg> device;
   device.set_default_route(0);  // a target's only peer is the controller
   bus.set_trace(&trace, nullptr);
 
@@ -95,14 +104,14 @@ inline int run_i3c_demo() {
   // Run both sides until the controller has a message (or the bus stays idle).
   const auto exchange = [&](pmci::bytes_view request, pmci::mctp::eid dest, std::optional<std::uint8_t> via)
       -> std::optional<pmci::mctp::received_message> {
-    if (!owner.send_request(dest, request, now, via)) return std::nullopt;
+    if (!owner.send_request(ctl, dest, request, now, via)) return std::nullopt;
     for (int step = 0; step < 20; ++step, ++now) {
       while (auto w = port.take_write())                                   // target: private writes
-        if (auto p = tgt.on_private_write(*w)) (void)device.receive({0, *p}, now);
+        if (auto p = tgt.on_private_write(*w)) (void)device.receive(tgt, {0, *p}, now);
       while (port.take_read_complete()) tgt.on_read_complete();            // target: reads done
-      (void)device.flush();
+      (void)device.flush(tgt);
       while (auto ibi = bus.controller().take_ibi()) ctl.on_ibi(ibi->address, ibi->payload());
-      if (auto m = owner.poll(now)) return m;                              // controller: reads
+      if (auto m = owner.poll(ctl, now)) return m;                             // controller: reads
     }
     return std::nullopt;
   };

@@ -1,56 +1,43 @@
 // SPDX-License-Identifier: Apache-2.0
-// Footprint image `mctp_i3c`: an MCTP endpoint on an I3C bus, as a device (I3C target) runs it.
-// pmci parts: the I3C target binding (DSP0233 framing, address-byte PEC, MWL/MRL limits, IBI 0xAE
-// read queue) under an mctp::endpoint (assembler, packetizer with a send queue that resumes as
-// the controller reads, and the MCTP control responder answering Set/Get EID, UUID, version,
-// message type and vendor support by itself). Other message types go to an opaque upper layer
-// (board.cpp) whose response is sent back, so every path of the core is live.
+// Footprint image `mctp_i3c`: MCTP core + one binding, the figure issue 9 compares with
+// libmctp's minimal core + binding. A device (I3C target) that
+//   - receives: I3C target binding (DSP0233 framing, address-byte PEC, MWL limit) -> destination
+//     EID filter (ours, null, broadcast; as libmctp's mctp_bus_rx) -> mctp::assembler;
+//   - hands every whole message to an opaque upper layer (board.cpp): a request's answer goes
+//     back as a response (TO = 0, the request's tag); after a response (its tag released with
+//     the mctp::tag_allocator), the upper layer may send the peer a new request (TO = 1, a tag
+//     allocated for it);
+//   - sends: mctp::packetizer, each packet written straight into the I3C target binding's read
+//     queue (i3c::target::send_next: PEC, two-frame queue, IBI 0xAE); a message longer than the
+//     queue continues as the controller reads.
+// No control responder, no routes: this device has a static EID and one peer (the controller),
+// as a libmctp minimal build has. `mctp_i3c_endpoint` is the same device on mctp::endpoint
+// (control responder, routes, statistics).
 //
 // Configuration (each item is a footprint decision, docs/footprint.md):
 //   - baseline I3C transfers: MWL = MRL = 69 (64-byte payload + 4-byte header + PEC);
-//   - one reassembly context of max_message bytes, one response buffer of the same size;
-//   - two frames queued for the controller's private reads;
-//   - EID assigned by the bus owner (no static EID), as I3C devices usually are; one route
-//     (the default: the controller), one peer for tags (the device sends no requests).
+//   - one reassembly context of max_message bytes, one message buffer of the same size for the
+//     upper layer's output (sent in place: the packetizer reads it, no copy);
+//   - two frames queued for the controller's private reads; tags for one peer.
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "board.hpp"
-#include "pmci/mctp/control_responder.hpp"
-#include "pmci/mctp/endpoint.hpp"
+#include "pmci/mctp/assembler.hpp"
 #include "pmci/mctp/i3c.hpp"
+#include "pmci/mctp/packetizer.hpp"
+#include "pmci/mctp/tags.hpp"
 
 namespace {
 
 namespace mctp = pmci::mctp;
 namespace i3c = pmci::mctp::i3c;
-namespace control = pmci::mctp::control;
 
 constexpr std::size_t max_message = 1024;  // type byte included
 constexpr std::size_t tx_depth = 2;
-
-struct endpoint_config : mctp::endpoint_defaults {
-  static constexpr std::size_t max_message = ::max_message;
-  static constexpr std::size_t contexts = 1;
-  static constexpr std::size_t routes = 1;
-  static constexpr std::size_t tag_peers = 1;
-};
-
-constexpr auto base_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
-constexpr auto control_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
-constexpr control::version_support versions[] = {{control::base_spec_type, base_versions},
-                                                 {0x00, control_versions}};
-constexpr std::byte message_types[] = {std::byte{0x00}, std::byte{0x05}};  // control, SPDM
-constexpr std::byte uuid[16] = {std::byte{0x5a}, std::byte{0x1e}, std::byte{0x9e}, std::byte{0x7c},
-                                std::byte{0x00}, std::byte{0x01}, std::byte{0x40}, std::byte{0x00},
-                                std::byte{0x80}, std::byte{0x00}, std::byte{0x00}, std::byte{0x00},
-                                std::byte{0x00}, std::byte{0x00}, std::byte{0x00}, std::byte{0x01}};
-constexpr control::responder_config control_config{.static_eid = mctp::null_eid,
-                                                   .uuid = uuid,
-                                                   .message_types = message_types,
-                                                   .versions = versions,
-                                                   .vendor_sets = {}};
+constexpr mctp::eid own_eid = 0x1D;  // static EID: no control responder in this image
 
 /// The HAL side of the binding, on the board's (fake) I3C target controller.
 struct i3c_hal {
@@ -68,31 +55,67 @@ struct i3c_hal {
 };
 
 i3c_hal hal;
-constinit i3c::target<i3c_hal, i3c::baseline_packet, tx_depth> link{hal};
-constinit mctp::endpoint<decltype(link), endpoint_config> ep{link, control_config};
-// The upper layer's response; the endpoint sends it in place, so it lives until sent.
-std::array<std::byte, max_message> response;
+// All zero bytes until main() attaches the driver: .bss, no initial image in flash.
+constinit i3c::target<i3c_hal, i3c::baseline_packet, tx_depth> link;
+constinit mctp::assembler<1, max_message> rx;
+constinit mctp::tag_allocator<1> tags;
+
+// The message being sent: the upper layer's output, read in place by the packetizer, which
+// writes each packet straight into the binding's read queue (no packet buffer, one copy).
+std::array<std::byte, max_message> tx_body;
+std::optional<mctp::packetizer> tx;
+std::uint8_t tx_seq;  // continues across messages (libmctp)
+
+// Hand packets to the binding until the message is out or the read queue is full.
+void pump() {
+  while (tx) {
+    const auto r = link.send_next(*tx);  // the packet is written into the read queue
+    if (r == pmci::errc::busy) return;   // continues after the next read
+    if (!r) {  // not after the checks in fw_bus_irq(); drop the message (a request's tag expires)
+      tx.reset();
+      return;
+    }
+    if (tx->done()) {
+      tx_seq = tx->next_seq();
+      tx.reset();
+    }
+  }
+}
 
 }  // namespace
 
 // The I3C target controller's interrupt: a private read completed and/or a private write arrived.
 extern "C" void fw_bus_irq() {
+  const std::uint32_t now = fw::ticks_ms();
   if (fw::bus_take_read_done()) {
     link.on_read_complete();
-    (void)ep.flush();  // the next packets of a multi-packet response
+    pump();  // the next packets of a multi-packet message
   }
   std::array<std::byte, i3c::baseline_frame> frame;  // filled by bus_receive
   const std::size_t n = fw::bus_receive(frame);
   if (n == 0) return;
   auto packet = link.on_private_write(pmci::bytes_view(frame).first(n));
   if (!packet) return;
-  auto msg = ep.receive({.from = 0, .packet = *packet}, fw::ticks_ms());
-  if (!msg || !msg->tag_owner || ep.sending()) return;  // requests only; one response in flight
-  const std::size_t len = fw::upper_layer(static_cast<std::uint8_t>(msg->type), msg->body, response);
-  if (len != 0) (void)ep.send_response(*msg, msg->type, pmci::bytes_view(response).first(len));
+  const auto dest = std::to_integer<std::uint8_t>((*packet)[1]);  // unframe: >= 4 bytes
+  if (dest != own_eid && dest != mctp::null_eid && dest != mctp::broadcast_eid) return;
+  auto msg = rx.receive(*packet, now);
+  if (!msg) return;
+  if (!msg->tag_owner && !tags.release(msg->source, msg->tag, now)) return;  // unsolicited response
+  if (tx) return;  // one message in flight
+  const std::size_t len = fw::upper_layer(static_cast<std::uint8_t>(msg->type), msg->body, tx_body);
+  if (len == 0) return;
+  mctp::address to{msg->source, own_eid, false, msg->tag};  // a request's response
+  if (!msg->tag_owner) {                                     // after a response: a new request
+    auto tag = tags.allocate(msg->source, now);
+    if (!tag) return;
+    to.tag_owner = true;
+    to.tag = *tag;
+  }
+  tx.emplace(to, msg->type, pmci::bytes_view(tx_body).first(len), link.max_packet_payload(), tx_seq);
+  pump();
 }
 
 int main() {
-  ep.set_default_route(0);  // a target talks to its controller only
+  link.attach(hal);
   for (;;) fw::wait_for_interrupt();
 }

@@ -181,13 +181,24 @@ zephyr_like::i3c_device_desc target_desc{0x10, 0x06, i3c::dcr_mctp, {69, 69}};
 app::zephyr_i3c_controller ctl_hal{&target_desc};
 app::zephyr_i3c_target tgt_hal{&target_dev, 69, 69};
 
+// What each side's control responder reports; part of the endpoint's Cfg type.
+struct host_cfg : pmci::mctp::endpoint_defaults {
+  static constexpr control::responder_config control_config{0x08, control::endpoint_kind::bus_owner_or_bridge, 0, {},
+                                                            types, versions, {}};
+};
+struct dev_cfg : pmci::mctp::endpoint_defaults {
+  static constexpr control::responder_config control_config{0x1D, control::endpoint_kind::simple, 0, {}, types,
+                                                            versions, {}};
+};
+
+// Statics with an all-zero initial state (in firmware: .bss, no flash image); the bindings are
+// attached to their drivers in main(), and the endpoints get their link with every call.
 // Controller chip: binding + endpoint (EID 0x08).
-i3c::controller<app::zephyr_i3c_controller, 4> ctl_binding{ctl_hal};
-pmci::mctp::endpoint<decltype(ctl_binding)> host{
-    ctl_binding, {0x08, control::endpoint_kind::bus_owner_or_bridge, 0, {}, types, versions, {}}};
+i3c::controller<app::zephyr_i3c_controller, 4> ctl_binding;
+pmci::mctp::endpoint<host_cfg> host;
 // Target chip: binding + endpoint (static EID 0x1D).
-i3c::target<app::zephyr_i3c_target> tgt_binding{tgt_hal};
-pmci::mctp::endpoint<decltype(tgt_binding)> dev_ep{tgt_binding, {0x1D, control::endpoint_kind::simple, 0, {}, types, versions, {}}};
+i3c::target<app::zephyr_i3c_target> tgt_binding;
+pmci::mctp::endpoint<dev_cfg> dev_ep;
 
 std::uint32_t ticks = 0;
 std::array<std::byte, 64> reply{};
@@ -196,19 +207,19 @@ std::array<std::byte, 64> reply{};
 void on_buf_write_received(const std::uint8_t* buf, std::uint32_t len) {
   auto p = tgt_binding.on_private_write({reinterpret_cast<const std::byte*>(buf), len});
   if (!p) return;  // bad PEC / length: dropped and counted in tgt_binding.stats()
-  if (auto m = dev_ep.receive({0, *p}, ticks)) {
+  if (auto m = dev_ep.receive(tgt_binding, {0, *p}, ticks)) {
     // An SPDM-typed request: answer with a canned "response" (a real device runs its SPDM
     // responder here). Control requests never get here: the endpoint answers them itself.
     if (m->type == pmci::mctp::msg_type::spdm && m->tag_owner) {
       const std::size_t n = m->body.size() < reply.size() ? m->body.size() : reply.size();
       for (std::size_t i = 0; i < n; ++i) reply[i] = m->body[i] ^ std::byte{0xFF};
-      (void)dev_ep.send_response(*m, pmci::mctp::msg_type::spdm, pmci::bytes_view(reply).first(n));
+      (void)dev_ep.send_response(tgt_binding, *m, pmci::mctp::msg_type::spdm, pmci::bytes_view(reply).first(n));
     }
   }
 }
 int on_stop() {  // Zephyr stop_cb: a read of our TX FIFO has finished
   tgt_binding.on_read_complete();
-  (void)dev_ep.flush();
+  (void)dev_ep.flush(tgt_binding);
   return 0;
 }
 // Controller IBI callback (Zephyr: i3c_device_desc::ibi_cb after i3c_ibi_enable()).
@@ -224,6 +235,8 @@ int main() {
   zephyr_like::g_bus = &bus;
   (void)bus.add_target({.dynamic_address = 0x10});
   const zephyr_like::i3c_target_callbacks cbs{&on_buf_write_received, &on_stop};
+  ctl_binding.attach(ctl_hal);
+  tgt_binding.attach(tgt_hal);
 
   // Bus init (Zephyr does DAA + GETBCR/GETDCR/GETMWL/GETMRL): register MCTP devices only.
   if (!i3c::is_mctp_device(target_desc.dcr)) return 1;
@@ -234,12 +247,12 @@ int main() {
   (void)host.set_route(0x1D, target_desc.dynamic_addr);
 
   constexpr std::array<std::byte, 4> request{std::byte{0x12}, std::byte{0x84}, std::byte{0x00}, std::byte{0x00}};
-  auto tag = host.send_request(0x1D, pmci::mctp::msg_type::spdm, request, ticks);
+  auto tag = host.send_request(ctl_binding, 0x1D, pmci::mctp::msg_type::spdm, request, ticks);
   if (!tag) return 2;
   std::printf("host -> EID 0x1D: SPDM-typed request, tag %u\n", *tag);
   for (int i = 0; i < 10; ++i, ++ticks) {
     zephyr_like::run_isrs(&target_dev, cbs, &target_desc, &on_ibi);
-    if (auto m = host.poll(ticks)) {  // the work-queue side of the controller
+    if (auto m = host.poll(ctl_binding, ticks)) {  // the work-queue side of the controller
       std::printf("host <- EID 0x%02X: %zu-byte response, tag %u:", m->source, m->body.size(), m->tag);
       for (auto b : m->body) std::printf(" %02x", std::to_integer<unsigned>(b));
       std::printf("\ncounters: controller rx %u, target rx %u, dropped %u\n", ctl_binding.stats().rx_packets,

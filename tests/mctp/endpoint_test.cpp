@@ -33,6 +33,12 @@ constexpr control::responder_config dynamic_eid{null_eid, control::endpoint_kind
 constexpr control::responder_config static_eid(eid e) {
   return {e, control::endpoint_kind::simple, 0, {}, types, versions, {}};
 }
+// The control responder's configuration is part of the endpoint's Cfg type.
+template <eid E, class Base = endpoint_defaults>
+struct static_cfg : Base {
+  static constexpr control::responder_config control_config = static_eid(E);
+};
+using ep_0a = endpoint<static_cfg<0x0A>>;
 
 // A link that records packets and can push back.
 struct fake_link {
@@ -60,10 +66,10 @@ received_packet from(phys_addr a, const std::array<std::byte, N>& p) {
 
 TEST_CASE("endpoint: control requests are answered automatically, to the sender's address") {
   fake_link l;
-  endpoint<fake_link> ep{l, static_eid(0x0A)};
+  ep_0a ep;
   // Get Endpoint ID from EID 0x08 to the null EID, TO=1 tag 0 (vectors.md §3 packet).
   constexpr auto get_eid = hex_bytes<7>("01 00 08 C8 00 81 02");
-  CHECK_FALSE(ep.receive(from(0x1D, get_eid), 0));
+  CHECK_FALSE(ep.receive(l, from(0x1D, get_eid), 0));
   REQUIRE(l.sent.size() == 1);
   CHECK(l.sent[0].first == 0x1D);
   // Response: to 0x08 from 0x0A, SOM|EOM, TO=0, tag 0; CC 0, EID 0x0A, static EID in use (10b).
@@ -73,7 +79,7 @@ TEST_CASE("endpoint: control requests are answered automatically, to the sender'
 
   // Set Endpoint ID (vectors.md §2 packet, tag 1): the answer comes from the new EID.
   constexpr auto set_eid = hex_bytes<9>("01 00 08 C9 00 80 01 00 0B");
-  CHECK_FALSE(ep.receive(from(0x1D, set_eid), 1));
+  CHECK_FALSE(ep.receive(l, from(0x1D, set_eid), 1));
   CHECK(ep.own_eid() == 0x0B);
   REQUIRE(l.sent.size() == 2);
   CHECK(equal(bytes_view(l.sent[1].second).first(4), hex_bytes<4>("01 08 0B D1")));  // seq continues: 1
@@ -81,18 +87,18 @@ TEST_CASE("endpoint: control requests are answered automatically, to the sender'
 
   // A datagram / a response get no answer.
   constexpr auto dgram = hex_bytes<7>("01 0B 08 C8 00 C1 02");
-  CHECK_FALSE(ep.receive(from(0x1D, dgram), 2));
+  CHECK_FALSE(ep.receive(l, from(0x1D, dgram), 2));
   CHECK(l.sent.size() == 2);
 }
 
 TEST_CASE("endpoint: packets for other EIDs and unsolicited responses are dropped and counted") {
   fake_link l;
-  endpoint<fake_link> ep{l, static_eid(0x0A)};
+  ep_0a ep;
   constexpr auto other = hex_bytes<6>("01 0C 08 C8 05 10");
-  CHECK_FALSE(ep.receive(from(0x1D, other), 0));
+  CHECK_FALSE(ep.receive(l, from(0x1D, other), 0));
   CHECK(ep.stats().not_for_us == 1);
   constexpr auto to_us = hex_bytes<6>("01 0A 08 C8 05 10");
-  auto m = ep.receive(from(0x1D, to_us), 0);
+  auto m = ep.receive(l, from(0x1D, to_us), 0);
   REQUIRE(m);
   CHECK(m->type == msg_type::spdm);
   CHECK(m->tag_owner);
@@ -100,21 +106,21 @@ TEST_CASE("endpoint: packets for other EIDs and unsolicited responses are droppe
   CHECK(m->source == 0x08);
   CHECK(equal(m->body, hex_bytes<1>("10")));
   constexpr auto broadcast = hex_bytes<6>("01 FF 08 C8 05 10");
-  CHECK(ep.receive(from(0x1D, broadcast), 0));
+  CHECK(ep.receive(l, from(0x1D, broadcast), 0));
   constexpr auto response = hex_bytes<6>("01 0A 08 C3 05 10");  // TO=0, tag 3: never requested
-  CHECK_FALSE(ep.receive(from(0x1D, response), 0));
+  CHECK_FALSE(ep.receive(l, from(0x1D, response), 0));
   CHECK(ep.stats().unexpected_responses == 1);
   CHECK(ep.stats().messages_received == 2);
   constexpr auto bad_version = hex_bytes<6>("02 0A 08 C8 05 10");
-  CHECK_FALSE(ep.receive(from(0x1D, bad_version), 0));
+  CHECK_FALSE(ep.receive(l, from(0x1D, bad_version), 0));
   CHECK(ep.rx_drops()[drop_reason::bad_version] == 1);
 }
 
 TEST_CASE("endpoint: requests take a tag, responses release it; routes and the default route") {
   fake_link l;
-  endpoint<fake_link> ep{l, static_eid(0x0A)};
+  ep_0a ep;
   const std::array<std::byte, 3> body{std::byte{1}, std::byte{2}, std::byte{3}};
-  CHECK(ep.send_request(0x20, msg_type::spdm, body, 0) == errc::invalid_field);  // no route
+  CHECK(ep.send_request(l, 0x20, msg_type::spdm, body, 0) == errc::invalid_field);  // no route
   REQUIRE(ep.set_route(0x20, 0x30));
   REQUIRE(ep.set_route(0x21, 0x31));
   REQUIRE(ep.set_route(0x20, 0x32));  // update
@@ -123,7 +129,7 @@ TEST_CASE("endpoint: requests take a tag, responses release it; routes and the d
   ep.set_default_route(0x40);
   CHECK(*ep.lookup(0x22) == 0x40);
 
-  auto tag = ep.send_request(0x20, msg_type::spdm, body, 0);
+  auto tag = ep.send_request(l, 0x20, msg_type::spdm, body, 0);
   REQUIRE(tag);
   REQUIRE(l.sent.size() == 1);
   CHECK(l.sent[0].first == 0x32);
@@ -134,26 +140,26 @@ TEST_CASE("endpoint: requests take a tag, responses release it; routes and the d
 
   std::array<std::byte, 6> rsp{std::byte{1}, std::byte{0x0A}, std::byte{0x20},
                                std::byte{static_cast<std::uint8_t>(0xC0 | *tag)}, std::byte{5}, std::byte{9}};
-  auto m = ep.receive({0x32, rsp}, 1);
+  auto m = ep.receive(l, {0x32, rsp}, 1);
   REQUIRE(m);
   CHECK_FALSE(m->tag_owner);
   CHECK_FALSE(ep.tags().outstanding(0x20, *tag));
-  CHECK_FALSE(ep.receive({0x32, rsp}, 2));  // the same response again: unexpected
+  CHECK_FALSE(ep.receive(l, {0x32, rsp}, 2));  // the same response again: unexpected
   CHECK(ep.stats().unexpected_responses == 1);
 
   // Physical addressing: a request to the null EID at 0x33, answered from EID 0x25.
-  auto t2 = ep.send_request(null_eid, msg_type::spdm, body, 3, phys_addr{0x33});
+  auto t2 = ep.send_request(l, null_eid, msg_type::spdm, body, 3, phys_addr{0x33});
   REQUIRE(t2);
   CHECK(l.sent.back().first == 0x33);
   std::array<std::byte, 6> rsp2{std::byte{1}, std::byte{0x0A}, std::byte{0x25},
                                 std::byte{static_cast<std::uint8_t>(0xC0 | *t2)}, std::byte{5}, std::byte{9}};
-  CHECK(ep.receive({0x33, rsp2}, 4));
+  CHECK(ep.receive(l, {0x33, rsp2}, 4));
 
   // send_response goes back to where the request came from, TO=0 and the request's tag.
   constexpr auto req = hex_bytes<6>("01 0A 21 CE 05 10");
-  auto r = ep.receive({0x31, req}, 5);
+  auto r = ep.receive(l, {0x31, req}, 5);
   REQUIRE(r);
-  REQUIRE(ep.send_response(*r, msg_type::spdm, body));
+  REQUIRE(ep.send_response(l, *r, msg_type::spdm, body));
   CHECK(l.sent.back().first == 0x31);
   CHECK(equal(bytes_view(l.sent.back().second).first(5), hex_bytes<5>("01 21 0A E6 05")));
 }
@@ -161,21 +167,21 @@ TEST_CASE("endpoint: requests take a tag, responses release it; routes and the d
 TEST_CASE("endpoint: a link that pushes back keeps the message in flight until flush()") {
   fake_link l;
   l.mtu = 64;
-  endpoint<fake_link> ep{l, static_eid(0x0A)};
+  ep_0a ep;
   REQUIRE(ep.set_route(0x20, 0x30));
   std::vector<std::byte> body(200, std::byte{0x77});  // 201-byte message: 4 packets at MTU 64
   l.accept = 1;
-  auto tag = ep.send_request(0x20, msg_type::spdm, body, 0);
+  auto tag = ep.send_request(l, 0x20, msg_type::spdm, body, 0);
   REQUIRE(tag);
   CHECK(ep.sending());
   CHECK(l.sent.size() == 1);
-  CHECK(ep.send_request(0x20, msg_type::spdm, body, 0) == errc::busy);
-  CHECK(ep.flush() == errc::busy);
+  CHECK(ep.send_request(l, 0x20, msg_type::spdm, body, 0) == errc::busy);
+  CHECK(ep.flush(l) == errc::busy);
   l.accept = 2;
-  CHECK(ep.flush() == errc::busy);
+  CHECK(ep.flush(l) == errc::busy);
   CHECK(l.sent.size() == 3);
   l.accept = 10;
-  CHECK(ep.flush());
+  CHECK(ep.flush(l));
   CHECK_FALSE(ep.sending());
   REQUIRE(l.sent.size() == 4);
   // SOM on the first, EOM on the last, seq 0..3, the same tag on all.
@@ -189,7 +195,7 @@ TEST_CASE("endpoint: a link that pushes back keeps the message in flight until f
 
   // A link error aborts the message and frees its tag.
   l.fail = errc::timeout;
-  auto t2 = ep.send_request(0x20, msg_type::spdm, body, 1);
+  auto t2 = ep.send_request(l, 0x20, msg_type::spdm, body, 1);
   CHECK(t2 == errc::timeout);
   CHECK_FALSE(ep.sending());
   CHECK(ep.tags().outstanding_count() == 1);  // only the first request's tag
@@ -198,7 +204,7 @@ TEST_CASE("endpoint: a link that pushes back keeps the message in flight until f
   // abort_send() gives up a message in flight without counting an error.
   l.fail = ok();
   l.accept = 0;
-  REQUIRE(ep.send_request(0x20, msg_type::spdm, body, 2));
+  REQUIRE(ep.send_request(l, 0x20, msg_type::spdm, body, 2));
   CHECK(ep.sending());
   ep.abort_send();
   CHECK_FALSE(ep.sending());
@@ -242,9 +248,10 @@ struct i3c_world {
   };
   struct tgt_cfg : ctl_cfg {
     static constexpr std::size_t contexts = 2;
+    static constexpr control::responder_config control_config = dynamic_eid;
   };
-  using ctl_ep_t = endpoint<ctl_link_t, ctl_cfg>;
-  using tgt_ep_t = endpoint<tgt_link_t, tgt_cfg>;
+  using ctl_ep_t = endpoint<static_cfg<0x08, ctl_cfg>>;
+  using tgt_ep_t = endpoint<tgt_cfg>;
 
   static constexpr std::array<std::uint8_t, 3> addrs{0x10, 0x11, 0x12};
   static constexpr std::array<eid, 3> eids{0x20, 0x21, 0x22};
@@ -281,10 +288,9 @@ struct i3c_world {
         ctl(bus.controller()),
         ports{*bus.add_target(device(0)), *bus.add_target(device(1)), *bus.add_target(device(2))},
         tgts{tgt_link_t{*ports[0]}, tgt_link_t{*ports[1]}, tgt_link_t{*ports[2]}},
-        ep_ctl(ctl, static_eid(0x08), {.timeout_ticks = timeout}, timeout),
-        eps{tgt_ep_t{tgts[0], dynamic_eid, {.timeout_ticks = timeout}, timeout},
-            tgt_ep_t{tgts[1], dynamic_eid, {.timeout_ticks = timeout}, timeout},
-            tgt_ep_t{tgts[2], dynamic_eid, {.timeout_ticks = timeout}, timeout}} {
+        ep_ctl({.timeout_ticks = timeout}, timeout),
+        eps{tgt_ep_t{{.timeout_ticks = timeout}, timeout}, tgt_ep_t{{.timeout_ticks = timeout}, timeout},
+            tgt_ep_t{{.timeout_ticks = timeout}, timeout}} {
     // Discovery: every device with the MCTP DCR becomes a target of the binding.
     for (std::size_t i = 0; i < bus.controller().device_count(); ++i)
       if (i3c::is_mctp_device(bus.controller().device(i).dcr)) (void)ctl.add_target(bus.controller().device(i).info());
@@ -297,16 +303,16 @@ struct i3c_world {
     for (std::size_t i = 0; i < 3; ++i) {
       while (auto w = ports[i]->take_write())
         if (auto p = tgts[i].on_private_write(*w))
-          if (auto m = eps[i].receive({0, *p}, now)) on_target_message(i, *m);
+          if (auto m = eps[i].receive(tgts[i], {0, *p}, now)) on_target_message(i, *m);
       while (ports[i]->take_read_complete()) tgts[i].on_read_complete();
       if (now % 64 == 0) (void)tgts[i].retry();  // an IBI lost in a full queue is raised again
-      (void)eps[i].flush();
+      (void)eps[i].flush(tgts[i]);
       eps[i].expire(now);
     }
     while (auto ibi = bus.controller().take_ibi()) ctl.on_ibi(ibi->address, ibi->payload());
     ctl.poll();
-    while (auto m = ep_ctl.poll(now)) on_ctl(*m);
-    (void)ep_ctl.flush();
+    while (auto m = ep_ctl.poll(ctl, now)) on_ctl(*m);
+    (void)ep_ctl.flush(ctl);
     ep_ctl.expire(now);
   }
 
@@ -318,7 +324,7 @@ struct i3c_world {
       return;
     }
     std::copy(m.body.begin(), m.body.end(), echo_tx[i].begin());
-    (void)eps[i].send_response(m, msg_type::vendor_iana, bytes_view(echo_tx[i]).first(m.body.size()));
+    (void)eps[i].send_response(tgts[i], m, msg_type::vendor_iana, bytes_view(echo_tx[i]).first(m.body.size()));
   }
 
   // Assign EIDs by physical addressing, then ask each target Get EID and Get Message Type
@@ -329,7 +335,7 @@ struct i3c_world {
       std::array<std::byte, 16> buf{};
       auto req = control::encode(buf, control::set_endpoint_id_request{control::set_eid_operation::set, eids[i]},
                                  static_cast<std::uint8_t>(i));
-      if (!req || !ep_ctl.send_request(null_eid, *req, now, addrs[i])) return false;
+      if (!req || !ep_ctl.send_request(ctl, null_eid, *req, now, addrs[i])) return false;
       bool answered = false;
       for (int n = 0; n < 50 && !answered; ++n)
         step([&](const received_message& m) {
@@ -342,7 +348,7 @@ struct i3c_world {
     for (std::size_t i = 0; i < 3; ++i) {
       std::array<std::byte, 16> buf{};
       auto q1 = control::encode(buf, control::get_endpoint_id_request{}, 3);
-      if (!q1 || !ep_ctl.send_request(eids[i], *q1, now)) return false;
+      if (!q1 || !ep_ctl.send_request(ctl, eids[i], *q1, now)) return false;
       bool got = false;
       for (int n = 0; n < 50 && !got; ++n)
         step([&](const received_message& m) {
@@ -350,7 +356,7 @@ struct i3c_world {
           got = r && r->id == eids[i] && r->type == control::eid_type::dynamic;
         });
       auto q2 = control::encode(buf, control::get_message_type_support_request{}, 4);
-      if (!q2 || !ep_ctl.send_request(eids[i], *q2, now)) return false;
+      if (!q2 || !ep_ctl.send_request(ctl, eids[i], *q2, now)) return false;
       bool types_ok = false;
       for (int n = 0; n < 50 && !types_ok; ++n)
         step([&](const received_message& m) {
@@ -381,7 +387,7 @@ struct i3c_world {
         if (e.outstanding || e.next == N || ep_ctl.sending()) continue;
         const std::size_t size = sizes[e.next];
         fill_body(bytes_span(ctl_tx[i]).first(size), first);
-        if (ep_ctl.send_request(eids[i], msg_type::vendor_iana, bytes_view(ctl_tx[i]).first(size), now)) {
+        if (ep_ctl.send_request(ctl, eids[i], msg_type::vendor_iana, bytes_view(ctl_tx[i]).first(size), now)) {
           e = {true, first, size, now, e.next + 1, e.completed, e.lost};
           first = static_cast<std::uint8_t>(first + 1);
         }
@@ -432,7 +438,7 @@ void check_clean_run(World& w) {
 
 TEST_CASE("endpoint over sim I3C: controller <-> 3 targets, 1 B ... 4 KiB at MTU 64") {
   auto w = std::make_unique<i3c_world<68, 69>>();
-  CHECK(w->ep_ctl.link().max_packet_payload(0x10) == 64);
+  CHECK(w->ctl.max_packet_payload(0x10) == 64);
   check_clean_run(*w);
   // 4 KiB + type byte at 64 bytes per packet: 65 packets each way per target.
   CHECK(w->bus.stats().writes >= 3 * 65);
@@ -440,7 +446,7 @@ TEST_CASE("endpoint over sim I3C: controller <-> 3 targets, 1 B ... 4 KiB at MTU
 
 TEST_CASE("endpoint over sim I3C: controller <-> 3 targets, 1 B ... 4 KiB at MTU 1024") {
   auto w = std::make_unique<i3c_world<1028, 1029>>();
-  CHECK(w->ep_ctl.link().max_packet_payload(0x10) == 1024);
+  CHECK(w->ctl.max_packet_payload(0x10) == 1024);
   CHECK(w->tgts[0].max_packet_payload() == 1024);
   check_clean_run(*w);
   CHECK(w->bus.stats().writes < 3 * 65);  // far fewer packets than at the baseline MTU
@@ -535,7 +541,8 @@ TEST_CASE("endpoint over SMBus: EIDs map to 7-bit addresses; control answered; m
   smbus_wire wire;
   smbus_hal hal{&wire};
   smbus::port<smbus_hal> pa{hal, 0x10}, pb{hal, 0x1D};
-  endpoint<smbus::port<smbus_hal>> a{pa, static_eid(0x08)}, b{pb, static_eid(0x09)};
+  endpoint<static_cfg<0x08>> a;
+  endpoint<static_cfg<0x09>> b;
   REQUIRE(a.set_route(0x09, 0x1D));
   REQUIRE(b.set_route(0x08, 0x10));
 
@@ -547,16 +554,18 @@ TEST_CASE("endpoint over SMBus: EIDs map to 7-bit addresses; control answered; m
     wire.count = 0;
     for (std::size_t i = 0; i < n; ++i) {
       const auto& f = snapshot[i];
-      auto& port = f.to == 0x10 ? pa : pb;
-      auto& ep = f.to == 0x10 ? a : b;
-      if (auto p = port.on_write_received(bytes_view(f.data).first(f.size)))
-        if (auto m = ep.receive(*p, now)) received.assign(m->body.begin(), m->body.end());
+      const auto to = [&](auto& port, auto& ep) {
+        if (auto p = port.on_write_received(bytes_view(f.data).first(f.size)))
+          if (auto m = ep.receive(port, *p, now)) received.assign(m->body.begin(), m->body.end());
+      };
+      if (f.to == 0x10) to(pa, a);
+      else to(pb, b);
     }
   };
 
   std::array<std::byte, 16> buf{};
   auto q = control::encode(buf, control::get_endpoint_id_request{}, 7);
-  auto tag = a.send_request(0x09, *q, 0);
+  auto tag = a.send_request(pa, 0x09, *q, 0);
   REQUIRE(tag);
   // The request on the wire is the vectors.md §3 frame shape: 0x0F, count, source 0x21.
   REQUIRE(wire.count == 1);
@@ -571,7 +580,7 @@ TEST_CASE("endpoint over SMBus: EIDs map to 7-bit addresses; control answered; m
 
   std::vector<std::byte> big(300);
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = std::byte{static_cast<std::uint8_t>(i)};
-  REQUIRE(b.send_request(0x08, msg_type::pldm, big, 3));
+  REQUIRE(b.send_request(pb, 0x08, msg_type::pldm, big, 3));
   CHECK(wire.count == 5);  // 301 bytes at 64 per packet
   received.clear();
   deliver(4);

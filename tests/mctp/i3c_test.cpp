@@ -407,3 +407,77 @@ TEST_CASE("i3c target: polling mode and HAL refusals") {
   CHECK(drv2.loaded.size() == 1);
   CHECK(drv2.log == std::vector<std::string>{"load", "ibi AE"});
 }
+
+namespace {
+// detail::i3c_pec fuses the address byte into the CRC loop; it must equal the two-step
+// crc8_update over the address byte and the packet for every length and address.
+constexpr bool pec_equals_crc8_update() {
+  std::array<std::byte, 70> buf{};
+  for (std::size_t i = 0; i < buf.size(); ++i) buf[i] = std::byte{static_cast<std::uint8_t>(i * 37 + 11)};
+  for (std::uint8_t addr : {std::uint8_t{0x00}, std::uint8_t{0x10}, std::uint8_t{0x3A}, std::uint8_t{0x7F}})
+    for (auto d : {i3c::direction::write, i3c::direction::read})
+      for (std::size_t n = 0; n <= buf.size(); n += 7) {
+        const auto packet = bytes_view(buf).first(n);
+        const std::uint8_t two_step = pmci::crc8_update(pmci::crc8_update(0, i3c::address_byte(addr, d)), packet);
+        if (i3c::pec(addr, d, packet) != two_step) return false;
+      }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("i3c: the fused PEC loop equals crc8_update over the address byte and the packet") {
+  static_assert(pec_equals_crc8_update());
+  CHECK(pec_equals_crc8_update());
+}
+
+TEST_CASE("i3c target: send_next writes the packetizer's packets straight into the read queue") {
+  fake_target drv;
+  i3c::target<fake_target, i3c::baseline_packet, 2> t{drv};
+  // A 130-byte message (type byte + 129) at MTU 64: 3 packets, the queue holds 2.
+  std::vector<std::byte> body(129);
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = std::byte{static_cast<std::uint8_t>(i)};
+  pmci::mctp::packetizer p({.dest = 0x08, .source = 0x1D, .tag_owner = false, .tag = 3}, pmci::mctp::msg_type::spdm,
+                           body, t.max_packet_payload(), 2);
+  REQUIRE(t.send_next(p));
+  REQUIRE(t.send_next(p));
+  CHECK(t.send_next(p) == errc::busy);  // full: p unchanged
+  CHECK(p.packets_left() == 1);
+  CHECK(t.tx_queued() == 2);
+  // The loaded frame is what send_packet() would have produced from the same packet.
+  REQUIRE(drv.loaded.size() == 1);
+  pmci::mctp::packetizer ref({.dest = 0x08, .source = 0x1D, .tag_owner = false, .tag = 3}, pmci::mctp::msg_type::spdm,
+                             body, 64, 2);
+  std::array<std::byte, 68> pkt{};
+  auto first = ref.next(pkt);
+  REQUIRE(first);
+  std::array<std::byte, 69> expected{};
+  REQUIRE(i3c::frame(0x10, i3c::direction::read, *first, expected));
+  CHECK(pmci::equal(drv.loaded[0], expected));
+  CHECK(std::to_integer<int>(drv.loaded[0][3]) == 0xA3);  // SOM, seq 2, TO=0, tag 3
+  t.on_read_complete();
+  REQUIRE(t.send_next(p));
+  CHECK(p.done());
+  t.on_read_complete();
+  CHECK(t.send_next(p) == errc::invalid_state);  // nothing left
+  t.on_read_complete();
+  REQUIRE(drv.loaded.size() == 3);
+  CHECK(std::to_integer<int>(drv.loaded[2][3]) == 0x43);  // EOM, seq 0 (2, 3, 0)
+  CHECK(drv.loaded[2].size() == 4 + 130 - 128 + 1);
+  CHECK(t.stats().tx_packets == 3);
+
+  // The packetizer's MTU must fit our MRL; no address yet is not_ready.
+  pmci::mctp::packetizer big({.dest = 0x08, .source = 0x1D}, pmci::mctp::msg_type::spdm, body, 100);
+  CHECK(t.send_next(big) == errc::buffer_too_small);
+  drv.addr = 0;
+  pmci::mctp::packetizer small({.dest = 0x08, .source = 0x1D}, pmci::mctp::msg_type::spdm, body, 64);
+  CHECK(t.send_next(small) == errc::not_ready);
+  CHECK(small.packets_left() == 3);
+}
+
+TEST_CASE("i3c bindings: default-constructed, then attached to a driver") {
+  fake_target drv;
+  i3c::target<fake_target> t;
+  t.attach(drv);
+  REQUIRE(t.send_packet(0, set_eid_response));
+  CHECK(drv.loaded.size() == 1);
+}

@@ -101,7 +101,7 @@ class frame_ring {
   }
   [[nodiscard]] constexpr bytes_view front() const noexcept {
     PMCI_ASSERT(!empty());
-    return bytes_view(slots_[head_]).first(sizes_[head_]);
+    return {slots_[head_].data(), sizes_[head_]};  // (built from pointer + size: stays in registers)
   }
   constexpr void pop() noexcept {
     PMCI_ASSERT(!empty());
@@ -111,10 +111,10 @@ class frame_ring {
   constexpr void clear() noexcept { head_ = count_ = 0; }
 
  private:
-  std::array<std::array<std::byte, MaxFrame>, Depth> slots_{};
-  std::array<std::size_t, Depth> sizes_{};
-  std::size_t head_ = 0;
+  std::size_t head_ = 0;  // counters before the slots: short load/store offsets on Thumb-2
   std::size_t count_ = 0;
+  std::array<std::size_t, Depth> sizes_{};
+  std::array<std::array<std::byte, MaxFrame>, Depth> slots_{};
 };
 
 }  // namespace detail

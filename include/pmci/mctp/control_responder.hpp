@@ -63,9 +63,13 @@ struct responder_config {
   std::span<const vendor_message_set> vendor_sets{};
 };
 
-class responder {
+/// The responder's state (the EID and the discovered flag) without its configuration: the
+/// configuration is passed to every call. Its initial state is all zero bytes whatever the
+/// configuration (the current EID is stored only once a bus owner assigns one), so an object
+/// that embeds it (mctp::endpoint) can be a zero-initialised static in .bss.
+class responder_state {
  public:
-  constexpr explicit responder(const responder_config& cfg) noexcept : cfg_(cfg), eid_(cfg.static_eid) {}
+  constexpr responder_state() noexcept = default;
 
   /// Handle one control message (type byte first, as the assembler delivers it) and write the
   /// response message into `out`. Returns:
@@ -74,11 +78,12 @@ class responder {
   ///  - errc::truncated / errc::invalid_field when the message is not a control message at all
   ///    (shorter than its 3-byte header, or a type byte other than 0x00): nothing can be said;
   ///  - errc::buffer_too_small when `out` cannot hold the response.
-  constexpr result<std::optional<bytes_span>> handle(bytes_view request, bytes_span out) noexcept {
+  constexpr result<std::optional<bytes_span>> handle(const responder_config& cfg, bytes_view request,
+                                                     bytes_span out) noexcept {
     PMCI_TRY_ASSIGN(const control_header h, control_header::decode(request));
     if (!h.request || h.datagram) return std::optional<bytes_span>{};
-    reply r;
-    answer(h.cmd, request.subspan(control_header::size), r);
+    reply r;  // fixed[] is not zero-filled: only the r.n bytes answer() wrote are read
+    answer(cfg, h.cmd, request.data() + control_header::size, request.size() - control_header::size, r);
     // An error response is the completion code alone (mctp.md §4.2).
     if (r.cc != completion::success) {
       r.n = 0;
@@ -93,25 +98,25 @@ class responder {
     out[1] = std::byte{h.instance_id};               // Rq = 0, D = 0, same instance ID
     out[2] = std::byte{static_cast<std::uint8_t>(h.cmd)};
     out[3] = std::byte{static_cast<std::uint8_t>(r.cc)};
-    std::size_t o = 4;
-    for (std::size_t i = 0; i < r.n; ++i) out[o++] = std::byte{r.fixed[i]};
-    for (std::byte b : r.tail) out[o++] = b;
-    return std::optional<bytes_span>{out.first(o)};
+    mctp::detail::copy_bytes(out.data() + 4, r.fixed.data(), r.n);
+    mctp::detail::copy_bytes(out.data() + 4 + r.n, r.tail.data(), r.tail.size());
+    return std::optional<bytes_span>{out.first(len)};
   }
 
-  /// The EID in use (null_eid while a dynamic-only endpoint waits for assignment).
-  [[nodiscard]] constexpr eid current_eid() const noexcept { return eid_; }
-  [[nodiscard]] constexpr bool has_eid() const noexcept { return eid_ != null_eid; }
+  /// The EID in use: the one a bus owner assigned, else the static EID (null_eid while a
+  /// dynamic-only endpoint waits for assignment).
+  [[nodiscard]] constexpr eid current_eid(const responder_config& cfg) const noexcept {
+    return assigned_ ? eid_ : cfg.static_eid;
+  }
   /// True once a bus owner set the EID (Set/Force), false after Reset.
   [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
   /// The discovered flag (set by Set EID / Set Discovered Flag).
   [[nodiscard]] constexpr bool discovered() const noexcept { return discovered_; }
   /// What Get Endpoint ID reports in its EID-type field.
-  [[nodiscard]] constexpr eid_type current_eid_type() const noexcept {
-    if (cfg_.static_eid == null_eid) return eid_type::dynamic;
-    return eid_ == cfg_.static_eid ? eid_type::static_current : eid_type::static_different;
+  [[nodiscard]] constexpr eid_type current_eid_type(const responder_config& cfg) const noexcept {
+    if (cfg.static_eid == null_eid) return eid_type::dynamic;
+    return current_eid(cfg) == cfg.static_eid ? eid_type::static_current : eid_type::static_different;
   }
-  [[nodiscard]] constexpr const responder_config& config() const noexcept { return cfg_; }
 
  private:
   // A response's data after the completion code: up to 8 fixed bytes, then a span from the
@@ -119,17 +124,28 @@ class responder {
   struct reply {
     completion cc = completion::success;
     std::uint8_t n = 0;
-    std::array<std::uint8_t, 8> fixed{};
+    std::array<std::byte, 8> fixed;  // no initializer: a zero fill would cost a memset call
     bytes_view tail{};
-    constexpr void put(std::uint8_t b) noexcept { fixed[n++] = b; }
+    constexpr void put(std::uint8_t b) noexcept { fixed[n++] = std::byte{b}; }
   };
 
-  constexpr void answer(command cmd, bytes_view d, reply& r) noexcept {
-    const std::size_t len = d.size();
+  // Request data bytes (after the command code) of the handled commands 0x01..0x06, in
+  // command order (DSP0236 Table 12; mctp.md §4): one table lookup instead of a length check
+  // per command.
+  static constexpr std::uint8_t request_length[] = {2, 0, 0, 1, 0, 1};
+
+  // The request's data as pointer + length: GCC passes a span argument of an out-of-line call
+  // through the stack.
+  constexpr void answer(const responder_config& cfg, command cmd, const std::byte* d, std::size_t len,
+                        reply& r) noexcept {
+    const auto code = static_cast<std::uint8_t>(cmd);
+    if (code == 0 || code > sizeof(request_length)) return fail(r, completion::error_unsupported_cmd);
+    // Without a UUID the command is unsupported, whatever its length.
+    if (cmd == command::get_endpoint_uuid && cfg.uuid.size() != 16) return fail(r, completion::error_unsupported_cmd);
+    if (len != request_length[code - 1]) return fail(r, completion::error_invalid_length);
     const std::uint8_t d0 = len ? std::to_integer<std::uint8_t>(d[0]) : 0;
     switch (cmd) {
       case command::set_endpoint_id: {
-        if (len != 2) return fail(r, completion::error_invalid_length);
         const eid id = std::to_integer<std::uint8_t>(d[1]);
         std::uint8_t status = 0;  // assignment accepted (bits 5:4 = 00), no EID pool (bits 1:0 = 00)
         switch (static_cast<set_eid_operation>(d0 & 0x03)) {  // bits 7:2 reserved
@@ -141,9 +157,8 @@ class responder {
             discovered_ = true;
             break;
           case set_eid_operation::reset:
-            if (cfg_.static_eid == null_eid) return fail(r, completion::error_invalid_data);
-            eid_ = cfg_.static_eid;
-            assigned_ = false;
+            if (cfg.static_eid == null_eid) return fail(r, completion::error_invalid_data);
+            assigned_ = false;  // back to the static EID
             break;
           default:  // set discovered flag: no EID assigned by this operation
             discovered_ = true;
@@ -151,35 +166,29 @@ class responder {
             break;
         }
         r.put(status);
-        r.put(eid_);
+        r.put(current_eid(cfg));
         r.put(0);  // EID pool size
         return;
       }
       case command::get_endpoint_id:
-        if (len != 0) return fail(r, completion::error_invalid_length);
-        r.put(eid_);
-        r.put(static_cast<std::uint8_t>((static_cast<std::uint8_t>(cfg_.kind) << 4) |
-                                        static_cast<std::uint8_t>(current_eid_type())));
-        r.put(cfg_.medium_specific);
+        r.put(current_eid(cfg));
+        r.put(static_cast<std::uint8_t>((static_cast<std::uint8_t>(cfg.kind) << 4) |
+                                        static_cast<std::uint8_t>(current_eid_type(cfg))));
+        r.put(cfg.medium_specific);
         return;
       case command::get_endpoint_uuid:
-        if (cfg_.uuid.size() != 16) return fail(r, completion::error_unsupported_cmd);
-        if (len != 0) return fail(r, completion::error_invalid_length);
-        r.tail = cfg_.uuid;
+        r.tail = cfg.uuid;
         return;
       case command::get_version_support:
-        if (len != 1) return fail(r, completion::error_invalid_length);
-        for (const auto& v : cfg_.versions)
+        for (const auto& v : cfg.versions)
           if (v.type_number == d0) return list(r, v.entries, version_entry::size);
         return fail(r, completion::message_type_not_supported);
       case command::get_message_type_support:
-        if (len != 0) return fail(r, completion::error_invalid_length);
-        return list(r, cfg_.message_types, 1);
-      case command::get_vendor_message_support: {
-        if (len != 1) return fail(r, completion::error_invalid_length);
-        const std::size_t count = cfg_.vendor_sets.size();
+        return list(r, cfg.message_types, 1);
+      default: {  // command::get_vendor_message_support
+        const std::size_t count = cfg.vendor_sets.size();
         if (d0 >= count) return fail(r, completion::error_invalid_data);  // mctpd behaviour
-        const vendor_message_set& v = cfg_.vendor_sets[d0];
+        const vendor_message_set& v = cfg.vendor_sets[d0];
         r.put(d0 + 1u < count ? static_cast<std::uint8_t>(d0 + 1) : get_vendor_message_support_response::no_more);
         r.put(static_cast<std::uint8_t>(v.format));
         if (v.format == vendor_id_format::iana) {
@@ -192,8 +201,6 @@ class responder {
         r.put(static_cast<std::uint8_t>(v.command_set));
         return;
       }
-      default:
-        return fail(r, completion::error_unsupported_cmd);
     }
   }
   static constexpr void fail(reply& r, completion cc) noexcept { r.cc = cc; }
@@ -205,10 +212,38 @@ class responder {
     r.tail = items.first(count * unit);
   }
 
-  responder_config cfg_;
-  eid eid_;
+  eid eid_ = null_eid;  // the bus owner's assignment; meaningful while assigned_
   bool assigned_ = false;
   bool discovered_ = false;
+};
+
+/// A control responder that keeps its configuration (by value; the spans in it are not
+/// copied and must outlive the responder). mctp::endpoint uses responder_state instead and
+/// reads the configuration from its Cfg type.
+class responder {
+ public:
+  constexpr explicit responder(const responder_config& cfg) noexcept : cfg_(cfg) {}
+
+  /// See responder_state::handle().
+  constexpr result<std::optional<bytes_span>> handle(bytes_view request, bytes_span out) noexcept {
+    return state_.handle(cfg_, request, out);
+  }
+
+  /// The EID in use (null_eid while a dynamic-only endpoint waits for assignment).
+  [[nodiscard]] constexpr eid current_eid() const noexcept { return state_.current_eid(cfg_); }
+  [[nodiscard]] constexpr bool has_eid() const noexcept { return current_eid() != null_eid; }
+  /// True once a bus owner set the EID (Set/Force), false after Reset.
+  [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return state_.assigned_by_bus_owner(); }
+  /// The discovered flag (set by Set EID / Set Discovered Flag).
+  [[nodiscard]] constexpr bool discovered() const noexcept { return state_.discovered(); }
+  /// What Get Endpoint ID reports in its EID-type field.
+  [[nodiscard]] constexpr eid_type current_eid_type() const noexcept { return state_.current_eid_type(cfg_); }
+  [[nodiscard]] constexpr const responder_config& config() const noexcept { return cfg_; }
+  [[nodiscard]] constexpr const responder_state& state() const noexcept { return state_; }
+
+ private:
+  responder_config cfg_;
+  responder_state state_{};
 };
 
 }  // namespace pmci::mctp::control

@@ -1,24 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
-// MCTP endpoint: whole messages to and from EIDs over one binding (a `packet_link`: the I3C controller
-// or target, or an SMBus port), with an EID -> physical address table, tag allocation for
-// requests, reassembly, and the control responder wired in: control requests are answered
-// automatically and never reach the caller.
+// MCTP endpoint: whole messages to and from EIDs over one binding (a `packet_link`: the I3C
+// controller or target, or an SMBus port), with an EID -> physical address table, tag
+// allocation for requests, reassembly, and the control responder wired in: control requests
+// are answered automatically and never reach the caller.
 //
-//   struct cfg : pmci::mctp::endpoint_defaults { static constexpr std::size_t max_message = 4097; };
-//   pmci::mctp::endpoint<decltype(i3c_controller), cfg> ep{i3c_controller, ctrl_config};
-//   ep.set_route(0x1D, 0x10);                                  // EID 0x1D is at I3C address 0x10
-//   auto tag = ep.send_request(0x1D, msg_type::spdm, body, now);   // packetized, TO=1, tag
+//   struct cfg : pmci::mctp::endpoint_defaults {
+//     static constexpr std::size_t max_message = 4097;
+//     static constexpr pmci::mctp::control::responder_config control_config{.static_eid = 0x08, ...};
+//   };
+//   static pmci::mctp::endpoint<cfg> ep;                           // all zero: .bss
+//   ep.set_route(0x1D, 0x10);                                      // EID 0x1D is at I3C address 0x10
+//   auto tag = ep.send_request(link, 0x1D, msg_type::spdm, body, now);   // packetized, TO=1, tag
 //   ...
-//   if (auto m = ep.receive(packet_from_binding, now)) {           // or ep.poll(now) on a
-//     if (m->tag_owner) ep.send_response(*m, msg_type::spdm, rsp); //   link with receive()
+//   if (auto m = ep.receive(link, packet_from_binding, now)) {     // or ep.poll(link, now) on
+//     if (m->tag_owner) ep.send_response(link, *m, msg_type::spdm, rsp);   // a link with receive()
 //   }
 //
-// Sending is sans-I/O in the same sense as the bindings: the endpoint calls the link's
-// send_packet() and never waits. A link that pushes back with errc::busy (an I3C target whose
-// read queue is full until the controller reads) leaves the rest of the message in flight;
-// flush() continues it, and the message bytes must stay valid until sending() is false.
-// Only one message is in flight at a time (send_* answer errc::busy meanwhile), plus one
-// pending control response.
+// The endpoint is sans-I/O with respect to its link: it holds no pointer to it, and every call
+// that may hand packets to the binding takes the link as its first argument (send_*, flush,
+// receive, which answers control requests, and poll). So the object is the endpoint's state
+// only, and its default state is all zero bytes: a static endpoint costs no flash for an
+// initial image, whatever its buffers. The control responder's configuration comes from the
+// Cfg type (Cfg::control_config) for the same reason.
+//
+// Sending never waits: the endpoint calls the link's send_packet(). A link that pushes back
+// with errc::busy (an I3C target whose read queue is full until the controller reads) leaves
+// the rest of the message in flight; flush(link) continues it, and the message bytes must stay
+// valid until sending() is false. Only one message is in flight at a time (send_* answer
+// errc::busy meanwhile), plus one pending control response.
 //
 // Receive rules (mctp.md §3): a packet is accepted when its destination is our EID, the null
 // EID (physical addressing, e.g. Set Endpoint ID before we have one) or broadcast; others are
@@ -30,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 
 #include "pmci/core/buffer.hpp"
 #include "pmci/core/bytes.hpp"
@@ -43,13 +53,20 @@
 
 namespace pmci::mctp {
 
-/// Endpoint capacities. Derive and override what you need.
+/// Endpoint capacities and the control responder's configuration. Derive and override what
+/// you need.
 struct endpoint_defaults {
   static constexpr std::size_t max_message = 1024;  ///< reassembly capacity, type byte included
   static constexpr std::size_t contexts = 2;        ///< messages in reassembly at once
   static constexpr std::size_t max_packet = header::size + baseline_mtu;  ///< tx packet buffer
   static constexpr std::size_t routes = 8;          ///< EID -> physical address entries
   static constexpr std::size_t tag_peers = 4;       ///< peers with requests in flight at once
+  /// What the control responder reports (static EID, UUID, message types, versions, vendor
+  /// sets). The endpoint reads it in place, so it is no part of the endpoint object: override
+  /// it with `static constexpr control::responder_config control_config{...};`, or with
+  /// `static inline control::responder_config control_config{...};` to fill in a field at
+  /// boot (a UUID read from OTP). The default: no static EID, nothing listed.
+  static constexpr control::responder_config control_config{};
 };
 
 /// An EID and where it is on the bus.
@@ -74,27 +91,39 @@ struct endpoint_stats {
   std::uint32_t tx_errors = 0;             ///< sends aborted by a link error
 };
 
-template <class Link, class Cfg = endpoint_defaults>
+template <class Cfg = endpoint_defaults>
 class endpoint {
-  static_assert(packet_link<Link>, "Link must provide result<void> send_packet(phys_addr, bytes_view) and "
-                            "size_t max_packet_payload(phys_addr) const (see mctp/binding.hpp)");
   static_assert(Cfg::max_packet > header::size + baseline_mtu - 1,
                 "Cfg::max_packet must hold a baseline packet (4-byte header + 64 bytes)");
   static_assert(Cfg::max_message >= 1 && Cfg::contexts >= 1 && Cfg::routes >= 1 && Cfg::tag_peers >= 1,
                 "endpoint capacities must be at least 1");
+  static_assert(std::is_convertible_v<decltype(Cfg::control_config)&, const control::responder_config&>,
+                "Cfg::control_config must be a pmci::mctp::control::responder_config (see endpoint_defaults)");
+
+  template <class Link>
+  static constexpr void check_link() noexcept {
+    static_assert(packet_link<Link>, "Link must provide result<void> send_packet(phys_addr, bytes_view) and "
+                                     "size_t max_packet_payload(phys_addr) const (see mctp/binding.hpp)");
+  }
 
  public:
-  /// `control` describes what the control responder reports (its spans must outlive the
-  /// endpoint). `tag_lifetime` in the same ticks as `now` (Linux: 6 s).
-  constexpr endpoint(Link& l, const control::responder_config& control, assembler_config rx = {},
-                     std::uint32_t tag_lifetime = 6000) noexcept
-      : link_(&l), ctrl_(control), rx_(rx), tags_(tag_lifetime) {}
+  /// All state zero: a static endpoint is zero-initialised (.bss, no flash image). Timeouts:
+  /// the assembler's default (6000 ticks) and a tag lifetime of 6000 ticks (Linux: 6 s).
+  constexpr endpoint() noexcept = default;
+  /// Other timeouts, in the same ticks as `now` (still all zero bytes with the defaults).
+  constexpr explicit endpoint(assembler_config rx, std::uint32_t tag_lifetime = detail::tag_core::default_lifetime) noexcept
+      : rx_(rx), tags_(tag_lifetime) {}
+
+  [[nodiscard]] static constexpr const control::responder_config& control_config() noexcept {
+    return Cfg::control_config;
+  }
 
   // --- addressing -----------------------------------------------------------------------------
 
   /// Our EID as the control responder holds it (set by the bus owner with Set Endpoint ID).
-  [[nodiscard]] constexpr eid own_eid() const noexcept { return ctrl_.current_eid(); }
-  [[nodiscard]] constexpr control::responder& control() noexcept { return ctrl_; }
+  [[nodiscard]] constexpr eid own_eid() const noexcept { return ctrl_.current_eid(control_config()); }
+  /// The control responder's EID state (assigned by a bus owner, discovered flag).
+  [[nodiscard]] constexpr const control::responder_state& control_state() const noexcept { return ctrl_; }
 
   /// Add or update the physical address of `id`. errc::no_resources when the table is full.
   constexpr result<void> set_route(eid id, phys_addr addr) noexcept {
@@ -117,6 +146,9 @@ class endpoint {
   }
 
   // --- sending --------------------------------------------------------------------------------
+  // Every call that hands packets to the binding takes the link (a packet_link: the I3C
+  // controller or target, an SMBus port) as its first argument; the endpoint keeps no pointer to
+  // it. Pass the same link to every call of one endpoint.
 
   /// Send a request (TO=1) to `dest`; returns the tag its response will carry. `message` is the
   /// whole MCTP message, type byte first (e.g. what control::encode() produced). `via` sends to
@@ -124,46 +156,60 @@ class endpoint {
   /// to the null EID of a target that has no EID yet.
   /// Errors: busy (a message is in flight), invalid_field (no route), no_resources (no free
   /// tag for dest), and link/packetizer errors (the tag is released again).
-  constexpr result<std::uint8_t> send_request(eid dest, bytes_view message, std::uint32_t now,
+  template <class Link>
+  constexpr result<std::uint8_t> send_request(Link& link, eid dest, bytes_view message, std::uint32_t now,
                                               std::optional<phys_addr> via = {}) noexcept {
-    return request(dest, via, packetizer_args{message, {}, false}, now);
+    return request(link, dest, via, packetizer_args{message, {}, false}, now);
   }
   /// As above with the type byte given separately from the body.
-  constexpr result<std::uint8_t> send_request(eid dest, msg_type type, bytes_view body, std::uint32_t now,
+  template <class Link>
+  constexpr result<std::uint8_t> send_request(Link& link, eid dest, msg_type type, bytes_view body, std::uint32_t now,
                                               std::optional<phys_addr> via = {}) noexcept {
-    return request(dest, via, packetizer_args{body, message_header{type, false}, true}, now);
+    return request(link, dest, via, packetizer_args{body, message_header{type, false}, true}, now);
   }
   /// Answer `req` (TO=0, its tag) at the physical address it came from.
-  constexpr result<void> send_response(const received_message& req, msg_type type, bytes_view body) noexcept {
-    return start({req.source, own_eid(), false, req.tag}, req.from, packetizer_args{body, message_header{type, false}, true});
+  template <class Link>
+  constexpr result<void> send_response(Link& link, const received_message& req, msg_type type, bytes_view body) noexcept {
+    return start(link, {req.source, own_eid(), false, req.tag}, req.from,
+                 packetizer_args{body, message_header{type, false}, true});
   }
   /// Send with explicit addressing (e.g. a response to a request you did not get through
   /// receive(), or a TO=1 message whose tag you manage yourself). The destination's route is used.
-  constexpr result<void> send(eid dest, bool tag_owner, std::uint8_t tag, bytes_view message) noexcept {
+  template <class Link>
+  constexpr result<void> send(Link& link, eid dest, bool tag_owner, std::uint8_t tag, bytes_view message) noexcept {
     PMCI_TRY_ASSIGN(const phys_addr to, lookup(dest));
-    return start({dest, own_eid(), tag_owner, tag}, to, packetizer_args{message, {}, false});
+    return start(link, {dest, own_eid(), tag_owner, tag}, to, packetizer_args{message, {}, false});
   }
 
   /// Continue the message in flight (and a pending control response). ok() when everything is
   /// out, errc::busy while the link still pushes back, or the link error that aborted it.
-  constexpr result<void> flush() noexcept {
+  template <class Link>
+  constexpr result<void> flush(Link& link) noexcept {
+    check_link<Link>();
     if (ctrl_pending_) {
-      const auto r = link_->send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
+      const auto r = link.send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
       if (r == errc::busy) return errc::busy;
       ctrl_pending_ = false;
       if (r) ++stats_.control_answered;
       else ++stats_.control_dropped;
     }
     while (tx_) {
-      if (staged_ == 0) {
-        auto p = tx_->next(pkt_);
-        if (!p) return abort_tx(p.error());
-        staged_ = p->size();
+      if constexpr (requires { link.send_next(*tx_); }) {
+        // Zero-copy link (i3c::target): the packetizer writes into the link's queue.
+        const auto r = link.send_next(*tx_);
+        if (r == errc::busy) return errc::busy;
+        if (!r) return abort_tx(r.error());
+      } else {
+        if (staged_ == 0) {
+          auto p = tx_->next(pkt_);
+          if (!p) return abort_tx(p.error());
+          staged_ = p->size();
+        }
+        const auto r = link.send_packet(tx_to_, bytes_view(pkt_).first(staged_));
+        if (r == errc::busy) return errc::busy;
+        staged_ = 0;
+        if (!r) return abort_tx(r.error());
       }
-      const auto r = link_->send_packet(tx_to_, bytes_view(pkt_).first(staged_));
-      if (r == errc::busy) return errc::busy;
-      staged_ = 0;
-      if (!r) return abort_tx(r.error());
       if (tx_->done()) {
         seq_ = tx_->next_seq();
         tx_.reset();
@@ -181,9 +227,10 @@ class endpoint {
 
   /// Feed one packet from the binding (from received_packet). Returns a whole message for the
   /// caller, or nullopt (more packets needed; dropped and counted; or a control request that
-  /// was answered automatically). The message views the endpoint's buffers until the next
-  /// receive()/poll()/expire().
-  constexpr std::optional<received_message> receive(const received_packet& p, std::uint32_t now) noexcept {
+  /// was answered automatically, through `link`). The message views the endpoint's buffers
+  /// until the next receive()/poll()/expire().
+  template <class Link>
+  constexpr std::optional<received_message> receive(Link& link, const received_packet& p, std::uint32_t now) noexcept {
     if (p.packet.size() >= header::size) {
       const auto dest = std::to_integer<std::uint8_t>(p.packet[1]);
       if (dest != own_eid() && dest != null_eid && dest != broadcast_eid) {
@@ -199,7 +246,7 @@ class endpoint {
         return std::nullopt;
       }
     } else if (m->type == msg_type::control) {
-      answer_control(*m, p.from);
+      answer_control(link, *m, p.from);
       return std::nullopt;
     }
     ++stats_.messages_received;
@@ -211,13 +258,14 @@ class endpoint {
 
   /// For links that are read by polling (mctp::i3c::controller: receive() performs the reads
   /// IBIs asked for): feed packets until one completes a message for the caller.
-  constexpr std::optional<received_message> poll(std::uint32_t now) noexcept
+  template <class Link>
+  constexpr std::optional<received_message> poll(Link& link, std::uint32_t now) noexcept
     requires requires(Link& l) {
       { l.receive() } -> std::same_as<result<received_packet>>;
     }
   {
-    while (auto p = link_->receive())
-      if (auto m = receive(*p, now)) return m;
+    while (auto p = link.receive())
+      if (auto m = receive(link, *p, now)) return m;
     return std::nullopt;
   }
 
@@ -231,7 +279,6 @@ class endpoint {
   /// Packets the assembler dropped, per reason.
   [[nodiscard]] constexpr const drop_counters& rx_drops() const noexcept { return rx_.drops(); }
   [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
-  [[nodiscard]] constexpr Link& link() noexcept { return *link_; }
 
  private:
   struct packetizer_args {
@@ -240,24 +287,27 @@ class endpoint {
     bool separate_type;
   };
 
-  constexpr result<std::uint8_t> request(eid dest, std::optional<phys_addr> via, const packetizer_args& a,
+  template <class Link>
+  constexpr result<std::uint8_t> request(Link& link, eid dest, std::optional<phys_addr> via, const packetizer_args& a,
                                          std::uint32_t now) noexcept {
     if (sending()) return errc::busy;
     PMCI_TRY_ASSIGN(const phys_addr to, via ? result<phys_addr>{*via} : lookup(dest));
     PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.allocate(dest, now));
-    if (auto r = start({dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
+    if (auto r = start(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
     return tag;
   }
 
-  constexpr result<void> start(const address& a, phys_addr to, const packetizer_args& p) noexcept {
+  template <class Link>
+  constexpr result<void> start(Link& link, const address& a, phys_addr to, const packetizer_args& p) noexcept {
+    check_link<Link>();
     if (sending()) return errc::busy;
-    std::size_t mtu = link_->max_packet_payload(to);
+    std::size_t mtu = link.max_packet_payload(to);
     if (mtu > Cfg::max_packet - header::size) mtu = Cfg::max_packet - header::size;
     if (p.separate_type) tx_.emplace(a, p.type, p.data, mtu, seq_);
     else tx_.emplace(a, p.data, mtu, seq_);
     tx_to_ = to;
     staged_ = 0;
-    const auto r = flush();
+    const auto r = flush(link);
     return r == errc::busy ? ok() : r;  // busy: the rest goes out in flush()
   }
 
@@ -272,33 +322,36 @@ class endpoint {
 
   // A control request: answered here (TO=0, same tag, from our EID — the new one after Set
   // Endpoint ID) to the physical address it came from, so that a bus owner can reach us
-  // before any route exists. Control messages fit in one baseline packet (mctp.md §1.2).
-  constexpr void answer_control(const message& m, phys_addr from) noexcept {
+  // before any route exists. A control response fits one baseline packet (mctp.md §1.2), so
+  // the responder writes it straight behind a 4-byte transport header in ctrl_pkt_ (no
+  // packetizer, no copy); one that does not fit is dropped and counted.
+  template <class Link>
+  constexpr void answer_control(Link& link, const message& m, phys_addr from) noexcept {
     if (ctrl_pending_) {
       ++stats_.control_dropped;
       return;
     }
-    std::array<std::byte, header::size + baseline_mtu> rsp{};
-    auto r = ctrl_.handle(m.data, rsp);
-    if (!r || !r->has_value()) return;  // not a control message, or nothing to answer
-    const bytes_view body = **r;
-    packetizer p({m.source, own_eid(), false, m.tag}, body, baseline_mtu, seq_);
-    auto pkt = p.next(ctrl_pkt_);
-    if (!pkt || !p.done()) {
-      ++stats_.control_dropped;
-      return;
+    auto r = ctrl_.handle(control_config(), m.data, bytes_span(ctrl_pkt_).subspan(header::size));
+    if (!r) {
+      if (r.error() == errc::buffer_too_small) ++stats_.control_dropped;
+      return;  // else not a control message: nothing can be said
     }
-    seq_ = p.next_seq();
-    ctrl_len_ = pkt->size();
+    if (!r->has_value()) return;  // a response or a datagram: no answer
+    const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
+    ctrl_pkt_[0] = std::byte{h.version};
+    ctrl_pkt_[1] = std::byte{h.dest};
+    ctrl_pkt_[2] = std::byte{h.source};
+    ctrl_pkt_[3] = std::byte{h.flags_byte()};
+    seq_ = static_cast<std::uint8_t>((seq_ + 1) & seq_mask);
+    ctrl_len_ = header::size + (*r)->size();
     ctrl_to_ = from;
     ctrl_pending_ = true;
-    (void)flush();
+    (void)flush(link);
   }
 
-  Link* link_;
-  control::responder ctrl_;
-  assembler<Cfg::contexts, Cfg::max_message> rx_;
-  tag_allocator<Cfg::tag_peers> tags_;
+  control::responder_state ctrl_{};
+  assembler<Cfg::contexts, Cfg::max_message> rx_{};
+  tag_allocator<Cfg::tag_peers> tags_{};
   static_vector<route, Cfg::routes> routes_{};
   std::optional<phys_addr> default_{};
   std::optional<packetizer> tx_{};

@@ -30,6 +30,23 @@
 #include "pmci/core/result.hpp"
 #include "pmci/mctp/binding.hpp"
 #include "pmci/mctp/packet.hpp"
+#include "pmci/mctp/packetizer.hpp"
+
+namespace pmci::mctp::detail {
+/// The PEC loop: pmci::crc8_update(crc8_update(0, address byte), packet) as one loop. The CRC
+/// of a single byte from 0 starts with that byte, so the address byte is the initial register
+/// and each further byte is XORed in after 8 shifts (smaller in flash than two crc8_update
+/// calls; tests/mctp/i3c_test.cpp checks it against crc8_update). Pointer + size rather than a
+/// span: GCC passes a span argument of an out-of-line call through the stack.
+constexpr std::uint8_t i3c_pec(std::uint8_t address_byte, const std::byte* data, std::size_t size) noexcept {
+  std::uint8_t crc = address_byte;
+  for (std::size_t i = 0;; ++i) {
+    for (int bit = 0; bit < 8; ++bit) crc = static_cast<std::uint8_t>((crc & 0x80) ? (crc << 1) ^ 0x07 : crc << 1);
+    if (i == size) return crc;
+    crc ^= std::to_integer<std::uint8_t>(data[i]);
+  }
+}
+}  // namespace pmci::mctp::detail
 
 namespace pmci::mctp::i3c {
 
@@ -62,9 +79,10 @@ enum class direction : std::uint8_t { write = 0, read = 1 };
   return static_cast<std::uint8_t>((dynamic_address << 1) | static_cast<std::uint8_t>(d));
 }
 
+
 /// PEC of a packet sent to/read from the target at `dynamic_address` (i3c_smbus.md §1.1).
 [[nodiscard]] constexpr std::uint8_t pec(std::uint8_t dynamic_address, direction d, bytes_view packet) noexcept {
-  return crc8_update(crc8_update(0, address_byte(dynamic_address, d)), packet);
+  return mctp::detail::i3c_pec(address_byte(dynamic_address, d), packet.data(), packet.size());
 }
 
 /// The largest frame (packet + PEC) allowed by a GETMWL/GETMRL value. Every MCTP endpoint must
@@ -88,7 +106,7 @@ constexpr result<bytes_span> frame(std::uint8_t dynamic_address, direction d, by
   if (packet.size() < header_size) return errc::truncated;
   if (dynamic_address > 0x7F) return errc::invalid_field;
   if (out.size() <= packet.size()) return errc::buffer_too_small;
-  std::copy_n(packet.begin(), packet.size(), out.begin());
+  detail::copy_bytes(out.data(), packet.data(), packet.size());
   out[packet.size()] = std::byte{pec(dynamic_address, d, packet)};
   return out.first(packet.size() + pec_size);
 }
@@ -165,7 +183,12 @@ class controller {
   static_assert(MaxTargets > 0 && MaxTargets < 128, "MaxTargets must be 1..127");
 
  public:
+  /// Not attached to a driver yet, all state zero (a static controller lands in .bss):
+  /// call attach() before anything else.
+  constexpr controller() noexcept = default;
   constexpr explicit controller(Driver& driver) noexcept : drv_(&driver) {}
+  /// Use `driver` from now on (it must outlive the controller).
+  constexpr void attach(Driver& driver) noexcept { drv_ = &driver; }
 
   /// Register an MCTP target. Errors: invalid_field (address 0 or > 0x7E, or already known),
   /// no_resources (MaxTargets reached). Does not check the DCR: use is_mctp_device() to pick
@@ -292,7 +315,7 @@ class controller {
     return nullptr;
   }
 
-  Driver* drv_;
+  Driver* drv_ = nullptr;
   std::array<slot, MaxTargets> targets_{};
   std::size_t count_ = 0;
   std::size_t next_ = 0;
@@ -321,7 +344,12 @@ class target {
   static_assert(TxDepth > 0, "TxDepth must be at least 1");
 
  public:
+  /// Not attached to a driver yet, all state zero (a static target lands in .bss, its frame
+  /// queue included): call attach() before anything else.
+  constexpr target() noexcept = default;
   constexpr explicit target(Driver& driver) noexcept : drv_(&driver) {}
+  /// Use `driver` from now on (it must outlive the target).
+  constexpr void attach(Driver& driver) noexcept { drv_ = &driver; }
 
   /// Check a frame the controller wrote to us (limit: our MWL, or MaxPacket + PEC).
   /// Errors (all counted): truncated, out_of_range, integrity_error.
@@ -336,17 +364,29 @@ class target {
     return p;
   }
 
-  /// Queue one packet for the controller. Errors: busy (queue full; retry after
-  /// on_read_complete), out_of_range (beyond our MRL or MaxPacket), truncated (< 4 bytes),
-  /// not_ready (no dynamic address yet).
+  /// Queue one packet for the controller. Errors: out_of_range (beyond our MRL or MaxPacket),
+  /// truncated (< 4 bytes), not_ready (no dynamic address yet), busy (queue full; retry after
+  /// on_read_complete).
   constexpr result<void> send_packet(phys_addr /*controller*/, bytes_view packet) noexcept {
-    if (packet.size() > header_size + max_packet_payload()) return errc::out_of_range;
+    PMCI_TRY_ASSIGN(const std::uint8_t addr, check_send(packet.size()));
+    std::byte* const slot = tx_.back_storage().data();
+    detail::copy_bytes(slot, packet.data(), packet.size());
+    queue(addr, slot, packet.size());
+    return ok();
+  }
+
+  /// Zero-copy sending: write the next packet of `p` straight into the read queue (the
+  /// packetizer's one copy of the message is the only one), add the PEC and queue it as
+  /// send_packet() does. Errors: not_ready (no dynamic address yet), busy (queue full; `p` is
+  /// unchanged: call again after on_read_complete), and p.next()'s errors (buffer_too_small
+  /// when p's MTU exceeds max_packet_payload()).
+  constexpr result<void> send_next(packetizer& p) noexcept {
     const std::uint8_t addr = drv_->dynamic_address();
     if (addr == 0) return errc::not_ready;
+    if (addr > 0x7F) return errc::invalid_field;
     if (tx_.full()) return errc::busy;
-    PMCI_TRY_ASSIGN(auto f, frame(addr, direction::read, packet, tx_.back_storage()));
-    tx_.commit(f.size());
-    load_head();
+    PMCI_TRY_ASSIGN(const bytes_span packet, p.next(tx_.back_storage().first(header_size + max_packet_payload())));
+    queue(addr, packet.data(), packet.size());
     return ok();
   }
 
@@ -371,14 +411,36 @@ class target {
   }
 
   /// Largest packet payload we send: limited by our MRL and MaxPacket.
-  [[nodiscard]] constexpr std::size_t max_packet_payload(phys_addr = 0) const noexcept {
-    return payload_mtu(drv_->max_read_length(), MaxPacket);
+  [[nodiscard]] PMCI_MCTP_INLINE constexpr std::size_t max_packet_payload(phys_addr = 0) const noexcept {
+    // payload_mtu(MRL, MaxPacket), spelt out so that a HAL with a constant MRL folds to a
+    // constant here (MaxPacket >= baseline_packet is checked above).
+    return std::min<std::size_t>(frame_limit(drv_->max_read_length()) - pec_size, MaxPacket) - header_size;
   }
   [[nodiscard]] constexpr std::size_t tx_queued() const noexcept { return tx_.size(); }
   [[nodiscard]] constexpr bool tx_full() const noexcept { return tx_.full(); }
   [[nodiscard]] constexpr const link_stats& stats() const noexcept { return stats_; }
 
  private:
+  // send_packet()'s checks, in its order of errors; the dynamic address to frame for.
+  // The HAL is asked first so that nothing it does can invalidate the checks that follow
+  // (the compiler then knows the queue state below is the one checked).
+  [[nodiscard]] constexpr result<std::uint8_t> check_send(std::size_t size) const noexcept {
+    const std::uint8_t addr = drv_->dynamic_address();
+    if (size > header_size + max_packet_payload()) return errc::out_of_range;
+    if (size < header_size) return errc::truncated;
+    if (addr == 0) return errc::not_ready;
+    if (addr > 0x7F) return errc::invalid_field;
+    if (tx_.full()) return errc::busy;
+    return addr;
+  }
+  // The packet is in the queue's next slot: add the read-direction PEC (i3c_smbus.md §1.1) and
+  // queue it.
+  constexpr void queue(std::uint8_t addr, std::byte* slot, std::size_t size) noexcept {
+    slot[size] = std::byte{mctp::detail::i3c_pec(address_byte(addr, direction::read), slot, size)};
+    tx_.commit(size + pec_size);
+    load_head();
+  }
+
   constexpr void load_head() noexcept {
     if (loaded_ || tx_.empty()) return;
     if (auto r = drv_->load_read_data(tx_.front()); !r) {
@@ -391,10 +453,12 @@ class target {
     (void)drv_->raise_ibi(mdb_pending_read);
   }
 
-  Driver* drv_;
-  detail::frame_ring<TxDepth, MaxPacket + pec_size> tx_{};
+  // Small, often used members first: Thumb-2 loads and stores with offsets below 128 (words)
+  // or 32 (bytes) have 2-byte encodings; the frame storage is last.
+  Driver* drv_ = nullptr;
   bool loaded_ = false;
   link_stats stats_{};
+  detail::frame_ring<TxDepth, MaxPacket + pec_size> tx_{};
 };
 
 }  // namespace pmci::mctp::i3c

@@ -13,11 +13,33 @@
 //   | 7  |      6:0       |
 //   +----+----------------+
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
+
+// Size attributes for the MCTP layer (GCC/Clang; no-ops elsewhere, overridable).
+// PMCI_MCTP_COLD: drop paths kept out of line: one call per drop site instead of an inlined
+// counter update keeps the receive path small in flash (the common path is what matters for
+// speed). PMCI_MCTP_INLINE: tiny accessors whose result is a constant with a constant driver
+// (an MTU from a fixed MRL); -Os otherwise keeps them as calls returning that constant.
+#ifndef PMCI_MCTP_COLD
+#if defined(__GNUC__)
+#define PMCI_MCTP_COLD [[gnu::noinline, gnu::cold]]
+#else
+#define PMCI_MCTP_COLD
+#endif
+#endif
+#ifndef PMCI_MCTP_INLINE
+#if defined(__GNUC__)
+#define PMCI_MCTP_INLINE [[gnu::always_inline]]
+#else
+#define PMCI_MCTP_INLINE
+#endif
+#endif
 
 namespace pmci::mctp {
 
@@ -143,5 +165,38 @@ struct message_header {
 
 /// The message type byte for `t` with the IC bit as given.
 constexpr std::uint8_t type_byte(msg_type t, bool ic = false) noexcept { return message_header{t, ic}.to_byte(); }
+
+// PMCI_MCTP_SMALL_COPY selects how the MCTP layer copies payload bytes (the packetizer into a
+// packet, the assembler into its buffer, the bindings into a frame): 1 = a byte loop, 0 =
+// std::copy_n, which is memmove/memcpy at run time. Default: 1 when optimising for size
+// (-Os defines __OPTIMIZE_SIZE__), else 0. The loop costs a few bytes per copy site instead of
+// pulling newlib's memcpy + memmove (564 B on Cortex-M4) into an MCTP-only image; at 64-byte
+// packets it is slower (benchmarks/mctp_bench.cpp measures both), so speed-optimised builds
+// keep copy_n. Define it to 0 or 1 before including pmci to choose.
+#ifndef PMCI_MCTP_SMALL_COPY
+#if defined(__OPTIMIZE_SIZE__)
+#define PMCI_MCTP_SMALL_COPY 1
+#else
+#define PMCI_MCTP_SMALL_COPY 0
+#endif
+#endif
+
+namespace detail {
+/// Copy n bytes from src to dst (the ranges do not overlap). See PMCI_MCTP_SMALL_COPY.
+constexpr void copy_bytes(std::byte* dst, const std::byte* src, std::size_t n) noexcept {
+#if PMCI_MCTP_SMALL_COPY && defined(__GNUC__)
+  if (!std::is_constant_evaluated()) {
+    for (std::size_t i = 0; i < n; ++i) {
+      dst[i] = src[i];
+      // An empty asm statement in the body: GCC and Clang would otherwise recognise the loop
+      // and call memcpy, which is what this path avoids.
+      __asm__("");
+    }
+    return;
+  }
+#endif
+  std::copy_n(src, n, dst);
+}
+}  // namespace detail
 
 }  // namespace pmci::mctp

@@ -41,13 +41,17 @@ class packetizer {
   /// `message` is a whole MCTP message: type byte first, then the body.
   constexpr packetizer(address to, bytes_view message, std::size_t mtu = baseline_mtu,
                        std::uint8_t first_seq = 0) noexcept
-      : addr_(to), body_(message), mtu_(mtu), seq_(first_seq) {}
+      : addr_(to), body_(message), mtu_(mtu), seq_(first_seq), bad_(invalid(to, mtu, message.size(), first_seq)) {}
   /// Type byte (with the IC bit) given separately from the body, which is sent in place.
   constexpr packetizer(address to, message_header type, bytes_view body, std::size_t mtu = baseline_mtu,
                        std::uint8_t first_seq = 0) noexcept
-      : addr_(to), body_(body), mtu_(mtu), seq_(first_seq), type_(type.to_byte()), has_type_(true) {
-    if (static_cast<std::uint8_t>(type.type) > 0x7F) bad_type_ = true;
-  }
+      : addr_(to),
+        body_(body),
+        mtu_(mtu),
+        seq_(first_seq),
+        type_(type.to_byte()),
+        has_type_(true),
+        bad_(static_cast<std::uint8_t>(type.type) > 0x7F || invalid(to, mtu, 1, first_seq)) {}
   constexpr packetizer(address to, msg_type type, bytes_view body, std::size_t mtu = baseline_mtu,
                        std::uint8_t first_seq = 0) noexcept
       : packetizer(to, message_header{type, false}, body, mtu, first_seq) {}
@@ -58,32 +62,38 @@ class packetizer {
   ///  - errc::invalid_field     mtu 0, empty message, type > 0x7F, tag > 7 or first_seq > 3;
   ///  - errc::buffer_too_small  out shorter than header::size + this packet's payload.
   constexpr result<bytes_span> next(bytes_span out) noexcept {
-    if (done()) return errc::invalid_state;
-    if (mtu_ == 0 || size() == 0 || bad_type_ || addr_.tag > max_tag || seq_ > seq_mask) return errc::invalid_field;
-    const std::size_t left = size() - pos_;
+    const std::size_t total = size();
+    if (pos_ != 0 && pos_ == total) return errc::invalid_state;  // done()
+    if (bad_) return errc::invalid_field;  // checked once, at construction
+    const std::size_t left = total - pos_;
     const std::size_t n = left < mtu_ ? left : mtu_;
     if (out.size() < header::size + n) return errc::buffer_too_small;
 
-    // Header and payload written straight into `out` (its size was checked above).
-    const header h{header_version, addr_.dest, addr_.source, pos_ == 0, n == left, seq_, addr_.tag_owner, addr_.tag};
+    // Header and payload written straight into `out` (its size was checked above); byte 3 as
+    // header::flags_byte() (SOM, EOM, seq, TO, tag; all in range here).
     out[0] = std::byte{header_version};
-    out[1] = std::byte{h.dest};
-    out[2] = std::byte{h.source};
-    out[3] = std::byte{h.flags_byte()};
-    std::size_t o = header::size;
-    std::size_t i = pos_;
-    if (has_type_ && i == 0) {
-      out[o++] = std::byte{type_};
-      ++i;
+    out[1] = std::byte{addr_.dest};
+    out[2] = std::byte{addr_.source};
+    unsigned flags = static_cast<unsigned>(seq_ << 4) | (addr_.tag_owner ? 0x08u : 0u) | addr_.tag;
+    if (pos_ == 0) flags |= 0x80;   // SOM
+    if (n == left) flags |= 0x40;   // EOM
+    out[3] = std::byte{static_cast<std::uint8_t>(flags)};
+    std::byte* o = out.data() + header::size;
+    std::size_t from = pos_;  // offset in body_ of this packet's first body byte
+    std::size_t count = n;
+    if (has_type_) {
+      if (from == 0) {
+        *o++ = std::byte{type_};
+        --count;
+      } else {
+        --from;
+      }
     }
-    const std::size_t off = has_type_ ? 1 : 0;
-    // The one copy of the message: std::copy_n on bytes is memmove at run time (and constexpr).
-    const std::size_t rest = pos_ + n - i;
-    std::copy_n(body_.data() + (i - off), rest, out.data() + o);
-    o += rest;
+    // The one copy of the message (detail::copy_bytes: memmove or a byte loop, see packet.hpp).
+    detail::copy_bytes(o, body_.data() + from, count);
     pos_ += n;
     seq_ = static_cast<std::uint8_t>((seq_ + 1) & seq_mask);
-    return out.first(o);
+    return out.first(header::size + n);
   }
 
   /// True when every packet has been produced.
@@ -116,7 +126,11 @@ class packetizer {
   std::uint8_t seq_;
   std::uint8_t type_ = 0;
   bool has_type_ = false;
-  bool bad_type_ = false;
+  bool bad_ = false;  // mtu 0, empty message, type > 0x7F, tag > 7 or first_seq > 3: next() fails
+
+  static constexpr bool invalid(const address& to, std::size_t mtu, std::size_t size, std::uint8_t seq) noexcept {
+    return mtu == 0 || size == 0 || to.tag > max_tag || seq > seq_mask;
+  }
 };
 
 }  // namespace pmci::mctp

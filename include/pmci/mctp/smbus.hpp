@@ -120,8 +120,17 @@ class port {
                 "MaxPacket must be 68..254 (baseline packet to the 8-bit byte count's limit)");
 
  public:
+  /// Not attached to a driver yet, all state zero (a static port lands in .bss): call
+  /// attach() before anything else.
+  constexpr port() noexcept = default;
   constexpr port(Driver& driver, std::uint8_t own_address) noexcept : drv_(&driver), own_(own_address) {
     PMCI_ASSERT(own_address <= 0x7F);
+  }
+  /// Use `driver` (it must outlive the port) and answer at the 7-bit `own_address`.
+  constexpr void attach(Driver& driver, std::uint8_t own_address) noexcept {
+    PMCI_ASSERT(own_address <= 0x7F);
+    drv_ = &driver;
+    own_ = own_address;
   }
 
   [[nodiscard]] constexpr std::uint8_t own_address() const noexcept { return own_; }
@@ -159,8 +168,8 @@ class port {
   [[nodiscard]] constexpr const link_stats& stats() const noexcept { return stats_; }
 
  private:
-  Driver* drv_;
-  std::uint8_t own_;
+  Driver* drv_ = nullptr;
+  std::uint8_t own_ = 0;
   link_stats stats_{};
   std::array<std::byte, frame_size(MaxPacket)> tx_{};
 };

@@ -19,6 +19,7 @@
 // The engine is non-template over a span of peer slots; tag_allocator<Peers> adds storage.
 #pragma once
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -46,64 +47,68 @@ class tag_core {
   [[nodiscard]] constexpr std::uint32_t lifetime() const noexcept { return bias_ ^ default_lifetime; }
 
  protected:
-  constexpr void expire(std::span<tag_peer> peers, std::uint32_t now) const noexcept {
-    for (auto& p : peers) expire_peer(p, now);
+  // Written for size (one loop per operation, no per-peer helper calls): this is all of the
+  // tag handling an MCTP-only firmware image links. The peers are passed as pointer + count
+  // rather than a span: GCC passes a span argument of an out-of-line call through the stack.
+  constexpr void expire(tag_peer* first, std::size_t count, std::uint32_t now) const noexcept {
+    const std::uint32_t life = lifetime();
+    if (life == 0) return;
+    for (auto& p : std::span<tag_peer>(first, count))
+      for (std::uint8_t t = 0; t <= max_tag; ++t)  // clearing a free tag's bit again is harmless
+        if (static_cast<std::uint32_t>(now - p.since[t]) >= life) p.in_use = static_cast<std::uint8_t>(p.in_use & ~(1u << t));
   }
 
-  constexpr result<std::uint8_t> allocate(std::span<tag_peer> peers, eid peer, std::uint32_t now) const noexcept {
-    tag_peer* slot = find(peers, peer);
-    if (slot) expire_peer(*slot, now);
-    if (!slot || slot->in_use == 0) {
-      if (!slot) {
-        for (auto& p : peers) {
-          expire_peer(p, now);
-          if (p.in_use == 0) {
-            slot = &p;
-            break;
-          }
-        }
-        if (!slot) return errc::no_resources;
+  // The tag, or -1 when none is free (an int rather than a result: it comes back in a register
+  // and the inlined tag_allocator::allocate() turns it into the result at the call site).
+  constexpr int allocate(tag_peer* first, std::size_t count, eid peer, std::uint32_t now) const noexcept {
+    expire(first, count, now);
+    const std::span<tag_peer> peers(first, count);
+    // The slot of `peer` if it has tags outstanding, else the first free slot.
+    tag_peer* slot = nullptr;
+    for (auto& p : peers) {
+      if (p.in_use == 0) {
+        if (!slot) slot = &p;
+      } else if (p.peer == peer) {
+        slot = &p;
+        break;
       }
-      slot->peer = peer;
     }
-    for (std::uint8_t i = 0; i <= max_tag; ++i) {
-      const auto t = static_cast<std::uint8_t>((slot->next + i) & max_tag);
-      if (slot->in_use & (1u << t)) continue;
-      slot->in_use = static_cast<std::uint8_t>(slot->in_use | (1u << t));
-      slot->since[t] = now;
-      slot->next = static_cast<std::uint8_t>((t + 1) & max_tag);
-      return t;
-    }
-    return errc::no_resources;
+    if (!slot) return -1;
+    slot->peer = peer;
+    // Round robin without a loop: rotate the free-tag mask so bit 0 is `next`, take the lowest
+    // set bit.
+    const unsigned free = ~static_cast<unsigned>(slot->in_use) & 0xFFu;
+    const unsigned next = slot->next & max_tag;
+    const unsigned rotated = ((free | free << 8) >> next) & 0xFFu;
+    if (rotated == 0) return -1;
+    const auto t = static_cast<std::uint8_t>((next + static_cast<unsigned>(std::countr_zero(rotated))) & max_tag);
+    slot->in_use = static_cast<std::uint8_t>(slot->in_use | (1u << t));
+    slot->since[t] = now;
+    slot->next = static_cast<std::uint8_t>((t + 1) & max_tag);
+    return t;
   }
 
-  static constexpr bool release(std::span<tag_peer> peers, eid peer, std::uint8_t tag) noexcept {
-    tag_peer* slot = find(peers, peer);
-    if (!slot || tag > max_tag || !(slot->in_use & (1u << tag))) return false;
-    slot->in_use = static_cast<std::uint8_t>(slot->in_use & ~(1u << tag));
-    return true;
+  // A peer has at most one slot with tags outstanding (allocate() reuses it), so the first slot
+  // of `peer` with the tag's bit set is the one.
+  static constexpr bool release(tag_peer* first, std::size_t count, eid peer, std::uint8_t tag) noexcept {
+    if (tag > max_tag) return false;
+    const auto bit = static_cast<std::uint8_t>(1u << tag);
+    for (auto& p : std::span<tag_peer>(first, count))
+      if (p.peer == peer && (p.in_use & bit)) {
+        p.in_use = static_cast<std::uint8_t>(p.in_use & ~bit);
+        return true;
+      }
+    return false;
   }
 
-  static constexpr bool outstanding(std::span<const tag_peer> peers, eid peer, std::uint8_t tag) noexcept {
-    for (const auto& p : peers)
-      if (p.in_use != 0 && p.peer == peer) return tag <= max_tag && (p.in_use & (1u << tag)) != 0;
+  static constexpr bool outstanding(const tag_peer* first, std::size_t count, eid peer, std::uint8_t tag) noexcept {
+    if (tag > max_tag) return false;
+    for (const auto& p : std::span<const tag_peer>(first, count))
+      if (p.peer == peer && (p.in_use & (1u << tag))) return true;
     return false;
   }
 
  private:
-  static constexpr tag_peer* find(std::span<tag_peer> peers, eid peer) noexcept {
-    for (auto& p : peers)
-      if (p.in_use != 0 && p.peer == peer) return &p;
-    return nullptr;
-  }
-  constexpr void expire_peer(tag_peer& p, std::uint32_t now) const noexcept {
-    const std::uint32_t life = lifetime();
-    if (life == 0) return;
-    for (std::uint8_t t = 0; t <= max_tag; ++t)
-      if ((p.in_use & (1u << t)) && static_cast<std::uint32_t>(now - p.since[t]) >= life)
-        p.in_use = static_cast<std::uint8_t>(p.in_use & ~(1u << t));
-  }
-
   std::uint32_t bias_;
 };
 
@@ -116,27 +121,31 @@ class tag_allocator : public detail::tag_core {
 
  public:
   /// `lifetime_ticks`: an unanswered tag is free again after this many ticks (0 = never).
-  constexpr explicit tag_allocator(std::uint32_t lifetime_ticks = default_lifetime) noexcept : tag_core(lifetime_ticks) {}
+  /// Lifetime 6000 ticks (Linux: 6 s in ms); all zero bytes, so a static allocator is in .bss.
+  constexpr tag_allocator() noexcept : tag_core(default_lifetime) {}
+  constexpr explicit tag_allocator(std::uint32_t lifetime_ticks) noexcept : tag_core(lifetime_ticks) {}
 
   /// A free tag (0..7) for a request to `peer`, marked outstanding since `now_ticks`.
   /// errc::no_resources when all 8 tags to that peer are outstanding, or when `peer` is new
   /// and all Peers slots hold outstanding tags to other peers.
-  constexpr result<std::uint8_t> allocate(eid peer, std::uint32_t now_ticks) noexcept {
-    return tag_core::allocate(peers_, peer, now_ticks);
+  PMCI_MCTP_INLINE constexpr result<std::uint8_t> allocate(eid peer, std::uint32_t now_ticks) noexcept {
+    const int t = tag_core::allocate(peers_.data(), Peers, peer, now_ticks);
+    if (t < 0) return errc::no_resources;
+    return static_cast<std::uint8_t>(t);
   }
   /// A response (TO=0) with `tag` arrived from `peer`: true and the tag is free again if it was
   /// outstanding; false for an unsolicited, duplicate or expired one (drop it).
-  constexpr bool release(eid peer, std::uint8_t tag) noexcept { return tag_core::release(peers_, peer, tag); }
+  constexpr bool release(eid peer, std::uint8_t tag) noexcept { return tag_core::release(peers_.data(), Peers, peer, tag); }
   /// As release(peer, tag), but a tag older than the lifetime at `now_ticks` no longer matches.
   constexpr bool release(eid peer, std::uint8_t tag, std::uint32_t now_ticks) noexcept {
     expire(now_ticks);
     return release(peer, tag);
   }
   [[nodiscard]] constexpr bool outstanding(eid peer, std::uint8_t tag) const noexcept {
-    return tag_core::outstanding(peers_, peer, tag);
+    return tag_core::outstanding(peers_.data(), Peers, peer, tag);
   }
   /// Free every tag older than the lifetime.
-  constexpr void expire(std::uint32_t now_ticks) noexcept { tag_core::expire(peers_, now_ticks); }
+  constexpr void expire(std::uint32_t now_ticks) noexcept { tag_core::expire(peers_.data(), Peers, now_ticks); }
   /// Number of outstanding tags over all peers.
   [[nodiscard]] constexpr std::size_t outstanding_count() const noexcept {
     std::size_t n = 0;
