@@ -145,11 +145,12 @@ class writer {
     return s;
   }
 
-  /// ok() ? success : the first error.
+  /// ok() ? success : error() (like reader::status(); for encoders returning result<void>).
   [[nodiscard]] constexpr result<void> status() const noexcept {
     if (failed_) return err_;
     return pmci::ok();
   }
+
   /// The written bytes, or the first error.
   [[nodiscard]] constexpr result<bytes_span> finish() const noexcept {
     if (failed_) return err_;
