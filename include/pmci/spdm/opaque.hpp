@@ -73,11 +73,14 @@ struct opaque_element {
   }
 };
 
+/// Validated elements (range-for over opaque_element).
+using opaque_elements = detail::entry_list<opaque_element>;
+
 /// A parsed opaque-data block.
 struct opaque_data {
   opaque_format format = opaque_format::fmt1;
   std::uint8_t total_elements = 0;
-  detail::entry_list<opaque_element> elements{};  ///< range-for over opaque_element
+  opaque_elements elements{};
 
   /// Parse a whole opaque-data field in format f. Errors: truncated; trailing_data (bytes after
   /// the last element); invalid_field (SpecID not DMTF); unsupported (OpaqueVersion != 1, or f
@@ -100,7 +103,7 @@ struct opaque_data {
       r.reserved(3);
     }
     PMCI_TRY(r.status());
-    PMCI_TRY_ASSIGN(d.elements, detail::entry_list<opaque_element>::validate(r.rest(), d.total_elements));
+    PMCI_TRY_ASSIGN(d.elements, opaque_elements::validate(r.rest(), d.total_elements));
     return d;
   }
 
