@@ -59,4 +59,35 @@ constexpr result<header> read_header(reader& r, code expected) noexcept {
   return h;
 }
 
+/// read_header() plus the rule most messages follow (spdm.md §1): after VERSION every message
+/// carries the negotiated version, so the SPDMVersion byte must equal n.ver
+/// (errc::version_mismatch), and the message must exist at that version (errc::unsupported, e.g.
+/// CHUNK_SEND at 1.1). GET_VERSION/VERSION (always 0x10), GET_CAPABILITIES/CAPABILITIES (they fix
+/// the version) and ERROR (may answer GET_VERSION with 0x10) do not use this one.
+constexpr result<header> read_header(reader& r, code expected, const negotiated& n) noexcept {
+  PMCI_TRY_ASSIGN(header h, read_header(r, expected));
+  if (h.version != to_byte(n.ver)) return errc::version_mismatch;
+  if (n.ver < introduced_in(expected)) return errc::unsupported;
+  return h;
+}
+
+/// Write a header with the negotiated version (the counterpart of read_header(r, c, n)).
+constexpr void write_header(writer& w, code c, const negotiated& n, std::uint8_t param1 = 0,
+                            std::uint8_t param2 = 0) noexcept {
+  header{to_byte(n.ver), c, param1, param2}.encode(w);
+}
+
+/// What decoding a *response* needs beyond the negotiated parameters. DSP0274 sizes some response
+/// fields by the request they answer: CHALLENGE_AUTH (and KEY_EXCHANGE_RSP, PSK_EXCHANGE_RSP)
+/// carry a MeasurementSummaryHash only when the request's summary-hash type is non-zero;
+/// MEASUREMENTS carries a signature only when GET_MEASUREMENTS asked for one (spdm.md §6.4, §7.2,
+/// §10). Encapsulated flows (spdm.md §10.6) turn the roles around: the requester answers, signs
+/// with ReqBaseAsymAlg (n.req_s()) and its DIGESTS follow MultiKeyConnReq.
+struct response_context {
+  header request{};           ///< header of the request this response answers
+  bool encapsulated = false;  ///< the requester is the one answering (encapsulated request)
+
+  static constexpr response_context answering(header req, bool encap = false) noexcept { return {req, encap}; }
+};
+
 }  // namespace pmci::spdm
