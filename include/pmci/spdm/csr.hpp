@@ -18,13 +18,11 @@
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/spdm/detail/message_codec.hpp"
+#include "pmci/spdm/digests.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
 
 namespace pmci::spdm {
-
-/// Certificate model (GET_CSR CSRCertModel, SET_CERTIFICATE SetCertModel, DIGESTS CertificateInfo).
-enum class cert_model : std::uint8_t { none = 0, device = 1, alias = 2, generic = 3 };
 
 struct get_csr {
   static constexpr code message_code = code::get_csr;

@@ -11,6 +11,7 @@
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
+#include "pmci/spdm/challenge.hpp"
 #include "pmci/spdm/detail/message_codec.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
@@ -39,7 +40,7 @@ struct finish {
     f.requester_verify_data = r.bytes(n.h());
     PMCI_TRY(detail::finish(r));
     if ((h.param1 & 0xFE) != 0 || (!f.signature_included && h.param2 != 0)) return errc::reserved_nonzero;
-    if (f.signature_included && !detail::valid_slot(h.param2, 0xFF)) return errc::invalid_field;
+    if (f.signature_included && !valid_slot(h.param2)) return errc::invalid_field;
     return f;
   }
 
@@ -47,7 +48,7 @@ struct finish {
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     if (n.h() == 0 || (signature_included && n.req_s() == 0)) return errc::unsupported;
     if (signature.size() != (signature_included ? n.req_s() : 0) || requester_verify_data.size() != n.h() ||
-        (signature_included ? !detail::valid_slot(req_slot_id, 0xFF) : req_slot_id != 0))
+        (signature_included ? !valid_slot(req_slot_id) : req_slot_id != 0))
       return errc::invalid_field;
     PMCI_TRY(detail::begin(w, message_code, n, signature_included ? 1 : 0, req_slot_id));
     w.bytes(signature).bytes(requester_verify_data);
