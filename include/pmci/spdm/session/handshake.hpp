@@ -62,15 +62,20 @@ struct session_defaults {
   static constexpr mut_auth_policy mut_auth = mut_auth_policy::none;
   /// Largest SPDM certificate chain accepted from the peer during mutual authentication.
   static constexpr std::size_t max_peer_cert_chain = 4096;
+  /// Responder, mutual authentication: the Length of each encapsulated GET_CERTIFICATE (the
+  /// requester answers with at most that many chain bytes per DELIVER_ENCAPSULATED_RESPONSE; keep
+  /// it below the receive buffer minus 12 bytes of headers and the record overhead). libspdm asks
+  /// for 0x11F4.
+  static constexpr std::uint16_t encap_certificate_portion = 1024;
   /// RandomData appended to each record: a random count in [1, max_padding] (libspdm: 1..32);
   /// 0 = no padding (smallest records; DSP0276 bounds UNCONFIRMED).
   static constexpr std::size_t max_padding = 32;
   /// Records per key before the session must end (DSP0277 1.3 AEAD limit); 0 = unlimited but for
   /// the 64-bit counter.
   static constexpr std::uint64_t aead_limit = 0;
-  /// PSK sessions: length of the ResponderContext / RequesterContext this side sends
-  /// (libspdm: the hash size). The responder sends one only with PSK_CAP = 10b.
-  static constexpr std::size_t psk_context_size = 32;
+  /// PSK sessions: length of the ResponderContext / RequesterContext this side sends (libspdm:
+  /// 64, as in the captures; at most 64). The responder sends one only with PSK_CAP = 10b.
+  static constexpr std::size_t psk_context_size = 64;
 };
 
 /// DSP0277 versions pmci offers (requester) and accepts (responder), lowest first. libspdm

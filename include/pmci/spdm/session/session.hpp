@@ -121,7 +121,11 @@ class session {
     if (phase_ != session_phase::handshake || ks_->handshake_ready()) return errc::invalid_state;
     auto r = ks_->derive_handshake(shared_secret, th1, params_.psk);
     if (r && !in_the_clear()) r = install(ks_->handshake(tx_dir()), ks_->handshake(rx_dir()));
-    if (!r) end();
+    if (!r) {
+      end();
+      return r;
+    }
+    keep_th(th1);
     return r;
   }
 
@@ -138,6 +142,7 @@ class session {
     }
     ks_->discard_handshake();
     th_ = hash_state{};
+    keep_th(th2);
     phase_ = session_phase::established;
     return ok();
   }
@@ -155,6 +160,7 @@ class session {
     th_ = hash_state{};
     pending_ = pending_action::none;
     secure_wipe(th2_);
+    th_value_size_ = 0;
     phase_ = session_phase::idle;
     id_ = 0;
     last_activity_ = 0;
@@ -180,6 +186,9 @@ class session {
   [[nodiscard]] const schedule& key_schedule_ref() const noexcept { return *ks_; }
   /// The running handshake transcript TH (spdm.md §15), fed by the handshake handlers.
   [[nodiscard]] hash_state& transcript() noexcept { return th_; }
+  /// The last transcript hash the keys were derived from: TH1 during the handshake, TH2 once
+  /// established (spdm.md §15; not secret). Empty when idle.
+  [[nodiscard]] bytes_view transcript_hash() const noexcept { return std::span<const std::byte>(th_value_).first(th_value_size_); }
   /// The record keys in use (tests, diagnostics).
   [[nodiscard]] const keys& tx_keys() const noexcept { return tx_; }
   [[nodiscard]] const keys& rx_keys() const noexcept { return rx_; }
@@ -305,6 +314,11 @@ class session {
     return role_ == session_role::requester ? key_direction::response : key_direction::request;
   }
 
+  void keep_th(bytes_view th) noexcept {
+    th_value_size_ = th.size() <= MaxHash ? th.size() : 0;
+    for (std::size_t i = 0; i < th_value_size_; ++i) th_value_[i] = th[i];
+  }
+
   result<void> install_one(keys& k, const typename schedule::keys& src) noexcept {
     PMCI_TRY(k.install(*p_, params_.aead, src.key(), src.iv(), params_.nonce));
     k.set_limit(params_.aead_limit);
@@ -350,6 +364,8 @@ class session {
   session_params params_{};
   std::array<std::byte, MaxHash> th2_{};
   std::size_t th2_size_ = 0;
+  std::array<std::byte, MaxHash> th_value_{};
+  std::size_t th_value_size_ = 0;
   std::uint64_t last_activity_ = 0;
   std::uint32_t id_ = 0;
   std::uint32_t user_ = 0;
