@@ -143,3 +143,35 @@ TEST_CASE("cross: hashes, HMAC, HKDF and the key schedule agree") {
   }
   CHECK(hex(ko.export_master_secret()) == hex(kp.export_master_secret()));
 }
+
+TEST_CASE("cross: RSA-PSS with a salt other than the hash length is refused by both") {
+  // spdm.md §16.2: salt length = hash length. Make a PSS signature with the maximal salt with
+  // OpenSSL's raw API; neither adapter may accept it.
+  openssl o;
+  psa p;
+  auto k = o.generate_sign_key(sig_alg::rsapss_2048);
+  REQUIRE(k);
+  bytes spki(600);
+  auto n = o.export_public_key(*k, spki);
+  REQUIRE(n);
+  spki.resize(*n);
+  const bytes d = digest_of(o, hash_alg::sha256, ascii("salt"));
+  EVP_PKEY_CTX* c = EVP_PKEY_CTX_new(k->get(), nullptr);
+  REQUIRE(c != nullptr);
+  bytes sig(256);
+  std::size_t len = sig.size();
+  const bool made = EVP_PKEY_sign_init(c) == 1 && EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) == 1 &&
+                    EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) == 1 &&
+                    EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_MAX) == 1 &&
+                    EVP_PKEY_sign(c, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                                  reinterpret_cast<const unsigned char*>(d.data()), d.size()) == 1;
+  EVP_PKEY_CTX_free(c);
+  REQUIRE(made);
+  REQUIRE(len == 256);
+  auto po = o.import_public_key(sig_alg::rsapss_2048, spki);
+  auto pp = p.import_public_key(sig_alg::rsapss_2048, spki);
+  REQUIRE(po);
+  REQUIRE(pp);
+  CHECK(o.verify_digest(*po, sig_alg::rsapss_2048, hash_alg::sha256, d, sig) == errc::verify_failed);
+  CHECK(p.verify_digest(*pp, sig_alg::rsapss_2048, hash_alg::sha256, d, sig) == errc::verify_failed);
+}

@@ -47,3 +47,6 @@ TEST_CASE("openssl: private key loading") {
 
 #include "key_schedule_suite.hpp"
 PMCI_KEY_SCHEDULE_SUITE("openssl", pmci::crypto::openssl)
+
+#include "real_signatures_suite.hpp"
+PMCI_REAL_SIGNATURES_SUITE("openssl", pmci::crypto::openssl)

@@ -4,9 +4,17 @@
 
 #include "key_schedule_suite.hpp"
 #include "policy_suite.hpp"
+#include "real_signatures_suite.hpp"
+#if defined(PMCI_TEST_HAVE_MBEDX509)
+#include "pmci/crypto/psa_x509.hpp"
+#endif
 
 PMCI_CRYPTO_POLICY_SUITE("psa", pmci::crypto::psa)
 PMCI_KEY_SCHEDULE_SUITE("psa", pmci::crypto::psa)
+PMCI_REAL_SIGNATURES_SUITE("psa", pmci::crypto::psa)
+#if defined(PMCI_TEST_HAVE_MBEDX509)
+PMCI_REAL_SIGNATURES_SUITE("psa_x509", pmci::crypto::psa_x509)
+#endif
 
 using namespace pmci;
 using namespace pmci::crypto;
@@ -43,7 +51,7 @@ TEST_CASE("psa: a borrowed key is not destroyed with its handle") {
 }
 
 // ---- psa_x509.hpp: certificate chains through mbedTLS X.509 --------------------------------------------
-#include "pmci/crypto/psa_x509.hpp"
+#if defined(PMCI_TEST_HAVE_MBEDX509)
 
 TEST_CASE("psa_x509: certificate chains through mbedTLS X.509") {
   STATIC_REQUIRE(cert_policy<psa_x509>);
@@ -64,3 +72,4 @@ TEST_CASE("psa_x509: a chain with a certificate the path does not use is refused
   // An unrelated root in front: mbedTLS alone would build leaf→intermediate→ca and ignore it.
   CHECK(pmci::crypto::verify_cert_chain(p, cat({other_root, chain}), anchors, o) == errc::verify_failed);
 }
+#endif  // PMCI_TEST_HAVE_MBEDX509

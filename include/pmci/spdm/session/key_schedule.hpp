@@ -79,7 +79,6 @@ enum class key_direction : std::uint8_t { request, response };
 // Named session_key_schedule, not key_schedule: types.hpp's `key_schedule` is the KeySchedule
 // algorithm bitmask of NEGOTIATE_ALGORITHMS (spdm.md §5.4), in the same namespace.
 template <class P, std::size_t MaxHash>
-  requires crypto::hkdf_capable<P>
 class session_key_schedule;
 
 /// One direction's major secret and the AEAD key and IV derived from it (secured.md §3.3).
@@ -99,7 +98,6 @@ class traffic_keys {
 
  private:
   template <class Q, std::size_t M>
-    requires crypto::hkdf_capable<Q>
   friend class session_key_schedule;
   pmci::secret<MaxHash> major_;
   pmci::secret<crypto::max_aead_key_size> key_;
@@ -110,8 +108,13 @@ class traffic_keys {
 
 /// The key schedule of one session. Not copyable (it holds secrets); movable is not needed.
 template <class P, std::size_t MaxHash = crypto::max_digest_size>
-  requires crypto::hkdf_capable<P>
 class session_key_schedule {
+  static_assert(crypto::hkdf_capable<P>,
+                "spdm::session_key_schedule: the crypto policy needs HKDF, either native (hkdf_extract/hkdf_expand) or "
+                "through a hash policy (hash_state, hash_init/hash_update/hash_final) for pmci's generic HKDF");
+  static_assert(MaxHash >= 32 && MaxHash <= crypto::max_digest_size,
+                "spdm::session_key_schedule: MaxHash is the largest digest size the session may negotiate (32, 48 or 64)");
+
  public:
   using keys = traffic_keys<MaxHash>;
 
