@@ -18,6 +18,38 @@ CAPTURES = [('spdm10_p256_sha256',                   0, 'sha256', 'p256', 7, 0, 
             ('spdm13_p384_sha384_aes256gcm',         3, 'sha384', 'p384', 4, 1, True)]
 MAX_SEED = 2048
 
+# Session-family messages no capture carries (chunking, certificate provisioning, the 1.3
+# messages, in-session control), hand-built as in tests/spdm/*_test.cpp:
+# (byte 0, byte 1, request Param1, Param2, hex). byte 0/1 as in spdm_decode_fuzz.cpp: 0x12 = 1.2
+# SHA-256 P-384, 0x17 = 1.3 SHA-384 P-384; 0x24 = requester RSA-3072, MEAS_CAP and handshake in
+# the clear.
+SESSION_SEEDS = [
+    (0x12, 0x24, 0, 0, '12e80000'), (0x12, 0x24, 0, 0, '12680000'), (0x12, 0x24, 0, 0, '12e9023c'),
+    (0x12, 0x24, 0, 0, '1269023c'), (0x12, 0x24, 0, 0, '12ec0100'), (0x12, 0x24, 0, 0, '126c0000'),
+    (0x12, 0x24, 0, 0, '12e7000000112233445566778899aabbccddeeff00112233445566778899aabbccddeeff'),
+    (0x12, 0x24, 0, 0, '12670000'), (0x12, 0x24, 0, 0, '126b000200000000' + '05'),
+    (0x12, 0x24, 0, 0, '12ed0000030002' + '00a1a2a3b1b2'), (0x12, 0x24, 0, 0, '126d00000300' + '0000308201'),
+    (0x12, 0x24, 0, 0, '12ee030028000000' + '00112233445566778899aabbccddeeff' * 2 + '30820102'),
+    (0x12, 0x24, 0, 0, '126e0300'),
+    (0x12, 0x24, 0, 0, '12850007000000000500000009000000' + '1234567890'),
+    (0x12, 0x24, 0, 0, '1285010701000000' + '04000000abcdef01'),
+    (0x12, 0x24, 0, 0, '120500070100' + '12680000'), (0x12, 0x24, 0, 0, '128600070100'),
+    (0x12, 0x24, 0, 0, '12060007000000000500000009000000' + '1234567890'),
+    (0x17, 0x24, 0, 0, '13ed029a00000000'), (0x17, 0x24, 0, 0, '13ee9505'),
+    (0x17, 0x24, 0, 0, '13e20000'), (0x17, 0x24, 0, 0, '1362010004000000' + '00000101'),
+    (0x17, 0x24, 0, 0, '13f0010002000000' + '0001'), (0x17, 0x24, 0, 0, '13f00000'), (0x17, 0x24, 0, 0, '13700000'),
+    (0x17, 0x24, 0, 0, '13f1000002000000' + '050000000000000000000400010003' + '06000000000000000302868002010200beef'),
+    (0x17, 0x24, 0, 0, '13710000'), (0x17, 0x24, 0, 0, '13fc000002'),
+    (0x17, 0x24, 0, 0, '137c0000040203000f0002001800000010000000' + '030003300102'),
+    (0x17, 0x24, 0, 0, '13fd0000020001000800000001'), (0x17, 0x24, 0, 0, '13fd010002'), (0x17, 0x24, 0, 0, '137d0000'),
+    (0x17, 0x24, 0, 0, '13ef00000000000000100000'),
+    (0x17, 0x24, 0, 0, '136f0000300000000000000002000000' + '20000000' + '00' * 8 +
+     '01000000fd00000089030052' + '4f4d' + '02000000fd000000890700426f6f74204657'),
+    (0x17, 0x24, 0, 0, '1387010000000000'),
+    (0x17, 0x24, 0, 0, '1387010301000000' + '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'),
+    (0x17, 0x24, 0, 0, '1307000000000000' + '0c000000' + '01000000070000010312345' + '6'),
+]
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out_dir = os.path.join(root, 'fuzz', 'corpus', 'spdm_decode')
@@ -61,6 +93,13 @@ def main():
                 name = f'{cap}_{int(idx):02d}{"_inner" if encap else ""}_{digest}'
                 with open(os.path.join(out_dir, name), 'wb') as f:
                     f.write(data)
+    for b0, b1, p1, p2, hexs in SESSION_SEEDS:
+        data = bytes([b0, b1, p1, p2]) + bytes.fromhex(hexs)
+        digest = hashlib.sha1(data).hexdigest()[:12]
+        if digest not in written:
+            written.add(digest)
+            with open(os.path.join(out_dir, f'session_{data[5]:02x}_{digest}'), 'wb') as f:
+                f.write(data)
     print(f'{len(written)} seeds in {out_dir}', file=sys.stderr)
 
 if __name__ == '__main__':

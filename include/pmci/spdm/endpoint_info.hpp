@@ -78,7 +78,8 @@ struct endpoint_info {
   bytes_view signature{};    ///< S (or the requester's S when encapsulated) when signed
 
   /// Layout from the request (see the file comment). Errors: truncated, trailing_data,
-  /// version_mismatch, unsupported (version < 1.3; signed without an asym algorithm),
+  /// version_mismatch, unsupported (version < 1.3), invalid_state (signed without an asym
+  /// algorithm),
   /// reserved_nonzero (Param1, Param2 bits 7:4, Reserved(4)).
   static constexpr result<endpoint_info> decode(bytes_view m, const negotiated& n, const get_endpoint_info& request,
                                                 bool encapsulated = false) noexcept {
@@ -123,7 +124,7 @@ struct endpoint_info {
  private:
   static constexpr result<endpoint_info> decode_with(bytes_view m, const negotiated& n, std::size_t sig_size,
                                                      bool is_signed) noexcept {
-    if (is_signed && sig_size == 0) return errc::unsupported;
+    if (is_signed && sig_size == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     endpoint_info e;

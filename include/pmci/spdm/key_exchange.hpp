@@ -52,11 +52,11 @@ struct key_exchange {
   bytes_view exchange_data{};                      ///< D = n.d()
   bytes_view opaque_data{};                        ///< secured-message SupportedVersion (opaque.hpp)
 
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1, or no DHE
-  /// group negotiated), invalid_field (Param1 not 0/1/0xFF, SlotID not 0-7/0xFF),
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1),
+  /// invalid_state (no DHE group negotiated), invalid_field (Param1 not 0/1/0xFF, SlotID not 0-7/0xFF),
   /// reserved_nonzero (Reserved byte, SessionPolicy bits undefined at the version).
   static constexpr result<key_exchange> decode(bytes_view m, const negotiated& n) noexcept {
-    if (n.d() == 0) return errc::unsupported;
+    if (n.d() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     key_exchange k;
@@ -74,10 +74,10 @@ struct key_exchange {
     return k;
   }
 
-  /// Errors: unsupported, invalid_field (span sizes, Param values, policy bits), out_of_range
+  /// Errors: unsupported, invalid_state, invalid_field (span sizes, Param values, policy bits), out_of_range
   /// (opaque data > 0xFFFF), buffer_too_small.
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.d() == 0) return errc::unsupported;
+    if (n.d() == 0) return errc::invalid_state;
     if (random_data.size() != nonce_size || exchange_data.size() != n.d() ||
         !is_valid(summary) || !valid_slot(slot_id) ||
         (session_policy & ~session_policy_mask(n.ver)) != 0)
@@ -110,8 +110,8 @@ struct key_exchange_rsp {
 
   /// ctx.request is the KEY_EXCHANGE header this answers (its Param1 decides the summary hash);
   /// any other request in ctx means "unknown": the layout is inferred.
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1; no DHE,
-  /// hash or asym algorithm negotiated), reserved_nonzero (Param2, MutAuthRequested bits 7:3,
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1),
+  /// invalid_state (no DHE, hash or asym algorithm negotiated), reserved_nonzero (Param2, MutAuthRequested bits 7:3,
   /// ReqSlotIDParam bits 7:4), invalid_field (ReqSlotIDParam 8-14).
   static constexpr result<key_exchange_rsp> decode(bytes_view m, const negotiated& n,
                                                    const response_context& ctx) noexcept {
@@ -126,10 +126,10 @@ struct key_exchange_rsp {
     return with.has_value() ? with : r;
   }
 
-  /// Errors: unsupported, invalid_field (span sizes, reserved bits set in the fields),
+  /// Errors: unsupported, invalid_state, invalid_field (span sizes, reserved bits set in the fields),
   /// out_of_range (opaque data > 0xFFFF), buffer_too_small.
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (!algorithms_known(n)) return errc::unsupported;
+    if (!algorithms_known(n)) return errc::invalid_state;
     if (random_data.size() != nonce_size || exchange_data.size() != n.d() ||
         (!measurement_summary_hash.empty() && measurement_summary_hash.size() != n.h()) ||
         signature.size() != n.s() || responder_verify_data.size() != verify_size(n) ||
@@ -158,7 +158,7 @@ struct key_exchange_rsp {
   static constexpr bool slot_param_valid(std::uint8_t p) noexcept { return (p & 0xF0) == 0 && valid_slot4(p); }
 
   static constexpr result<key_exchange_rsp> decode_with(bytes_view m, const negotiated& n, bool summary) noexcept {
-    if (!algorithms_known(n)) return errc::unsupported;
+    if (!algorithms_known(n)) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     key_exchange_rsp k;

@@ -78,7 +78,8 @@ struct psk_exchange_rsp {
   bytes_view responder_verify_data{};     ///< H
 
   /// ctx.request is the PSK_EXCHANGE header this answers (its Param1 decides the summary hash).
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1, no hash),
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1),
+  /// invalid_state (no hash negotiated),
   /// reserved_nonzero (Param2, Reserved(2)).
   static constexpr result<psk_exchange_rsp> decode(bytes_view m, const negotiated& n,
                                                    const response_context& ctx) noexcept {
@@ -92,7 +93,7 @@ struct psk_exchange_rsp {
   }
 
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     if ((!measurement_summary_hash.empty() && measurement_summary_hash.size() != n.h()) ||
         responder_verify_data.size() != n.h())
       return errc::invalid_field;
@@ -115,7 +116,7 @@ struct psk_exchange_rsp {
  private:
   // summary: 1 present, 0 absent, -1 infer from the lengths.
   static constexpr result<psk_exchange_rsp> decode_with(bytes_view m, const negotiated& n, int summary) noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     psk_exchange_rsp p;
@@ -141,9 +142,10 @@ struct psk_finish {
   static constexpr code message_code = code::psk_finish;
   bytes_view requester_verify_data{};  ///< H
 
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported, reserved_nonzero.
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported, invalid_state (no hash),
+  /// reserved_nonzero.
   static constexpr result<psk_finish> decode(bytes_view m, const negotiated& n) noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY(detail::open_reserved(r, message_code, n));
     psk_finish p;
@@ -152,7 +154,7 @@ struct psk_finish {
     return p;
   }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     if (requester_verify_data.size() != n.h()) return errc::invalid_field;
     PMCI_TRY(detail::begin(w, message_code, n));
     w.bytes(requester_verify_data);

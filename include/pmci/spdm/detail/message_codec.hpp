@@ -11,6 +11,8 @@
 //  * Decoders are exact: every byte of the input is accounted for (errc::trailing_data
 //    otherwise) and reserved bytes/bits must be zero (errc::reserved_nonzero). Hence for every
 //    accepted input, encode(decode(x)) == x byte for byte — the fuzzers check exactly that.
+//  * A layout that needs an algorithm nobody negotiated (n.h(), n.s(), n.d() zero) is
+//    errc::invalid_state, as in the attestation codecs.
 //  * Encoders check that the spans they are given have the sizes the negotiated algorithms
 //    require (errc::invalid_field), that length fields fit (errc::out_of_range), and report a
 //    full output buffer as errc::buffer_too_small (sticky writer).
