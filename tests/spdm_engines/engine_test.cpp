@@ -37,10 +37,10 @@ std::vector<std::byte> expected_summary(Pair& p, bool tcb_only) {
 #define WHY(r) INFO(#r << ": " << (r ? "ok" : to_string(r.error())) << ", failure " << name(p.req.last_failure()) \
                         << ", last ERROR " << name(p.req.last_error().code))
 
-template <class Cfg>
+template <class Cfg, class Crypto = test_crypto>
 void full_flow(version v) {
   INFO("version " << std::hex << int(to_byte(v)));
-  engine_pair<Cfg, req_cfg, test_crypto> p;
+  engine_pair<Cfg, req_cfg, Crypto> p;
   auto& req = p.req;
   REQUIRE(req.connect(p.link));
   CHECK(req.state() == connection_state::negotiated);
@@ -112,12 +112,12 @@ void full_flow(version v) {
   REQUIRE(req.get_measurements(p.link, {.operation = meas_op_all, .signature = true}));
 }
 
-template <version V>
+template <version V, class Crypto = test_crypto>
 void both_algorithms() {
-  full_flow<rsp_cfg<V, base_hash::sha256, base_asym::ecdsa_p256, meas_hash::sha256>>(V);
-  full_flow<rsp_cfg<V, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384>>(V);
+  full_flow<rsp_cfg<V, base_hash::sha256, base_asym::ecdsa_p256, meas_hash::sha256>, Crypto>(V);
+  full_flow<rsp_cfg<V, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384>, Crypto>(V);
   // Small messages: the chain travels in many CERTIFICATE portions.
-  full_flow<rsp_cfg<V, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384, 400>>(V);
+  full_flow<rsp_cfg<V, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384, 400>, Crypto>(V);
 }
 
 }  // namespace
@@ -132,6 +132,14 @@ struct default_rsp_cfg : pmci::spdm::responder_defaults {
   static constexpr std::size_t slot_count = 2;
 };
 }  // namespace
+
+#if defined(PMCI_TEST_HAVE_OPENSSL)
+// The same with real ECDSA signatures and X.509 chain validation (OpenSSL 3 policy).
+TEST_CASE("engines (OpenSSL): full attestation at SPDM 1.0") { both_algorithms<version::v1_0, crypto::openssl>(); }
+TEST_CASE("engines (OpenSSL): full attestation at SPDM 1.1") { both_algorithms<version::v1_1, crypto::openssl>(); }
+TEST_CASE("engines (OpenSSL): full attestation at SPDM 1.2") { both_algorithms<version::v1_2, crypto::openssl>(); }
+TEST_CASE("engines (OpenSSL): full attestation at SPDM 1.3") { both_algorithms<version::v1_3, crypto::openssl>(); }
+#endif
 
 TEST_CASE("engines: attest() in one call, highest common version") {
   using cfg = default_rsp_cfg;
