@@ -669,6 +669,9 @@ class requester {
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
       return fail(errc::version_mismatch, failure::malformed_response);
     last_error_ = {e->error, e->error_data};
+    // A GET_MEASUREMENTS answered with ERROR is not kept: L1/L2 restarts (spdm.md §15), also
+    // when the same request is retried after Busy. ResponseNotReady continues the request.
+    if (op_.kind == op_kind::measurements && e->error != error_code::response_not_ready) drop_l();
     switch (e->error) {
       case error_code::busy:
         if (op_.busy++ < Config::busy_retries) return step{step::wait, Config::busy_retry_delay_us};
