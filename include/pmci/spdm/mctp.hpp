@@ -28,11 +28,11 @@ class mctp_responder {
  public:
   constexpr explicit mctp_responder(Responder& r) noexcept : r_(&r) {}
 
-  result<bytes_span> handle(bytes_view message, bytes_span buffer) noexcept {
-    if (message.empty()) return errc::truncated;
-    if (message[0] != std::byte{mctp_message_type}) return errc::unsupported;
+  result<bytes_span> handle(bytes_view mctp_message, bytes_span buffer) noexcept {
+    if (mctp_message.empty()) return errc::truncated;
+    if (mctp_message[0] != std::byte{mctp_message_type}) return errc::unsupported;
     if (buffer.size() < 2) return errc::buffer_too_small;
-    auto rsp = r_->handle(message.subspan(1), buffer.subspan(1));
+    auto rsp = r_->handle(mctp_message.subspan(1), buffer.subspan(1));
     if (!rsp) return rsp.error();
     buffer[0] = std::byte{mctp_message_type};
     return buffer.first(1 + rsp->size());

@@ -266,7 +266,7 @@ class requester {
     PMCI_TRY(require_negotiated(rsp_cap::cert));
     begin(op_kind::digests);
     tr_.reset_m();  // GET_DIGESTS drops B (spdm.md §15; libspdm)
-    return set_request(get_digests{});
+    return set_request(spdm::get_digests{});
   }
   /// GET_CERTIFICATE for `slot`, in portions, then validation against `trust_anchors` (the DER
   /// root certificates; the span and what it views must stay valid until the operation ends).
@@ -299,7 +299,7 @@ class requester {
     op_.summary = summary;
     PMCI_TRY(fresh(op_.nonce));
     PMCI_TRY(context(requester_context));
-    challenge c{slot, summary, op_.nonce, n_.ver >= version::v1_3 ? bytes_view{op_.context} : bytes_view{}};
+    spdm::challenge c{slot, summary, op_.nonce, n_.ver >= version::v1_3 ? bytes_view{op_.context} : bytes_view{}};
     return set_request(c);
   }
   /// GET_MEASUREMENTS.
@@ -322,7 +322,7 @@ class requester {
     std::uint8_t attrs = o.signature ? meas_attr_signature : 0;
     if (o.raw_bit_stream && n_.ver >= version::v1_2) attrs |= meas_attr_raw_bitstream;
     if (o.new_measurement && n_.ver >= version::v1_3) attrs |= meas_attr_new_measurement;
-    get_measurements g;
+    spdm::get_measurements g;
     g.attributes = attrs;
     g.operation = o.operation;
     if (o.signature) {
@@ -603,7 +603,7 @@ class requester {
     std::size_t len = Config::max_message_size - certificate::fixed_size;
     if (n_.ver >= version::v1_2 && rsp_dts_ >= 42) len = std::min<std::size_t>(len, rsp_dts_ - certificate::fixed_size);
     len = std::min<std::size_t>(len, 0xFFFF);
-    return set_request(get_certificate{op_.slot, false, static_cast<std::uint16_t>(op_.offset), static_cast<std::uint16_t>(len)});
+    return set_request(spdm::get_certificate{op_.slot, false, static_cast<std::uint16_t>(op_.offset), static_cast<std::uint16_t>(len)});
   }
 
   result<void> abandon(errc e, failure f) noexcept {
@@ -669,6 +669,9 @@ class requester {
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
       return fail(errc::version_mismatch, failure::malformed_response);
     last_error_ = {e->error, e->error_data};
+    // A GET_MEASUREMENTS answered with ERROR is not kept: L1/L2 restarts (spdm.md §15), also
+    // when the same request is retried after Busy. ResponseNotReady continues the request.
+    if (op_.kind == op_kind::measurements && e->error != error_code::response_not_ready) drop_l();
     switch (e->error) {
       case error_code::busy:
         if (op_.busy++ < Config::busy_retries) return step{step::wait, Config::busy_retry_delay_us};

@@ -755,7 +755,10 @@ class responder {
   void abandon_pending() noexcept
     requires async_signing
   {
+    // The abandoned request never completed: a CHALLENGE leaves B and C behind (like a successful
+    // one would), a GET_MEASUREMENTS counts as answered with ERROR (L1/L2 restarts).
     if (pending_.request_code == code::challenge) tr_.reset_m();
+    else drop_l();
     pending_ = pending_state{};
   }
 

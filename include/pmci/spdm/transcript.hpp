@@ -46,9 +46,9 @@ class transcript {
 
   /// Append a VCA message that precedes ALGORITHMS (GET_VERSION .. CAPABILITIES). Buffered until
   /// select(); errc::no_resources when the buffer is full, errc::invalid_state after select().
-  constexpr result<void> append_vca(bytes_view message) noexcept {
+  constexpr result<void> append_vca(bytes_view msg) noexcept {
     if (selected_) return errc::invalid_state;
-    if (!vca_.append(message)) return errc::no_resources;
+    if (!vca_.append(msg)) return errc::no_resources;
     return ok();
   }
   /// Bytes buffered so far (tests; a responder's VCA before ALGORITHMS).
@@ -82,9 +82,9 @@ class transcript {
 
   // ---- M1/M2 ------------------------------------------------------------------------------
   /// Append a B (or C) message.
-  result<void> append_m(Crypto& c, bytes_view message) noexcept {
+  result<void> append_m(Crypto& c, bytes_view msg) noexcept {
     if (!selected_) return errc::invalid_state;
-    return c.hash_update(m_, message);
+    return c.hash_update(m_, msg);
   }
   /// Drop B and C: M1/M2 := A.
   void reset_m() noexcept {
@@ -94,9 +94,9 @@ class transcript {
   [[nodiscard]] constexpr const hash_state& m() const noexcept { return m_; }
 
   // ---- L1/L2 ------------------------------------------------------------------------------
-  result<void> append_l(Crypto& c, bytes_view message) noexcept {
+  result<void> append_l(Crypto& c, bytes_view msg) noexcept {
     if (!selected_) return errc::invalid_state;
-    return c.hash_update(l_, message);
+    return c.hash_update(l_, msg);
   }
   /// Drop M: L1/L2 := A (1.2+) or the empty transcript (1.0/1.1).
   result<void> reset_l(Crypto& c) noexcept {
