@@ -74,6 +74,9 @@ struct engine_defaults {
   /// (e.g. to reproduce the CAPABILITIES of a fuller implementation byte for byte). Requests for
   /// them are answered with ERROR UnsupportedRequest. Never set this in a product.
   static constexpr bool advertise_unimplemented_capabilities = false;
+  /// The session layer (pmci/spdm/session/responder_session.hpp, requester_session.hpp) runs in
+  /// front of this engine and serves KEY_EXCHANGE & co.: the session capability flags may be set.
+  static constexpr bool session_layer = false;
 };
 
 /// Responder defaults: certificates, CHALLENGE and signed measurements, SPDM 1.0-1.3, P-384/P-256.
@@ -219,6 +222,13 @@ constexpr bool policy_aead(const std::array<aead_suite, N>& list) noexcept {
 inline constexpr rsp_cap rsp_implemented =
     rsp_cap::cert | rsp_cap::chal | rsp_cap::meas_mask | rsp_cap::meas_fresh;
 inline constexpr req_cap req_implemented = req_cap::none;
+/// What the session layer adds when Config::session_layer is set.
+inline constexpr rsp_cap rsp_session_caps = rsp_cap::encrypt | rsp_cap::mac | rsp_cap::mut_auth | rsp_cap::key_ex |
+                                            rsp_cap::psk_mask | rsp_cap::encap | rsp_cap::hbeat | rsp_cap::key_upd |
+                                            rsp_cap::handshake_in_the_clear;
+inline constexpr req_cap req_session_caps = req_cap::cert | req_cap::encrypt | req_cap::mac | req_cap::mut_auth |
+                                            req_cap::key_ex | req_cap::psk | req_cap::encap | req_cap::hbeat |
+                                            req_cap::key_upd | req_cap::handshake_in_the_clear;
 
 /// Flags set in caps that DSP0274 version v defines (CAPABILITIES carries only those).
 constexpr rsp_cap masked(rsp_cap caps, version v) noexcept { return caps & defined_flags(rsp_cap{}, v); }
@@ -262,7 +272,8 @@ consteval bool check_responder_config() {
   static_assert(!has(caps, rsp_cap::meas_fresh) || (caps & rsp_cap::meas_mask) != rsp_cap::none,
                 "spdm::responder: MEAS_FRESH_CAP requires MEAS_CAP");
   static_assert(Config::advertise_unimplemented_capabilities ||
-                    (raw(caps) & ~raw(detail::rsp_implemented)) == 0,
+                    (raw(caps) & ~raw(detail::rsp_implemented |
+                                      (Config::session_layer ? detail::rsp_session_caps : rsp_cap::none))) == 0,
                 "spdm::responder: Config::capabilities lists a capability this responder does not implement "
                 "(sessions, PSK, mutual authentication, chunking, certificate provisioning, events, ...); "
                 "the attestation responder supports CERT_CAP, CHAL_CAP, MEAS_CAP and MEAS_FRESH_CAP");
@@ -313,7 +324,9 @@ consteval bool check_requester_config() {
                 "spdm::requester: Config::versions must name at least one of SPDM 1.0, 1.1, 1.2, 1.3");
   static_assert(Config::slot_count >= 1 && Config::slot_count <= 8,
                 "spdm::requester: Config::slot_count must be between 1 and 8 (DSP0274 has 8 certificate slots)");
-  static_assert(Config::advertise_unimplemented_capabilities || (raw(caps) & ~raw(detail::req_implemented)) == 0,
+  static_assert(Config::advertise_unimplemented_capabilities ||
+                    (raw(caps) & ~raw(detail::req_implemented |
+                                      (Config::session_layer ? detail::req_session_caps : req_cap::none))) == 0,
                 "spdm::requester: Config::capabilities lists a capability this requester does not implement "
                 "(its own certificate, mutual authentication, sessions, chunking, ...); an attestation "
                 "requester advertises req_cap::none");
