@@ -157,7 +157,8 @@ class session_requester {
   // Step-wise: KEY_EXCHANGE
   // ============================================================================================
   /// Build KEY_EXCHANGE into out (an SPDM message). Errors: invalid_state (not negotiated, slot
-  /// not verified), unsupported (sessions not negotiated), the policy's errors.
+  /// not verified), unsupported (sessions not negotiated), no_resources (the session table is
+  /// full), the policy's errors.
   [[nodiscard]] result<bytes_span> start_key_exchange(const key_exchange_options& o, bytes_span out) noexcept {
     const negotiated& nn = n();
     if (engine_.state() != connection_state::negotiated) return errc::invalid_state;
@@ -165,6 +166,7 @@ class session_requester {
     if (engine_.slot_key(o.slot) == nullptr || engine_.slot_chain_digest(o.slot).size() != nn.h()) return errc::invalid_state;
     const auto dhe = to_crypto(nn.dhe);
     if (!dhe) return errc::unsupported;
+    if (sessions_.allocate() == nullptr) return errc::no_resources;  // no room for the answer
     pending_ = {};
     std::array<std::byte, nonce_size> random{};
     PMCI_TRY(crypto_.random(random));
@@ -270,6 +272,7 @@ class session_requester {
     if (engine_.state() != connection_state::negotiated) return errc::invalid_state;
     if (!psk_possible(nn)) return errc::unsupported;
     if (o.psk.empty() || o.context_size > 64) return errc::invalid_field;
+    if (sessions_.allocate() == nullptr) return errc::no_resources;
     pending_ = {};
     std::array<std::byte, 64> context{};
     PMCI_TRY(crypto_.random(std::span{context}.first(o.context_size)));
