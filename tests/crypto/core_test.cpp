@@ -116,3 +116,48 @@ TEST_CASE("crypto generic HMAC/HKDF run on a hash-only policy") {
   REQUIRE(hkdf_expand(p, hash_alg::sha256, a, key, shorter));
   CHECK(std::equal(shorter.begin(), shorter.end(), okm.begin()));
 }
+
+// ---- BinConcat (pmci/spdm/session/key_schedule.hpp) --------------------------------------------------
+#include "pmci/core/hex.hpp"
+#include "pmci/spdm/session/key_schedule.hpp"
+
+namespace {
+template <std::size_t N>
+constexpr bool bin_concat_is(std::uint8_t version, std::string_view label, std::uint16_t length, std::string_view hex) {
+  std::array<std::byte, 64> out{};
+  auto n = spdm::bin_concat(version, label, {}, length, out);
+  if (!n || *n != N) return false;
+  const auto want = hex_bytes<N>(hex);
+  for (std::size_t i = 0; i < N; ++i)
+    if (out[i] != want[i]) return false;
+  return true;
+}
+constexpr bool bin_concat_vectors() {
+  // vectors.md §7, PUBLISHED (spdm-utils libspdm log, SPDM 1.2, SHA-384, AES-256-GCM):
+  return bin_concat_is<18>(0x12, spdm::key_label::finished, 0x30, "3000737064 6d312e3220 66696e6973686564") &&
+         bin_concat_is<13>(0x12, spdm::key_label::key, 0x20, "2000737064 6d312e3220 6b6579") &&
+         bin_concat_is<12>(0x12, spdm::key_label::iv, 0x0c, "0c00737064 6d312e3220 6976") &&
+         // DERIVED in vectors.md §7 by the same rule:
+         bin_concat_is<17>(0x12, spdm::key_label::derived, 0x30, "3000737064 6d312e3220 64657269766564") &&
+         bin_concat_is<21>(0x12, spdm::key_label::traffic_upd, 0x30, "3000737064 6d312e3220 7472616666696320757064") &&
+         // The version text follows the SPDM version (secured.md §3.1).
+         bin_concat_is<13>(0x13, spdm::key_label::key, 0x20, "2000737064 6d312e3320 6b6579");
+}
+constexpr bool bin_concat_context_and_errors() {
+  std::array<std::byte, 64> out{};
+  const std::array<std::byte, 3> th{std::byte{0xAA}, std::byte{0xBB}, std::byte{0xCC}};
+  auto n = spdm::bin_concat(0x11, spdm::key_label::req_hs_data, th, 0x20, out);
+  if (!n || *n != 2 + 8 + 11 + 3 || out[10] != std::byte{'r'} || out[23] != std::byte{0xCC}) return false;
+  if (spdm::bin_concat(0x20, spdm::key_label::key, {}, 32, out) != errc::unsupported) return false;
+  std::array<std::byte, 12> small{};
+  return spdm::bin_concat(0x12, spdm::key_label::key, {}, 32, small) == errc::buffer_too_small;
+}
+}  // namespace
+
+TEST_CASE("spdm key schedule: BinConcat bytes") {
+  static_assert(bin_concat_vectors());
+  CHECK(bin_concat_vectors());
+  static_assert(bin_concat_context_and_errors());
+  CHECK(bin_concat_context_and_errors());
+  STATIC_REQUIRE(sizeof(spdm::key_schedule<hash_only_policy, 32>) < sizeof(spdm::key_schedule<hash_only_policy>));
+}

@@ -44,3 +44,9 @@ TEST_CASE("openssl: private key loading") {
   CHECK(p.load_private_key(ascii("not a key")) == errc::invalid_field);
   CHECK(p.load_private_key_file("/nonexistent/key.pem") == errc::invalid_field);
 }
+
+#include "key_schedule_suite.hpp"
+PMCI_KEY_SCHEDULE_SUITE("openssl", pmci::crypto::openssl)
+
+#include "real_signatures_suite.hpp"
+PMCI_REAL_SIGNATURES_SUITE("openssl", pmci::crypto::openssl)

@@ -591,6 +591,8 @@ void cert_chain_checks(P& /*p*/, Validate validate) {
     CHECK(validate(no_inter, anchors, o) == errc::verify_failed);
     CHECK(validate(bytes_view(chain).first(chain.size() - 1), anchors, o) == errc::truncated);
     CHECK(validate(bytes{}, anchors, o) == errc::invalid_field);
+    // An unrelated root in front of the chain: every certificate sent must be on the path.
+    CHECK(validate(cat({ca1, chain}), anchors, o) == errc::verify_failed);
     // A chain that starts at the intermediate, trusted through the root anchor.
     CHECK(validate(bytes(chain.begin() + static_cast<std::ptrdiff_t>(root->size()), chain.end()), anchors, o));
   }

@@ -283,14 +283,16 @@ consteval bool check_hashing() {
                 "crypto policy: hashing is required, but the policy has no `hash_state` type (a copyable running hash state)");
   static_assert(requires { { P::hashes } -> std::convertible_to<hash_set>; },
                 "crypto policy: hashing is required, but the policy has no `static constexpr hash_set hashes` listing its hash algorithms");
-  static_assert(!requires { typename P::hash_state; } || std::copyable<typename P::hash_state>,
-                "crypto policy: `hash_state` must be copyable (transcripts fork a running hash instead of storing messages)");
-  static_assert(requires(P& p, typename P::hash_state& s, hash_alg a) { { p.hash_init(s, a) } -> std::same_as<result<void>>; },
-                "crypto policy: hashing is required, but the policy has no `result<void> hash_init(hash_state&, hash_alg)`");
-  static_assert(requires(P& p, typename P::hash_state& s, bytes_view in) { { p.hash_update(s, in) } -> std::same_as<result<void>>; },
-                "crypto policy: hashing is required, but the policy has no `result<void> hash_update(hash_state&, bytes_view)`");
-  static_assert(requires(P& p, typename P::hash_state& s, bytes_span out) { { p.hash_final(s, out) } -> std::same_as<result<void>>; },
-                "crypto policy: hashing is required, but the policy has no `result<void> hash_final(hash_state&, bytes_span)`");
+  if constexpr (requires { typename P::hash_state; }) {  // the member checks only make sense with a state type
+    static_assert(std::copyable<typename P::hash_state>,
+                  "crypto policy: `hash_state` must be copyable (transcripts fork a running hash instead of storing messages)");
+    static_assert(requires(P& p, typename P::hash_state& s, hash_alg a) { { p.hash_init(s, a) } -> std::same_as<result<void>>; },
+                  "crypto policy: hashing is required, but the policy has no `result<void> hash_init(hash_state&, hash_alg)`");
+    static_assert(requires(P& p, typename P::hash_state& s, bytes_view in) { { p.hash_update(s, in) } -> std::same_as<result<void>>; },
+                  "crypto policy: hashing is required, but the policy has no `result<void> hash_update(hash_state&, bytes_view)`");
+    static_assert(requires(P& p, typename P::hash_state& s, bytes_span out) { { p.hash_final(s, out) } -> std::same_as<result<void>>; },
+                  "crypto policy: hashing is required, but the policy has no `result<void> hash_final(hash_state&, bytes_span)`");
+  }
   return true;
 }
 
@@ -300,14 +302,16 @@ consteval bool check_verification() {
                 "crypto policy: signature verification is required, but the policy has no `verify_key` handle type");
   static_assert(requires { { P::verify_algs } -> std::convertible_to<sig_set>; },
                 "crypto policy: signature verification is required, but the policy has no `static constexpr sig_set verify_algs`");
-  static_assert(requires(P& p, sig_alg s, bytes_view der) { { p.import_public_key(s, der) } -> std::same_as<result<typename P::verify_key>>; },
-                "crypto policy: signature verification is required, but the policy has no `result<verify_key> import_public_key(sig_alg, bytes_view)`");
-  static_assert(requires(P& p, const typename P::verify_key& k, sig_alg s, hash_alg h, bytes_view m) {
-                  { p.verify(k, s, h, m, m, m) } -> std::same_as<result<void>>; },
-                "crypto policy: signature verification is required, but the policy has no `result<void> verify(const verify_key&, sig_alg, hash_alg, bytes_view message, bytes_view signature, bytes_view context)`");
-  static_assert(requires(P& p, const typename P::verify_key& k, sig_alg s, hash_alg h, bytes_view m) {
-                  { p.verify_digest(k, s, h, m, m) } -> std::same_as<result<void>>; },
-                "crypto policy: signature verification is required, but the policy has no `result<void> verify_digest(const verify_key&, sig_alg, hash_alg, bytes_view digest, bytes_view signature)`");
+  if constexpr (requires { typename P::verify_key; }) {  // member checks need the handle type
+    static_assert(requires(P& p, sig_alg s, bytes_view der) { { p.import_public_key(s, der) } -> std::same_as<result<typename P::verify_key>>; },
+                  "crypto policy: signature verification is required, but the policy has no `result<verify_key> import_public_key(sig_alg, bytes_view)`");
+    static_assert(requires(P& p, const typename P::verify_key& k, sig_alg s, hash_alg h, bytes_view m) {
+                    { p.verify(k, s, h, m, m, m) } -> std::same_as<result<void>>; },
+                  "crypto policy: signature verification is required, but the policy has no `result<void> verify(const verify_key&, sig_alg, hash_alg, bytes_view message, bytes_view signature, bytes_view context)`");
+    static_assert(requires(P& p, const typename P::verify_key& k, sig_alg s, hash_alg h, bytes_view m) {
+                    { p.verify_digest(k, s, h, m, m) } -> std::same_as<result<void>>; },
+                  "crypto policy: signature verification is required, but the policy has no `result<void> verify_digest(const verify_key&, sig_alg, hash_alg, bytes_view digest, bytes_view signature)`");
+  }
   return true;
 }
 
@@ -317,12 +321,14 @@ consteval bool check_signing() {
                 "crypto policy: signing is required, but the policy has no `sign_key` handle type");
   static_assert(requires { { P::sign_algs } -> std::convertible_to<sig_set>; },
                 "crypto policy: signing is required, but the policy has no `static constexpr sig_set sign_algs`");
-  static_assert(requires(P& p, const typename P::sign_key& k, sig_alg s, hash_alg h, bytes_view m, bytes_span o) {
-                  { p.sign(k, s, h, m, o, m) } -> std::same_as<result<void>>; },
-                "crypto policy: signing is required, but the policy has no `result<void> sign(const sign_key&, sig_alg, hash_alg, bytes_view message, bytes_span out, bytes_view context)`");
-  static_assert(requires(P& p, const typename P::sign_key& k, sig_alg s, hash_alg h, bytes_view m, bytes_span o) {
-                  { p.sign_digest(k, s, h, m, o) } -> std::same_as<result<void>>; },
-                "crypto policy: signing is required, but the policy has no `result<void> sign_digest(const sign_key&, sig_alg, hash_alg, bytes_view digest, bytes_span out)`");
+  if constexpr (requires { typename P::sign_key; }) {  // member checks need the handle type
+    static_assert(requires(P& p, const typename P::sign_key& k, sig_alg s, hash_alg h, bytes_view m, bytes_span o) {
+                    { p.sign(k, s, h, m, o, m) } -> std::same_as<result<void>>; },
+                  "crypto policy: signing is required, but the policy has no `result<void> sign(const sign_key&, sig_alg, hash_alg, bytes_view message, bytes_span out, bytes_view context)`");
+    static_assert(requires(P& p, const typename P::sign_key& k, sig_alg s, hash_alg h, bytes_view m, bytes_span o) {
+                    { p.sign_digest(k, s, h, m, o) } -> std::same_as<result<void>>; },
+                  "crypto policy: signing is required, but the policy has no `result<void> sign_digest(const sign_key&, sig_alg, hash_alg, bytes_view digest, bytes_span out)`");
+  }
   return true;
 }
 
@@ -332,10 +338,12 @@ consteval bool check_key_exchange() {
                 "crypto policy: key exchange (DHE) is required, but the policy has no `dhe_key` handle type");
   static_assert(requires { { P::dhe_groups } -> std::convertible_to<dhe_set>; },
                 "crypto policy: key exchange (DHE) is required, but the policy has no `static constexpr dhe_set dhe_groups`");
-  static_assert(requires(P& p, dhe_alg g, bytes_span o) { { p.dhe_generate(g, o) } -> std::same_as<result<typename P::dhe_key>>; },
-                "crypto policy: key exchange (DHE) is required, but the policy has no `result<dhe_key> dhe_generate(dhe_alg, bytes_span public_out)`");
-  static_assert(requires(P& p, typename P::dhe_key& k, bytes_view peer, bytes_span o) { { p.dhe_compute(k, peer, o) } -> std::same_as<result<void>>; },
-                "crypto policy: key exchange (DHE) is required, but the policy has no `result<void> dhe_compute(dhe_key&, bytes_view peer_public, bytes_span secret_out)`");
+  if constexpr (requires { typename P::dhe_key; }) {  // member checks need the handle type
+    static_assert(requires(P& p, dhe_alg g, bytes_span o) { { p.dhe_generate(g, o) } -> std::same_as<result<typename P::dhe_key>>; },
+                  "crypto policy: key exchange (DHE) is required, but the policy has no `result<dhe_key> dhe_generate(dhe_alg, bytes_span public_out)`");
+    static_assert(requires(P& p, typename P::dhe_key& k, bytes_view peer, bytes_span o) { { p.dhe_compute(k, peer, o) } -> std::same_as<result<void>>; },
+                  "crypto policy: key exchange (DHE) is required, but the policy has no `result<void> dhe_compute(dhe_key&, bytes_view peer_public, bytes_span secret_out)`");
+  }
   return true;
 }
 
@@ -345,12 +353,14 @@ consteval bool check_encryption() {
                 "crypto policy: AEAD encryption is required, but the policy has no `aead_key` handle type");
   static_assert(requires { { P::aeads } -> std::convertible_to<aead_set>; },
                 "crypto policy: AEAD encryption is required, but the policy has no `static constexpr aead_set aeads`");
-  static_assert(requires(P& p, aead_alg a, bytes_view key) { { p.aead_import(a, key) } -> std::same_as<result<typename P::aead_key>>; },
-                "crypto policy: AEAD encryption is required, but the policy has no `result<aead_key> aead_import(aead_alg, bytes_view key)`");
-  static_assert(requires(P& p, const typename P::aead_key& k, bytes_view v, bytes_span o) { { p.aead_seal(k, v, v, v, o) } -> std::same_as<result<void>>; },
-                "crypto policy: AEAD encryption is required, but the policy has no `result<void> aead_seal(const aead_key&, bytes_view nonce, bytes_view aad, bytes_view plaintext, bytes_span out)`");
-  static_assert(requires(P& p, const typename P::aead_key& k, bytes_view v, bytes_span o) { { p.aead_open(k, v, v, v, o) } -> std::same_as<result<void>>; },
-                "crypto policy: AEAD encryption is required, but the policy has no `result<void> aead_open(const aead_key&, bytes_view nonce, bytes_view aad, bytes_view ciphertext_and_tag, bytes_span out)`");
+  if constexpr (requires { typename P::aead_key; }) {  // member checks need the handle type
+    static_assert(requires(P& p, aead_alg a, bytes_view key) { { p.aead_import(a, key) } -> std::same_as<result<typename P::aead_key>>; },
+                  "crypto policy: AEAD encryption is required, but the policy has no `result<aead_key> aead_import(aead_alg, bytes_view key)`");
+    static_assert(requires(P& p, const typename P::aead_key& k, bytes_view v, bytes_span o) { { p.aead_seal(k, v, v, v, o) } -> std::same_as<result<void>>; },
+                  "crypto policy: AEAD encryption is required, but the policy has no `result<void> aead_seal(const aead_key&, bytes_view nonce, bytes_view aad, bytes_view plaintext, bytes_span out)`");
+    static_assert(requires(P& p, const typename P::aead_key& k, bytes_view v, bytes_span o) { { p.aead_open(k, v, v, v, o) } -> std::same_as<result<void>>; },
+                  "crypto policy: AEAD encryption is required, but the policy has no `result<void> aead_open(const aead_key&, bytes_view nonce, bytes_view aad, bytes_view ciphertext_and_tag, bytes_span out)`");
+  }
   return true;
 }
 

@@ -288,4 +288,66 @@ constexpr result<public_key_info> parse_spki(bytes_view spki) noexcept {
   return false;
 }
 
+// ---- SubjectPublicKeyInfo encoding (for backends that export raw public keys, e.g. PSA) ------------
+
+namespace detail {
+constexpr std::size_t length_octets(std::size_t n) noexcept { return n < 0x80 ? 1 : n < 0x100 ? 2 : 3; }
+constexpr std::size_t tlv_size(std::size_t n) noexcept { return 1 + length_octets(n) + n; }
+struct writer {
+  bytes_span out;
+  std::size_t o = 0;
+  constexpr void byte(std::uint8_t b) noexcept { out[o++] = std::byte{b}; }
+  constexpr void header(std::uint8_t t, std::size_t n) noexcept {
+    byte(t);
+    if (n >= 0x100) { byte(0x82); byte(static_cast<std::uint8_t>(n >> 8)); }
+    else if (n >= 0x80) { byte(0x81); }
+    byte(static_cast<std::uint8_t>(n & 0xFF));
+  }
+  constexpr void raw(bytes_view v) noexcept { for (auto b : v) out[o++] = b; }
+};
+}  // namespace detail
+
+/// SubjectPublicKeyInfo for an EC public key: `point` is the SEC 1 uncompressed point (04‖X‖Y)
+/// on the curve of ECDSA algorithm `s` (RFC 5480). Returns the size written.
+/// Errors: invalid_field (not an EC algorithm, wrong point size), buffer_too_small.
+constexpr result<std::size_t> write_ec_spki(sig_alg s, bytes_view point, bytes_span out) noexcept {
+  if (!is_ecdsa(s) || point.size() != 1 + 2 * ec_field_size(s) || point[0] != std::byte{0x04}) return errc::invalid_field;
+  const bytes_view curve = s == sig_alg::ecdsa_p256 ? bytes_view(oid::secp256r1)
+                           : s == sig_alg::ecdsa_p384 ? bytes_view(oid::secp384r1) : bytes_view(oid::secp521r1);
+  const std::size_t alg = detail::tlv_size(oid::ec_public_key.size()) + detail::tlv_size(curve.size());
+  const std::size_t body = detail::tlv_size(alg) + detail::tlv_size(1 + point.size());
+  if (out.size() < detail::tlv_size(body)) return errc::buffer_too_small;
+  detail::writer w{out};
+  w.header(tag::sequence, body);
+  w.header(tag::sequence, alg);
+  w.header(tag::oid, oid::ec_public_key.size());
+  w.raw(oid::ec_public_key);
+  w.header(tag::oid, curve.size());
+  w.raw(curve);
+  w.header(tag::bit_string, 1 + point.size());
+  w.byte(0);
+  w.raw(point);
+  return w.o;
+}
+
+/// SubjectPublicKeyInfo for an RSA public key given as RSAPublicKey DER (RFC 8017 A.1.1), with
+/// the rsaEncryption algorithm identifier (NULL parameters). Returns the size written.
+/// Errors: invalid_field (empty key), buffer_too_small.
+constexpr result<std::size_t> write_rsa_spki(bytes_view rsa_public_key, bytes_span out) noexcept {
+  if (rsa_public_key.empty()) return errc::invalid_field;
+  const std::size_t alg = detail::tlv_size(oid::rsa_encryption.size()) + 2;
+  const std::size_t body = detail::tlv_size(alg) + detail::tlv_size(1 + rsa_public_key.size());
+  if (out.size() < detail::tlv_size(body)) return errc::buffer_too_small;
+  detail::writer w{out};
+  w.header(tag::sequence, body);
+  w.header(tag::sequence, alg);
+  w.header(tag::oid, oid::rsa_encryption.size());
+  w.raw(oid::rsa_encryption);
+  w.header(tag::null, 0);
+  w.header(tag::bit_string, 1 + rsa_public_key.size());
+  w.byte(0);
+  w.raw(rsa_public_key);
+  return w.o;
+}
+
 }  // namespace pmci::crypto::der

@@ -53,7 +53,7 @@ template <hash_policy P>
     r = s.update(p, std::span<const std::byte>(t).first(t_len));
     if (r) r = s.update(p, info);
     if (r) r = s.update(p, std::span<const std::byte>(&counter, 1));
-    if (r) r = s.final(p, std::span<std::byte>(t).first(h));
+    if (r) r = s.finish(p, std::span<std::byte>(t).first(h));
     t_len = h;
     const std::size_t n = okm.size() - done < h ? okm.size() - done : h;
     for (std::size_t k = 0; r && k < n; ++k) okm[done + k] = t[k];

@@ -2,7 +2,7 @@
 // HMAC (RFC 2104 / FIPS 198-1) for any crypto policy.
 //
 //   pmci::crypto::hmac(policy, hash_alg::sha384, key, data, out);   // native if the policy has it
-//   pmci::crypto::hmac_state<P> s; s.init(p, alg, key); s.update(p, d); s.final(p, out);
+//   pmci::crypto::hmac_state<P> s; s.init(p, alg, key); s.update(p, d); s.finish(p, out);
 //
 // The generic implementation needs only hash_policy: a backend without HMAC (a bare hash
 // accelerator) still gets SPDM's verify data and HKDF. Keyed states are copyable (they are two
@@ -52,7 +52,7 @@ class hmac_state {
   [[nodiscard]] result<void> update(P& p, bytes_view data) noexcept { return p.hash_update(inner_, data); }
 
   /// Writes digest_size(alg) bytes. buffer_too_small when out is shorter. Consumes the state.
-  [[nodiscard]] result<void> final(P& p, bytes_span out) noexcept {
+  [[nodiscard]] result<void> finish(P& p, bytes_span out) noexcept {
     const std::size_t h = digest_size(alg_);
     if (out.size() < h) return errc::buffer_too_small;
     std::array<std::byte, max_digest_size> ih{};
@@ -84,7 +84,7 @@ template <hash_policy P>
   hmac_state<P> s;
   PMCI_TRY(s.init(p, alg, key));
   PMCI_TRY(s.update(p, data));
-  return s.final(p, out);
+  return s.finish(p, out);
 }
 
 /// HMAC of one message: the policy's own HMAC when it has one (native_hmac), else generic_hmac.

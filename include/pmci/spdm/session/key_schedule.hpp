@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: Apache-2.0
+// The SPDM key schedule (DSP0274 "key schedule", secured.md §3–§4): from the (EC)DHE shared
+// secret or the PSK and the transcript hashes TH1/TH2 to the handshake and data secrets, the
+// finished keys, the AEAD keys and IVs of each direction, the export master secret, and the
+// per-direction key update ("traffic upd").
+//
+//   pmci::spdm::key_schedule<Crypto> ks{crypto, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
+//   ks.derive_handshake(dhe_secret, th1);          // after KEY_EXCHANGE_RSP (TH1)
+//   ks.finished_key(key_direction::response) ...    // ResponderVerifyData = HMAC(key, TH1 hash)
+//   ks.derive_data(th2);                           // after FINISH_RSP (TH2)
+//   ks.data(key_direction::request).key() ...      // AEAD key/IV for request-direction records
+//   ks.update(key_direction::request);             // KEY_UPDATE
+//
+// Templated on any crypto policy with HKDF (native or the generic one over its hash). No heap;
+// every secret lives in a pmci::secret that wipes itself (secure_wipe) on destruction and on
+// reset()/discard_handshake(). The object is sized for MaxHash (64 by default: SHA-512); a
+// SHA-256/384-only configuration can pass 48 to save space.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "pmci/core/endian.hpp"
+#include "pmci/core/result.hpp"
+#include "pmci/core/secure.hpp"
+#include "pmci/crypto/algorithms.hpp"
+#include "pmci/crypto/concepts.hpp"
+#include "pmci/crypto/hkdf.hpp"
+#include "pmci/crypto/hmac.hpp"
+
+namespace pmci::spdm {
+
+/// The labels of secured.md §3.1 (bin_str0 … bin_str9), ASCII without terminator.
+namespace key_label {
+inline constexpr std::string_view derived = "derived";            // bin_str0
+inline constexpr std::string_view req_hs_data = "req hs data";    // bin_str1 (TH1)
+inline constexpr std::string_view rsp_hs_data = "rsp hs data";    // bin_str2 (TH1)
+inline constexpr std::string_view req_app_data = "req app data";  // bin_str3 (TH2)
+inline constexpr std::string_view rsp_app_data = "rsp app data";  // bin_str4 (TH2)
+inline constexpr std::string_view key = "key";                    // bin_str5
+inline constexpr std::string_view iv = "iv";                      // bin_str6
+inline constexpr std::string_view finished = "finished";          // bin_str7
+inline constexpr std::string_view exp_master = "exp master";      // bin_str8 (TH2)
+inline constexpr std::string_view traffic_upd = "traffic upd";    // bin_str9
+}  // namespace key_label
+
+/// Largest BinConcat: Length(2) ‖ "spdm1.x "(8) ‖ longest label (12) ‖ a 64-byte hash.
+inline constexpr std::size_t max_bin_concat_size = 2 + 8 + 12 + crypto::max_digest_size;
+
+/// BinConcat (secured.md §3.1): Length (2, LE) ‖ "spdm1.x " ‖ Label ‖ Context.
+/// `spdm_version` is the negotiated SPDM version as on the wire (0x11 … 0x14): the version text
+/// is the SPDM version, not the secured-message version (confirmed by capture, [i2288]).
+/// Returns the number of bytes written. Errors: unsupported (not a 1.x version with a single-digit
+/// minor), buffer_too_small.
+constexpr result<std::size_t> bin_concat(std::uint8_t spdm_version, std::string_view label, bytes_view context,
+                                         std::uint16_t length, bytes_span out) noexcept {
+  const unsigned major = spdm_version >> 4, minor = spdm_version & 0xFu;
+  if (major != 1 || minor > 9) return errc::unsupported;
+  const std::size_t n = 2 + 8 + label.size() + context.size();
+  if (out.size() < n) return errc::buffer_too_small;
+  store_u16le(out, length);
+  constexpr std::string_view prefix = "spdm1.";
+  std::size_t o = 2;
+  for (char c : prefix) out[o++] = static_cast<std::byte>(c);
+  out[o++] = static_cast<std::byte>('0' + minor);
+  out[o++] = static_cast<std::byte>(' ');
+  for (char c : label) out[o++] = static_cast<std::byte>(c);
+  for (std::byte b : context) out[o++] = b;
+  return n;
+}
+
+/// Which side's traffic a secret protects: the requester sends with request-direction keys, the
+/// responder with response-direction keys (secured.md §3.3).
+enum class key_direction : std::uint8_t { request, response };
+
+template <class P, std::size_t MaxHash>
+class key_schedule;
+
+/// One direction's major secret and the AEAD key and IV derived from it (secured.md §3.3).
+/// Copyable, so that a session can keep the previous generation while a key update is verified
+/// (secured.md §4 step 4); wiped on destruction.
+template <std::size_t MaxHash = crypto::max_digest_size>
+class traffic_keys {
+ public:
+  [[nodiscard]] bytes_view secret() const noexcept { return major_.span().first(hash_size_); }
+  [[nodiscard]] bytes_view key() const noexcept { return key_.span().first(key_size_); }
+  [[nodiscard]] bytes_view iv() const noexcept { return iv_.span(); }
+  void reset() noexcept {
+    major_.reset();
+    key_.reset();
+    iv_.reset();
+  }
+
+ private:
+  template <class Q, std::size_t M>
+  friend class key_schedule;
+  pmci::secret<MaxHash> major_;
+  pmci::secret<crypto::max_aead_key_size> key_;
+  pmci::secret<crypto::aead_nonce_size> iv_;
+  std::size_t hash_size_ = 0;
+  std::size_t key_size_ = 0;
+};
+
+/// The key schedule of one session. Not copyable (it holds secrets); movable is not needed.
+template <class P, std::size_t MaxHash = crypto::max_digest_size>
+class key_schedule {
+  static_assert(crypto::hkdf_capable<P>,
+                "spdm::key_schedule: the crypto policy needs HKDF, either native (hkdf_extract/hkdf_expand) or "
+                "through a hash policy (hash_state, hash_init/hash_update/hash_final) for pmci's generic HKDF");
+  static_assert(MaxHash >= 32 && MaxHash <= crypto::max_digest_size,
+                "spdm::key_schedule: MaxHash is the largest digest size the session may negotiate (32, 48 or 64)");
+
+ public:
+  using keys = traffic_keys<MaxHash>;
+
+  /// `spdm_version`: negotiated SPDM version byte (0x11 … 0x14). Parameters are checked by the
+  /// derive calls (errc::unsupported for a hash larger than MaxHash or an unknown version).
+  key_schedule(P& p, crypto::hash_alg hash, crypto::aead_alg aead, std::uint8_t spdm_version) noexcept
+      : p_(&p), hash_(hash), aead_(aead), version_(spdm_version) {}
+  key_schedule(const key_schedule&) = delete;
+  key_schedule& operator=(const key_schedule&) = delete;
+  ~key_schedule() { reset(); }
+
+  [[nodiscard]] std::size_t hash_size() const noexcept { return crypto::digest_size(hash_); }
+  [[nodiscard]] crypto::hash_alg hash() const noexcept { return hash_; }
+  [[nodiscard]] crypto::aead_alg aead() const noexcept { return aead_; }
+  [[nodiscard]] std::uint8_t version() const noexcept { return version_; }
+
+  /// After KEY_EXCHANGE_RSP / PSK_EXCHANGE_RSP (secured.md §3.2):
+  ///   Salt_0 = H zeros, or for a PSK session at SPDM >= 1.3 H bytes of 0xFF;
+  ///   HandshakeSecret = HKDF-Extract(Salt_0, shared secret or PSK);
+  ///   {req,rsp} handshake secret = HKDF-Expand(HandshakeSecret, bin_str{1,2}(TH1), H);
+  ///   finished keys, handshake keys and IVs from those.
+  /// `th1` is the TH1 transcript hash (H bytes). Errors: invalid_field (th1 not H bytes),
+  /// unsupported (hash/version), crypto_failure. On error nothing derived is left behind.
+  [[nodiscard]] result<void> derive_handshake(bytes_view shared_secret, bytes_view th1, bool psk = false) noexcept {
+    PMCI_TRY(check_params());
+    const std::size_t h = hash_size();
+    if (th1.size() != h) return errc::invalid_field;
+    std::array<std::byte, MaxHash> salt0{};
+    const std::byte fill = psk && version_ >= 0x13 ? std::byte{0xFF} : std::byte{0x00};  // [i2288]
+    for (std::size_t i = 0; i < h; ++i) salt0[i] = fill;
+    auto r = crypto::hkdf_extract(*p_, hash_, std::span<const std::byte>(salt0).first(h), shared_secret,
+                                  handshake_secret_.span().first(h));
+    if (r) r = expand(handshake_secret_.span().first(h), key_label::req_hs_data, th1, req_hs_.major_.span().first(h));
+    if (r) r = expand(handshake_secret_.span().first(h), key_label::rsp_hs_data, th1, rsp_hs_.major_.span().first(h));
+    if (r) r = finish_direction(req_hs_);
+    if (r) r = finish_direction(rsp_hs_);
+    if (r) r = expand(req_hs_.major_.span().first(h), key_label::finished, {}, req_finished_.span().first(h));
+    if (r) r = expand(rsp_hs_.major_.span().first(h), key_label::finished, {}, rsp_finished_.span().first(h));
+    if (!r) {
+      reset();
+      return r;
+    }
+    handshake_ready_ = true;
+    return ok();
+  }
+
+  /// After FINISH_RSP / PSK_FINISH_RSP (secured.md §3.2):
+  ///   Salt_1 = HKDF-Expand(HandshakeSecret, bin_str0, H);
+  ///   MasterSecret = HKDF-Extract(Salt_1, H zeros);
+  ///   {req,rsp} data secret = HKDF-Expand(MasterSecret, bin_str{3,4}(TH2), H);
+  ///   ExportMasterSecret = HKDF-Expand(MasterSecret, bin_str8(TH2), H); data keys and IVs.
+  /// Errors: invalid_state (no handshake derived), invalid_field (th2 size), crypto_failure.
+  [[nodiscard]] result<void> derive_data(bytes_view th2) noexcept {
+    if (!handshake_ready_) return errc::invalid_state;
+    const std::size_t h = hash_size();
+    if (th2.size() != h) return errc::invalid_field;
+    pmci::secret<MaxHash> salt1;
+    const std::array<std::byte, MaxHash> zeros{};
+    auto r = expand(handshake_secret_.span().first(h), key_label::derived, {}, salt1.span().first(h));
+    if (r) r = crypto::hkdf_extract(*p_, hash_, salt1.span().first(h), std::span<const std::byte>(zeros).first(h),
+                                    master_secret_.span().first(h));
+    if (r) r = expand(master_secret_.span().first(h), key_label::req_app_data, th2, req_data_.major_.span().first(h));
+    if (r) r = expand(master_secret_.span().first(h), key_label::rsp_app_data, th2, rsp_data_.major_.span().first(h));
+    if (r) r = expand(master_secret_.span().first(h), key_label::exp_master, th2, export_master_.span().first(h));
+    if (r) r = finish_direction(req_data_);
+    if (r) r = finish_direction(rsp_data_);
+    if (!r) {
+      master_secret_.reset();
+      req_data_.reset();
+      rsp_data_.reset();
+      export_master_.reset();
+      return r;
+    }
+    data_ready_ = true;
+    return ok();
+  }
+
+  /// KEY_UPDATE for one direction (secured.md §4): secret' = HKDF-Expand(secret, bin_str9, H),
+  /// then a new key and IV. The caller resets that direction's sequence number.
+  /// Errors: invalid_state (no data keys yet), crypto_failure (the direction is then unchanged).
+  [[nodiscard]] result<void> update(key_direction d) noexcept {
+    if (!data_ready_) return errc::invalid_state;
+    const std::size_t h = hash_size();
+    keys& k = d == key_direction::request ? req_data_ : rsp_data_;
+    keys next;
+    next.hash_size_ = h;
+    next.key_size_ = crypto::aead_key_size(aead_);
+    PMCI_TRY(expand(k.major_.span().first(h), key_label::traffic_upd, {}, next.major_.span().first(h)));
+    PMCI_TRY(finish_direction(next));
+    k = next;
+    return ok();
+  }
+
+  /// Put back a previous generation of one direction's data keys (a key update that the peer
+  /// never confirmed, secured.md §4 step 4). Errors: invalid_state (no data keys yet).
+  [[nodiscard]] result<void> restore(key_direction d, const keys& previous) noexcept {
+    if (!data_ready_) return errc::invalid_state;
+    (d == key_direction::request ? req_data_ : rsp_data_) = previous;
+    return ok();
+  }
+
+  /// VerifyData = HMAC(finished_key of `d`, transcript hash) (spdm.md §15: ResponderVerifyData
+  /// with the response direction, RequesterVerifyData with the request direction).
+  /// Writes H bytes. Errors: invalid_state, invalid_field (hash size), buffer_too_small.
+  [[nodiscard]] result<void> verify_data(key_direction d, bytes_view transcript_hash, bytes_span out) const noexcept {
+    if (!handshake_ready_) return errc::invalid_state;
+    const std::size_t h = hash_size();
+    if (transcript_hash.size() != h) return errc::invalid_field;
+    if (out.size() < h) return errc::buffer_too_small;
+    return crypto::hmac(*p_, hash_, finished_key(d), transcript_hash, out.first(h));
+  }
+
+  /// Wipe everything that only the handshake needs (handshake secrets, finished keys, master
+  /// secret), e.g. once the session is established. Data keys and the export master stay.
+  void discard_handshake() noexcept {
+    handshake_secret_.reset();
+    req_hs_.reset();
+    rsp_hs_.reset();
+    req_finished_.reset();
+    rsp_finished_.reset();
+    master_secret_.reset();
+    handshake_ready_ = false;
+  }
+
+  /// Wipe everything (END_SESSION, errors).
+  void reset() noexcept {
+    discard_handshake();
+    req_data_.reset();
+    rsp_data_.reset();
+    export_master_.reset();
+    data_ready_ = false;
+  }
+
+  [[nodiscard]] bool handshake_ready() const noexcept { return handshake_ready_; }
+  [[nodiscard]] bool data_ready() const noexcept { return data_ready_; }
+
+  // Views of the derived values (H bytes, or the AEAD key size, or 12). Valid until the next
+  // derive/update/reset; empty-content (zeros) before the corresponding derive.
+  [[nodiscard]] bytes_view handshake_secret() const noexcept { return handshake_secret_.span().first(hash_size()); }
+  [[nodiscard]] bytes_view master_secret() const noexcept { return master_secret_.span().first(hash_size()); }
+  [[nodiscard]] bytes_view export_master_secret() const noexcept { return export_master_.span().first(hash_size()); }
+  [[nodiscard]] bytes_view finished_key(key_direction d) const noexcept {
+    return (d == key_direction::request ? req_finished_ : rsp_finished_).span().first(hash_size());
+  }
+  [[nodiscard]] const keys& handshake(key_direction d) const noexcept {
+    return d == key_direction::request ? req_hs_ : rsp_hs_;
+  }
+  [[nodiscard]] const keys& data(key_direction d) const noexcept {
+    return d == key_direction::request ? req_data_ : rsp_data_;
+  }
+
+ private:
+  result<void> check_params() const noexcept {
+    if (crypto::digest_size(hash_) > MaxHash) return errc::unsupported;
+    const unsigned major = version_ >> 4, minor = version_ & 0xFu;
+    if (major != 1 || minor < 1 || minor > 9) return errc::unsupported;  // sessions exist from 1.1
+    return ok();
+  }
+
+  // HKDF-Expand(secret, BinConcat(out.size(), label, context), out.size()).
+  result<void> expand(bytes_view secret, std::string_view label, bytes_view context, bytes_span out) const noexcept {
+    std::array<std::byte, max_bin_concat_size> info{};
+    PMCI_TRY_ASSIGN(const std::size_t n,
+                    bin_concat(version_, label, context, static_cast<std::uint16_t>(out.size()), info));
+    return crypto::hkdf_expand(*p_, hash_, secret, std::span<const std::byte>(info).first(n), out);
+  }
+
+  // key = HKDF-Expand(secret, bin_str5, key size); iv = HKDF-Expand(secret, bin_str6, 12).
+  result<void> finish_direction(keys& k) const noexcept {
+    const std::size_t h = hash_size();
+    k.hash_size_ = h;
+    k.key_size_ = crypto::aead_key_size(aead_);
+    PMCI_TRY(expand(k.major_.span().first(h), key_label::key, {}, k.key_.span().first(k.key_size_)));
+    return expand(k.major_.span().first(h), key_label::iv, {}, k.iv_.span());
+  }
+
+  P* p_;
+  crypto::hash_alg hash_;
+  crypto::aead_alg aead_;
+  std::uint8_t version_;
+  bool handshake_ready_ = false;
+  bool data_ready_ = false;
+  pmci::secret<MaxHash> handshake_secret_;
+  keys req_hs_, rsp_hs_;
+  pmci::secret<MaxHash> req_finished_, rsp_finished_;
+  pmci::secret<MaxHash> master_secret_;
+  keys req_data_, rsp_data_;
+  pmci::secret<MaxHash> export_master_;
+};
+
+}  // namespace pmci::spdm
