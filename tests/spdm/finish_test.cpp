@@ -69,7 +69,7 @@ TEST_CASE("FINISH / FINISH_RSP: malformed input", "[spdm][finish]") {
   negotiated mutual = n11;
   mutual.req_asym = base_asym::ecdsa_p256;
   CHECK(error_of<finish>(patched(fin11, 2, 0x01), mutual) == errc::truncated);
-  CHECK(error_of<finish>(patched(fin11, 2, 0x01), n11) == errc::unsupported);  // no requester algorithm
+  CHECK(error_of<finish>(patched(fin11, 2, 0x01), n11) == errc::invalid_state);  // no requester algorithm
   std::vector<std::byte> with_sig(fin11.begin(), fin11.begin() + 4);
   with_sig[2] = std::byte{1};
   with_sig[3] = std::byte{7};  // slot 7
@@ -96,7 +96,7 @@ TEST_CASE("FINISH: encode checks", "[spdm][finish]") {
   auto f = *finish::decode(fin11, n11);
   writer w{buf};
   f.signature_included = true;
-  CHECK(f.encode(w, n11) == errc::unsupported);
+  CHECK(f.encode(w, n11) == errc::invalid_state);
   writer w2{buf};
   CHECK(f.encode(w2, n12m) == errc::invalid_field);  // no 384-byte signature, 32-byte verify data
   finish_rsp r{};

@@ -28,9 +28,9 @@ constexpr auto per = hex_bytes<152>(
 
 constexpr bool fields() {
   auto p = psk_exchange::decode(pe, n);
-  auto r = psk_exchange_rsp::decode(per, n, ct::asked(0xFF));
+  auto r = psk_exchange_rsp::decode(per, n, ct::asked(0xFF, code::psk_exchange));
   auto s = p ? secured_message_opaque::parse(p->opaque_data, opaque_format_of(n)) : errc::truncated;
-  return p && p->measurement_summary_hash_type == 0xFF && p->session_policy == 0x01 && p->psk_hint.size() == 12 &&
+  return p && p->summary == summary_hash_type::all && p->session_policy == 0x01 && p->psk_hint.size() == 12 &&
          p->psk_hint[0] == std::byte{'T'} && p->requester_context.size() == 64 && s && s->supported_count() == 3 &&
          r && r->heartbeat_period == 0xF0 && r->measurement_summary_hash.size() == 32 &&
          r->responder_context.size() == 64 && r->opaque_data.size() == 12 && r->responder_verify_data.size() == 32;
@@ -40,8 +40,8 @@ constexpr bool fields() {
 TEST_CASE("PSK_EXCHANGE / _RSP: compile-time round trips", "[spdm][psk]") {
   static_assert(roundtrip<psk_exchange>(pe, n));
   CHECK(roundtrip<psk_exchange>(pe, n));
-  static_assert(roundtrip<psk_exchange_rsp>(per, n, ct::asked(0xFF)));
-  CHECK(roundtrip<psk_exchange_rsp>(per, n, ct::asked(0xFF)));
+  static_assert(roundtrip<psk_exchange_rsp>(per, n, ct::asked(0xFF, code::psk_exchange)));
+  CHECK(roundtrip<psk_exchange_rsp>(per, n, ct::asked(0xFF, code::psk_exchange)));
   static_assert(roundtrip<psk_exchange_rsp>(per, n));
   CHECK(roundtrip<psk_exchange_rsp>(per, n));
   static_assert(fields());
@@ -53,8 +53,8 @@ TEST_CASE("PSK_EXCHANGE / _RSP: captured messages round-trip", "[spdm][psk][capt
   // The inferring decode cannot tell a response cut exactly H bytes short from a valid one
   // without summary hash, so prefixes are checked with the request's Param1 below.
   CHECK(ct::check_captured<psk_exchange_rsp>(0x66, false) == 1);
-  ct::check_prefixes_truncated<psk_exchange_rsp>(per, n, ct::asked(0xFF));
-  ct::check_trailing<psk_exchange_rsp>(per, n, ct::asked(0xFF));
+  ct::check_prefixes_truncated<psk_exchange_rsp>(per, n, ct::asked(0xFF, code::psk_exchange));
+  ct::check_trailing<psk_exchange_rsp>(per, n, ct::asked(0xFF, code::psk_exchange));
 }
 
 TEST_CASE("PSK_EXCHANGE / _RSP: malformed input", "[spdm][psk]") {
@@ -66,8 +66,8 @@ TEST_CASE("PSK_EXCHANGE / _RSP: malformed input", "[spdm][psk]") {
   CHECK(error_of<psk_exchange_rsp>(patched(per, 3, 1), n) == errc::reserved_nonzero);
   CHECK(error_of<psk_exchange_rsp>(patched(per, 6, 1), n) == errc::reserved_nonzero);
   // The request asked for no summary hash: the 32 bytes are then unexplained.
-  CHECK(error_of<psk_exchange_rsp>(per, n, ct::asked(0)) == errc::trailing_data);
-  CHECK(error_of<psk_exchange_rsp>(patched(per, 8, 0x41), n, ct::asked(0xFF)) == errc::truncated);
+  CHECK(error_of<psk_exchange_rsp>(per, n, ct::asked(0, code::psk_exchange)) == errc::trailing_data);
+  CHECK(error_of<psk_exchange_rsp>(patched(per, 8, 0x41), n, ct::asked(0xFF, code::psk_exchange)) == errc::truncated);
   // Inference: a remainder between the "no hash" and "hash" sizes is a truncated hash.
   std::vector<std::byte> odd(per.begin(), per.end());
   odd.pop_back();

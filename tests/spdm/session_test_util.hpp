@@ -18,8 +18,10 @@
 
 namespace pmci::spdm::codec_test {
 
-/// A response_context for a request with this Param1 (summary-hash type).
-constexpr response_context asked(std::uint8_t param1) { return response_context{header{0x10, code::get_version, param1, 0}}; }
+/// A response_context answering a KEY_EXCHANGE (or PSK_EXCHANGE) with this Param1.
+constexpr response_context asked(std::uint8_t param1, code c = code::key_exchange) {
+  return response_context{header{0x10, c, param1, 0}};
+}
 
 /// decode -> encode reproduces the input exactly (usable in static_assert).
 template <class T, std::size_t Cap = 4096, class... Ctx>

@@ -30,6 +30,82 @@
 
 namespace pmci::spdm {
 
+// DSP0274 names of single algorithm bits (spdm.md §5.3, §5.4); nullptr for unnamed values.
+constexpr const char* name(base_asym a) noexcept {
+  switch (a) {
+    case base_asym::rsassa_2048: return "RSASSA_2048";
+    case base_asym::rsapss_2048: return "RSAPSS_2048";
+    case base_asym::rsassa_3072: return "RSASSA_3072";
+    case base_asym::rsapss_3072: return "RSAPSS_3072";
+    case base_asym::ecdsa_p256: return "ECDSA_P256";
+    case base_asym::rsassa_4096: return "RSASSA_4096";
+    case base_asym::rsapss_4096: return "RSAPSS_4096";
+    case base_asym::ecdsa_p384: return "ECDSA_P384";
+    case base_asym::ecdsa_p521: return "ECDSA_P521";
+    case base_asym::sm2_p256: return "SM2_P256";
+    case base_asym::eddsa_ed25519: return "EdDSA_Ed25519";
+    case base_asym::eddsa_ed448: return "EdDSA_Ed448";
+    default: return nullptr;
+  }
+}
+constexpr const char* name(base_hash h) noexcept {
+  switch (h) {
+    case base_hash::sha256: return "SHA_256";
+    case base_hash::sha384: return "SHA_384";
+    case base_hash::sha512: return "SHA_512";
+    case base_hash::sha3_256: return "SHA3_256";
+    case base_hash::sha3_384: return "SHA3_384";
+    case base_hash::sha3_512: return "SHA3_512";
+    case base_hash::sm3_256: return "SM3_256";
+    default: return nullptr;
+  }
+}
+constexpr const char* name(meas_hash h) noexcept {
+  switch (h) {
+    case meas_hash::raw_bit_stream: return "RAW_BIT_STREAM_ONLY";
+    case meas_hash::sha256: return "SHA_256";
+    case meas_hash::sha384: return "SHA_384";
+    case meas_hash::sha512: return "SHA_512";
+    case meas_hash::sha3_256: return "SHA3_256";
+    case meas_hash::sha3_384: return "SHA3_384";
+    case meas_hash::sha3_512: return "SHA3_512";
+    case meas_hash::sm3_256: return "SM3_256";
+    default: return nullptr;
+  }
+}
+constexpr const char* name(dhe_group g) noexcept {
+  switch (g) {
+    case dhe_group::ffdhe2048: return "FFDHE2048";
+    case dhe_group::ffdhe3072: return "FFDHE3072";
+    case dhe_group::ffdhe4096: return "FFDHE4096";
+    case dhe_group::secp256r1: return "SECP256R1";
+    case dhe_group::secp384r1: return "SECP384R1";
+    case dhe_group::secp521r1: return "SECP521R1";
+    case dhe_group::sm2_p256: return "SM2_P256";
+    default: return nullptr;
+  }
+}
+constexpr const char* name(aead_suite a) noexcept {
+  switch (a) {
+    case aead_suite::aes_128_gcm: return "AES_128_GCM";
+    case aead_suite::aes_256_gcm: return "AES_256_GCM";
+    case aead_suite::chacha20_poly1305: return "CHACHA20_POLY1305";
+    case aead_suite::sm4_gcm: return "SM4_GCM";
+    default: return nullptr;
+  }
+}
+constexpr const char* name(key_schedule k) noexcept { return k == key_schedule::spdm ? "SPDM" : nullptr; }
+constexpr const char* name(meas_spec m) noexcept { return m == meas_spec::dmtf ? "DMTF" : nullptr; }
+constexpr const char* name(alg_type t) noexcept {
+  switch (t) {
+    case alg_type::dhe: return "DHE";
+    case alg_type::aead: return "AEADCipherSuite";
+    case alg_type::req_base_asym: return "ReqBaseAsymAlg";
+    case alg_type::key_schedule: return "KeySchedule";
+  }
+  return nullptr;
+}
+
 /// One extended algorithm entry (spdm.md §5.1).
 struct ext_alg {
   std::uint8_t registry_id = 0;

@@ -45,6 +45,57 @@ constexpr req_cap defined_flags(req_cap, version v) noexcept {
   return static_cast<req_cap>(0x0EC3FFC6u);
 }
 
+/// DSP0274 name of capability flag bit `bit` (0-31), for either side; the multi-bit fields are named
+/// once, at their low bit, with their value ("MEAS_CAP=SIG"). nullptr for the high bit of a
+/// multi-bit field and for bits with no name (spdm.md §4.1).
+constexpr const char* cap_flag_name(unsigned bit, std::uint32_t flags) noexcept {
+  const auto field = (flags >> bit) & 3u;
+  switch (bit) {
+    case 0: return "CACHE_CAP";
+    case 1: return "CERT_CAP";
+    case 2: return "CHAL_CAP";
+    case 3: return field == 1 ? "MEAS_CAP=NO_SIG" : field == 2 ? "MEAS_CAP=SIG" : "MEAS_CAP=ILLEGAL";
+    case 5: return "MEAS_FRESH_CAP";
+    case 6: return "ENCRYPT_CAP";
+    case 7: return "MAC_CAP";
+    case 8: return "MUT_AUTH_CAP";
+    case 9: return "KEY_EX_CAP";
+    case 10: return field == 1 ? "PSK_CAP" : field == 2 ? "PSK_CAP=WITH_CONTEXT" : "PSK_CAP=ILLEGAL";
+    case 12: return "ENCAP_CAP";
+    case 13: return "HBEAT_CAP";
+    case 14: return "KEY_UPD_CAP";
+    case 15: return "HANDSHAKE_IN_THE_CLEAR_CAP";
+    case 16: return "PUB_KEY_ID_CAP";
+    case 17: return "CHUNK_CAP";
+    case 18: return "ALIAS_CERT_CAP";
+    case 19: return "SET_CERT_CAP";
+    case 20: return "CSR_CAP";
+    case 21: return "CERT_INSTALL_RESET_CAP";
+    case 22: return field == 1 ? "EP_INFO_CAP=NO_SIG" : field == 2 ? "EP_INFO_CAP=SIG" : "EP_INFO_CAP=ILLEGAL";
+    case 24: return "MEL_CAP";
+    case 25: return "EVENT_CAP";
+    case 26: return field == 1 ? "MULTI_KEY_CAP=ONLY" : field == 2 ? "MULTI_KEY_CAP=NEGOTIATED" : "MULTI_KEY_CAP=ILLEGAL";
+    case 28: return "GET_KEY_PAIR_INFO_CAP";
+    case 29: return "SET_KEY_PAIR_INFO_CAP";
+    case 30: return "SET_KEY_PAIR_RESET_CAP";
+    case 31: return "LARGE_RESP_CAP";
+    default: return nullptr;
+  }
+}
+/// Calls out(name) for every flag set in `flags` (multi-bit fields once, with their value) and
+/// out_bit(n) for a set bit that has no name.
+template <class Name, class Bit>
+constexpr void for_each_flag(std::uint32_t flags, Name&& out, Bit&& out_bit) {
+  constexpr std::uint32_t two_bit_fields = (1u << 3) | (1u << 10) | (1u << 22) | (1u << 26);
+  for (unsigned bit = 0; bit < 32; ++bit) {
+    const bool field = (two_bit_fields >> bit) & 1u;
+    if (field ? ((flags >> bit) & 3u) == 0 : ((flags >> bit) & 1u) == 0) continue;
+    if (const char* n = cap_flag_name(bit, flags)) out(n);
+    else out_bit(bit);
+    if (field) ++bit;
+  }
+}
+
 /// The consistency rules a requester applies to a responder's flags (spdm.md §4.1, after
 /// libspdm's validate_responder_capability). errc::invalid_field when one is broken.
 constexpr result<void> validate(rsp_cap f, version v) noexcept {

@@ -18,13 +18,11 @@
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/spdm/detail/message_codec.hpp"
+#include "pmci/spdm/digests.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
 
 namespace pmci::spdm {
-
-/// Certificate model (GET_CSR CSRCertModel, SET_CERTIFICATE SetCertModel, DIGESTS CertificateInfo).
-enum class cert_model : std::uint8_t { none = 0, device = 1, alias = 2, generic = 3 };
 
 struct get_csr {
   static constexpr code message_code = code::get_csr;
@@ -100,10 +98,10 @@ struct set_certificate {
 
   /// Errors: truncated (also: chain shorter than its header and root hash, or its Length past
   /// the end), trailing_data (bytes after the chain's Length, or any when erasing),
-  /// version_mismatch, unsupported (version < 1.2, no hash negotiated), reserved_nonzero (1.3
+  /// version_mismatch, unsupported (version < 1.2), invalid_state (no hash), reserved_nonzero (1.3
   /// fields at 1.2), invalid_field (SlotID > 7, SetCertModel > 3).
   static constexpr result<set_certificate> decode(bytes_view m, const negotiated& n) noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     set_certificate s;
@@ -122,7 +120,7 @@ struct set_certificate {
     return s;
   }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     const auto m = static_cast<std::uint8_t>(model);
     if (slot_id > 7 || m > 3 || (n.ver < v1_3 && (m != 0 || erase || key_pair_id != 0)) ||
         (erase && !cert_chain.empty()))

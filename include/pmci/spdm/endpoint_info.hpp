@@ -9,8 +9,9 @@
 //
 // Whether ENDPOINT_INFO is signed follows from the request, so engines decode it with the
 // decoded GET_ENDPOINT_INFO (and `encapsulated` when the requester answers: its signature then
-// has n.req_s() bytes). The two-argument decode, for tools and the dispatcher, tries the unsigned
-// layout first and then the signed one with the responder's S.
+// has n.req_s() bytes). The request's header alone does not say (the flag is in its body), so
+// with a response_context (the dispatcher) or nothing, decode tries the unsigned layout first and
+// then the signed one, with the requester's S when ctx.encapsulated, else the responder's.
 //
 // DeviceClassIdentifier EPInfo: NumIdentifiers(1) | Reserved(3) | identifiers, each
 //   IdElemLength(1) | RegistryID(1) | VendorIDLen(1) | VendorID | NumSubIds(1) |
@@ -20,7 +21,9 @@
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
+#include "pmci/spdm/challenge.hpp"
 #include "pmci/spdm/detail/message_codec.hpp"
+#include "pmci/spdm/vendor.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
 
@@ -63,7 +66,7 @@ struct get_endpoint_info {
 
  private:
   constexpr bool fields_valid() const noexcept {
-    return sub_code == endpoint_info_device_class_identifier && detail::valid_slot(slot_id, 0x0F);
+    return sub_code == endpoint_info_device_class_identifier && valid_slot4(slot_id);
   }
 };
 
@@ -75,18 +78,23 @@ struct endpoint_info {
   bytes_view signature{};    ///< S (or the requester's S when encapsulated) when signed
 
   /// Layout from the request (see the file comment). Errors: truncated, trailing_data,
-  /// version_mismatch, unsupported (version < 1.3; signed without an asym algorithm),
+  /// version_mismatch, unsupported (version < 1.3), invalid_state (signed without an asym
+  /// algorithm),
   /// reserved_nonzero (Param1, Param2 bits 7:4, Reserved(4)).
   static constexpr result<endpoint_info> decode(bytes_view m, const negotiated& n, const get_endpoint_info& request,
                                                 bool encapsulated = false) noexcept {
     return decode_with(m, n, request.signature_requested ? (encapsulated ? n.req_s() : n.s()) : 0, request.signature_requested);
   }
-  /// Unsigned layout if it fits, else signed with n.s().
-  static constexpr result<endpoint_info> decode(bytes_view m, const negotiated& n) noexcept {
+  /// Unsigned layout if it fits, else signed (see the file comment).
+  static constexpr result<endpoint_info> decode(bytes_view m, const negotiated& n, const response_context& ctx) noexcept {
+    const std::size_t s = ctx.encapsulated ? n.req_s() : n.s();
     auto plain = decode_with(m, n, 0, false);
-    if (plain.has_value() || n.s() == 0) return plain;
-    auto sig = decode_with(m, n, n.s(), true);
+    if (plain.has_value() || s == 0) return plain;
+    auto sig = decode_with(m, n, s, true);
     return sig.has_value() ? sig : plain;
+  }
+  static constexpr result<endpoint_info> decode(bytes_view m, const negotiated& n) noexcept {
+    return decode(m, n, response_context{});
   }
 
   /// Signed iff nonce is non-empty; the signature must then be non-empty too.
@@ -100,6 +108,11 @@ struct endpoint_info {
     w.zeros(4).bytes(nonce).u32le(static_cast<std::uint32_t>(ep_info.size())).bytes(ep_info).bytes(signature);
     return detail::done(w);
   }
+  /// Checks the signature size against the signer (ctx.encapsulated: the requester).
+  constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {
+    if (!nonce.empty() && signature.size() != (ctx.encapsulated ? n.req_s() : n.s())) return errc::invalid_field;
+    return encode(w, n);
+  }
   /// Also checks the layout against the request (errc::invalid_field).
   constexpr result<void> encode(writer& w, const negotiated& n, const get_endpoint_info& request,
                                 bool encapsulated = false) const noexcept {
@@ -111,7 +124,7 @@ struct endpoint_info {
  private:
   static constexpr result<endpoint_info> decode_with(bytes_view m, const negotiated& n, std::size_t sig_size,
                                                      bool is_signed) noexcept {
-    if (is_signed && sig_size == 0) return errc::unsupported;
+    if (is_signed && sig_size == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     endpoint_info e;
@@ -141,7 +154,7 @@ struct class_identifier {
     if (!outer.ok()) return c;
     c.registry_id = r.u8();
     const auto vlen = r.u8();
-    if (r.ok() && !detail::valid_svh_vendor_id_len(c.registry_id, vlen)) r.fail(errc::invalid_field);
+    if (r.ok() && !valid_vendor_id_size(static_cast<registry>(c.registry_id), vlen)) r.fail(errc::invalid_field);
     c.vendor_id = r.bytes(vlen);
     c.num_sub_ids = r.u8();
     const std::size_t start = r.position();

@@ -26,6 +26,7 @@
 #include "pmci/spdm/detail/message_codec.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
+#include "pmci/spdm/vendor.hpp"
 
 namespace pmci::spdm {
 
@@ -100,7 +101,7 @@ struct event_entry {
     r.reserved(4);
     e.registry_id = r.u8();
     const auto vlen = r.u8();
-    if (r.ok() && !detail::valid_svh_vendor_id_len(e.registry_id, vlen)) r.fail(errc::invalid_field);
+    if (r.ok() && !valid_vendor_id_size(static_cast<registry>(e.registry_id), vlen)) r.fail(errc::invalid_field);
     e.vendor_id = r.bytes(vlen);
     e.event_type_id = r.u16le();
     e.event_detail = r.bytes(r.u16le());

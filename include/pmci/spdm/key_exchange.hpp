@@ -12,23 +12,21 @@
 //   n.handshake_in_the_clear())
 //
 // The summary hash is present iff the *request's* Param1 was not 0, which the response does not
-// say: engines pass the request's header as a response_context (header.hpp). The two-argument
-// decode, for tools and the message dispatcher, infers it from the message length (the only
-// ambiguity needs the first two summary-hash bytes to equal OpaqueDataLength + H).
+// say: engines pass the request's header as a response_context (header.hpp). Without one (the
+// two-argument decode, or a context whose request is not a KEY_EXCHANGE — e.g. the dispatcher's
+// default) decode infers it from the message length; the only ambiguity needs the first two
+// summary-hash bytes to equal OpaqueDataLength + H.
 #pragma once
 #include <cstdint>
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
+#include "pmci/spdm/challenge.hpp"
 #include "pmci/spdm/detail/message_codec.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
 
 namespace pmci::spdm {
-
-/// MeasurementSummaryHashType (Param1 of KEY_EXCHANGE, PSK_EXCHANGE, CHALLENGE).
-enum class summary_hash_type : std::uint8_t { none = 0x00, tcb = 0x01, all = 0xFF };
-constexpr bool valid_summary_hash_type(std::uint8_t t) noexcept { return t == 0x00 || t == 0x01 || t == 0xFF; }
 
 /// SessionPolicy bits (KEY_EXCHANGE byte 6, PSK_EXCHANGE Param2): bit0 TerminationPolicy
 /// (1.2), bit1 EventAllPolicy (1.3). Bits not defined at the version must be zero.
@@ -46,7 +44,7 @@ inline constexpr std::uint8_t mut_auth_with_get_digests = 0x04;
 
 struct key_exchange {
   static constexpr code message_code = code::key_exchange;
-  std::uint8_t measurement_summary_hash_type = 0;  ///< Param1: 0, 1 (TCB) or 0xFF (all)
+  summary_hash_type summary = summary_hash_type::none;  ///< Param1 (challenge.hpp)
   std::uint8_t slot_id = 0;                        ///< Param2: 0-7, 0xFF = provisioned public key
   std::uint16_t req_session_id = 0;
   std::uint8_t session_policy = 0;                 ///< 1.2+; 0 in 1.1
@@ -54,15 +52,15 @@ struct key_exchange {
   bytes_view exchange_data{};                      ///< D = n.d()
   bytes_view opaque_data{};                        ///< secured-message SupportedVersion (opaque.hpp)
 
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1, or no DHE
-  /// group negotiated), invalid_field (Param1 not 0/1/0xFF, SlotID not 0-7/0xFF),
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1),
+  /// invalid_state (no DHE group negotiated), invalid_field (Param1 not 0/1/0xFF, SlotID not 0-7/0xFF),
   /// reserved_nonzero (Reserved byte, SessionPolicy bits undefined at the version).
   static constexpr result<key_exchange> decode(bytes_view m, const negotiated& n) noexcept {
-    if (n.d() == 0) return errc::unsupported;
+    if (n.d() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     key_exchange k;
-    k.measurement_summary_hash_type = h.param1;
+    k.summary = static_cast<summary_hash_type>(h.param1);
     k.slot_id = h.param2;
     k.req_session_id = r.u16le();
     k.session_policy = r.u8();
@@ -71,21 +69,21 @@ struct key_exchange {
     k.exchange_data = r.bytes(n.d());
     k.opaque_data = r.bytes(r.u16le());
     PMCI_TRY(detail::finish(r));
-    if (!valid_summary_hash_type(h.param1) || !detail::valid_slot(h.param2, 0xFF)) return errc::invalid_field;
+    if (!is_valid(k.summary) || !valid_slot(h.param2)) return errc::invalid_field;
     if ((k.session_policy & ~session_policy_mask(n.ver)) != 0) return errc::reserved_nonzero;
     return k;
   }
 
-  /// Errors: unsupported, invalid_field (span sizes, Param values, policy bits), out_of_range
+  /// Errors: unsupported, invalid_state, invalid_field (span sizes, Param values, policy bits), out_of_range
   /// (opaque data > 0xFFFF), buffer_too_small.
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.d() == 0) return errc::unsupported;
+    if (n.d() == 0) return errc::invalid_state;
     if (random_data.size() != nonce_size || exchange_data.size() != n.d() ||
-        !valid_summary_hash_type(measurement_summary_hash_type) || !detail::valid_slot(slot_id, 0xFF) ||
+        !is_valid(summary) || !valid_slot(slot_id) ||
         (session_policy & ~session_policy_mask(n.ver)) != 0)
       return errc::invalid_field;
     if (!detail::fits_u16(opaque_data)) return errc::out_of_range;
-    PMCI_TRY(detail::begin(w, message_code, n, measurement_summary_hash_type, slot_id));
+    PMCI_TRY(detail::begin(w, message_code, n, static_cast<std::uint8_t>(summary), slot_id));
     w.u16le(req_session_id).u8(session_policy).u8(0).bytes(random_data).bytes(exchange_data);
     w.u16le(static_cast<std::uint16_t>(opaque_data.size())).bytes(opaque_data);
     return detail::done(w);
@@ -110,12 +108,14 @@ struct key_exchange_rsp {
     return (static_cast<std::uint32_t>(rsp) << 16) | req;
   }
 
-  /// ctx.request is the KEY_EXCHANGE header this answers (its Param1 decides the summary hash).
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1; no DHE,
-  /// hash or asym algorithm negotiated), reserved_nonzero (Param2, MutAuthRequested bits 7:3,
+  /// ctx.request is the KEY_EXCHANGE header this answers (its Param1 decides the summary hash);
+  /// any other request in ctx means "unknown": the layout is inferred.
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1),
+  /// invalid_state (no DHE, hash or asym algorithm negotiated), reserved_nonzero (Param2, MutAuthRequested bits 7:3,
   /// ReqSlotIDParam bits 7:4), invalid_field (ReqSlotIDParam 8-14).
   static constexpr result<key_exchange_rsp> decode(bytes_view m, const negotiated& n,
                                                    const response_context& ctx) noexcept {
+    if (ctx.request.request_response_code != code::key_exchange) return decode(m, n);
     return decode_with(m, n, ctx.request.param1 != 0);
   }
   /// Infers the summary hash from the length (see the file comment).
@@ -126,10 +126,10 @@ struct key_exchange_rsp {
     return with.has_value() ? with : r;
   }
 
-  /// Errors: unsupported, invalid_field (span sizes, reserved bits set in the fields),
+  /// Errors: unsupported, invalid_state, invalid_field (span sizes, reserved bits set in the fields),
   /// out_of_range (opaque data > 0xFFFF), buffer_too_small.
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (!algorithms_known(n)) return errc::unsupported;
+    if (!algorithms_known(n)) return errc::invalid_state;
     if (random_data.size() != nonce_size || exchange_data.size() != n.d() ||
         (!measurement_summary_hash.empty() && measurement_summary_hash.size() != n.h()) ||
         signature.size() != n.s() || responder_verify_data.size() != verify_size(n) ||
@@ -143,19 +143,22 @@ struct key_exchange_rsp {
     return detail::done(w);
   }
 
-  /// Also checks the summary hash against the request (errc::invalid_field).
+  /// Also checks the summary hash against the request, when ctx holds a KEY_EXCHANGE
+  /// (errc::invalid_field).
   constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {
-    if (measurement_summary_hash.empty() != (ctx.request.param1 == 0)) return errc::invalid_field;
+    if (ctx.request.request_response_code == code::key_exchange &&
+        measurement_summary_hash.empty() != (ctx.request.param1 == 0))
+      return errc::invalid_field;
     return encode(w, n);
   }
 
  private:
   static constexpr bool algorithms_known(const negotiated& n) noexcept { return n.d() && n.h() && n.s(); }
   static constexpr std::size_t verify_size(const negotiated& n) noexcept { return n.handshake_in_the_clear() ? 0 : n.h(); }
-  static constexpr bool slot_param_valid(std::uint8_t p) noexcept { return (p & 0xF0) == 0 && detail::valid_slot(p, 0x0F); }
+  static constexpr bool slot_param_valid(std::uint8_t p) noexcept { return (p & 0xF0) == 0 && valid_slot4(p); }
 
   static constexpr result<key_exchange_rsp> decode_with(bytes_view m, const negotiated& n, bool summary) noexcept {
-    if (!algorithms_known(n)) return errc::unsupported;
+    if (!algorithms_known(n)) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     key_exchange_rsp k;

@@ -20,6 +20,7 @@
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/spdm/detail/message_codec.hpp"
+#include "pmci/spdm/digests.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/types.hpp"
 
@@ -29,11 +30,6 @@ namespace pmci::spdm {
 namespace key_pair_cap {
 inline constexpr std::uint16_t gen_key = 1u << 0, erasable = 1u << 1, cert_assoc = 1u << 2, key_usage = 1u << 3,
                                asym_algo = 1u << 4, shareable = 1u << 5, mask = 0x003F;
-}
-/// KeyUsage bits (also DIGESTS KeyUsageMask, spdm.md §6.2).
-namespace key_usage {
-inline constexpr std::uint16_t key_exchange = 1u << 0, challenge = 1u << 1, measurement = 1u << 2,
-                               endpoint_info = 1u << 3, standards = 1u << 14, vendor = 1u << 15, mask = 0xC00F;
 }
 /// Key-pair asymmetric algorithm bits (not the BaseAsymAlgo encoding).
 namespace key_pair_asym {
@@ -70,8 +66,8 @@ struct key_pair_info {
   std::uint8_t total_key_pairs = 0;
   std::uint8_t key_pair_id = 0;
   std::uint16_t capabilities = 0;            ///< key_pair_cap bits
-  std::uint16_t key_usage_capabilities = 0;  ///< key_usage bits
-  std::uint16_t current_key_usage = 0;
+  key_usage key_usage_capabilities = key_usage::none;  ///< digests.hpp key_usage bits
+  key_usage current_key_usage = key_usage::none;
   std::uint32_t asym_algo_capabilities = 0;  ///< key_pair_asym bits
   std::uint32_t current_asym_algo = 0;
   std::uint8_t assoc_cert_slot_mask = 0;
@@ -86,8 +82,8 @@ struct key_pair_info {
     k.total_key_pairs = r.u8();
     k.key_pair_id = r.u8();
     k.capabilities = r.u16le();
-    k.key_usage_capabilities = r.u16le();
-    k.current_key_usage = r.u16le();
+    k.key_usage_capabilities = static_cast<key_usage>(r.u16le());
+    k.current_key_usage = static_cast<key_usage>(r.u16le());
     k.asym_algo_capabilities = r.u32le();
     k.current_asym_algo = r.u32le();
     const std::size_t len = r.u16le();
@@ -102,7 +98,7 @@ struct key_pair_info {
     if (!reserved_clear() || !id_valid()) return errc::invalid_field;
     if (!detail::fits_u16(public_key_info)) return errc::out_of_range;
     PMCI_TRY(detail::begin(w, message_code, n));
-    w.u8(total_key_pairs).u8(key_pair_id).u16le(capabilities).u16le(key_usage_capabilities).u16le(current_key_usage);
+    w.u8(total_key_pairs).u8(key_pair_id).u16le(capabilities).u16le(raw(key_usage_capabilities)).u16le(raw(current_key_usage));
     w.u32le(asym_algo_capabilities).u32le(current_asym_algo).u16le(static_cast<std::uint16_t>(public_key_info.size()));
     w.u8(assoc_cert_slot_mask).bytes(public_key_info);
     return detail::done(w);
@@ -110,7 +106,7 @@ struct key_pair_info {
 
  private:
   constexpr bool reserved_clear() const noexcept {
-    return (capabilities & ~key_pair_cap::mask) == 0 && ((key_usage_capabilities | current_key_usage) & ~key_usage::mask) == 0 &&
+    return (capabilities & ~key_pair_cap::mask) == 0 && (raw(key_usage_capabilities | current_key_usage) & ~key_usage_defined) == 0 &&
            ((asym_algo_capabilities | current_asym_algo) & ~key_pair_asym::mask) == 0;
   }
   constexpr bool id_valid() const noexcept { return key_pair_id != 0 && key_pair_id <= total_key_pairs; }
@@ -123,7 +119,7 @@ struct set_key_pair_info {
   key_pair_operation operation = key_pair_operation::change;  ///< Param1
   std::uint8_t key_pair_id = 1;
   bool desired_fields_present = true;  ///< false only for the short erase form
-  std::uint16_t desired_key_usage = 0;
+  key_usage desired_key_usage = key_usage::none;
   std::uint32_t desired_asym_algo = 0;
   std::uint8_t desired_assoc_cert_slot_mask = 0;
 
@@ -138,12 +134,12 @@ struct set_key_pair_info {
     s.desired_fields_present = !(h.param1 == 1 && r.ok() && r.empty());
     if (s.desired_fields_present) {
       r.reserved(1);
-      s.desired_key_usage = r.u16le();
+      s.desired_key_usage = static_cast<key_usage>(r.u16le());
       s.desired_asym_algo = r.u32le();
       s.desired_assoc_cert_slot_mask = r.u8();
     }
     PMCI_TRY(detail::finish(r));
-    if (h.param2 != 0 || (s.desired_key_usage & ~key_usage::mask) != 0 || (s.desired_asym_algo & ~key_pair_asym::mask) != 0)
+    if (h.param2 != 0 || (raw(s.desired_key_usage) & ~key_usage_defined) != 0 || (s.desired_asym_algo & ~key_pair_asym::mask) != 0)
       return errc::reserved_nonzero;
     if (h.param1 > 2 || s.key_pair_id == 0) return errc::invalid_field;
     return s;
@@ -151,11 +147,11 @@ struct set_key_pair_info {
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     const auto op = static_cast<std::uint8_t>(operation);
     if (op > 2 || key_pair_id == 0 || (!desired_fields_present && operation != key_pair_operation::erase) ||
-        (desired_key_usage & ~key_usage::mask) != 0 || (desired_asym_algo & ~key_pair_asym::mask) != 0)
+        (raw(desired_key_usage) & ~key_usage_defined) != 0 || (desired_asym_algo & ~key_pair_asym::mask) != 0)
       return errc::invalid_field;
     PMCI_TRY(detail::begin(w, message_code, n, op, 0));
     w.u8(key_pair_id);
-    if (desired_fields_present) w.u8(0).u16le(desired_key_usage).u32le(desired_asym_algo).u8(desired_assoc_cert_slot_mask);
+    if (desired_fields_present) w.u8(0).u16le(raw(desired_key_usage)).u32le(desired_asym_algo).u8(desired_assoc_cert_slot_mask);
     return detail::done(w);
   }
 };

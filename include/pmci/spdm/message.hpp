@@ -24,16 +24,27 @@
 #include "pmci/spdm/capabilities.hpp"
 #include "pmci/spdm/certificate.hpp"
 #include "pmci/spdm/challenge.hpp"
+#include "pmci/spdm/chunk.hpp"
+#include "pmci/spdm/csr.hpp"
 #include "pmci/spdm/digests.hpp"
+#include "pmci/spdm/encapsulated.hpp"
+#include "pmci/spdm/endpoint_info.hpp"
 #include "pmci/spdm/error.hpp"
+#include "pmci/spdm/events.hpp"
+#include "pmci/spdm/finish.hpp"
 #include "pmci/spdm/header.hpp"
+#include "pmci/spdm/key_exchange.hpp"
+#include "pmci/spdm/key_pair_info.hpp"
 #include "pmci/spdm/measurements.hpp"
+#include "pmci/spdm/mel.hpp"
+#include "pmci/spdm/psk.hpp"
+#include "pmci/spdm/session_control.hpp"
 #include "pmci/spdm/vendor.hpp"
 #include "pmci/spdm/version.hpp"
 
 namespace pmci::spdm {
 
-/// Every SPDM message type pmci decodes. (Session messages: appended by pmci/spdm session headers.)
+/// Every SPDM message type pmci decodes.
 using message = std::variant<
     error_response, respond_if_ready,                                   // §8
     get_version, version_response,                                      // §3
@@ -42,30 +53,46 @@ using message = std::variant<
     get_digests, digests, get_certificate, certificate,                 // §6.2, §6.3
     challenge, challenge_auth,                                          // §6.4
     get_measurements, measurements,                                     // §7
-    vendor_defined_request, vendor_defined_response>;                   // §9
+    vendor_defined_request, vendor_defined_response,                    // §9
+    key_exchange, key_exchange_rsp, finish, finish_rsp,                 // §10.1-§10.3
+    psk_exchange, psk_exchange_rsp, psk_finish, psk_finish_rsp,         // §10.4
+    heartbeat, heartbeat_ack, key_update, key_update_ack,               // §10.5
+    end_session, end_session_ack,
+    get_encapsulated_request, encapsulated_request,                     // §10.6
+    deliver_encapsulated_response, encapsulated_response_ack,
+    get_csr, csr, set_certificate, set_certificate_rsp,                 // §11
+    chunk_send, chunk_send_ack, chunk_get, chunk_response,              // §13
+    get_endpoint_info, endpoint_info,                                   // §12 (1.3)
+    get_supported_event_types, supported_event_types, subscribe_event_types,
+    subscribe_event_types_ack, send_event, event_ack,
+    get_key_pair_info, key_pair_info, set_key_pair_info, set_key_pair_info_ack,
+    get_measurement_extension_log, measurement_extension_log>;
 
 /// Which kind of message the caller is prepared to receive.
 enum class direction : std::uint8_t { any, request, response };
 
 namespace detail {
+// Decodes into `out` in place (emplace), so that no partly initialised variant is ever copied
+// (GCC 12 reports such copies as -Wmaybe-uninitialized).
 template <class T>
-constexpr result<message> decode_as(bytes_view b, const negotiated& n, const response_context& ctx) noexcept {
-  if constexpr (requires { T::decode(b, n, ctx); }) {
-    auto r = T::decode(b, n, ctx);
-    if (!r) return r.error();
-    return message{std::in_place_type<T>, *r};
-  } else {
-    auto r = T::decode(b, n);
-    if (!r) return r.error();
-    return message{std::in_place_type<T>, *r};
+constexpr void decode_as(bytes_view b, const negotiated& n, const response_context& ctx, result<message>& out) noexcept {
+  auto r = [&] {
+    if constexpr (requires { T::decode(b, n, ctx); })
+      return T::decode(b, n, ctx);
+    else
+      return T::decode(b, n);
+  }();
+  if (!r) {
+    out = r.error();
+    return;
   }
+  out = message{};
+  out->template emplace<T>(*r);
 }
 template <class... T>
-constexpr result<message> dispatch(code c, bytes_view b, const negotiated& n, const response_context& ctx,
-                                   std::variant<T...>*) noexcept {
-  result<message> out = errc::unsupported;
-  (void)((c == T::message_code ? (out = decode_as<T>(b, n, ctx), true) : false) || ...);
-  return out;
+constexpr void dispatch(code c, bytes_view b, const negotiated& n, const response_context& ctx, result<message>& out,
+                        std::variant<T...>*) noexcept {
+  (void)((c == T::message_code ? (decode_as<T>(b, n, ctx, out), true) : false) || ...);
 }
 }  // namespace detail
 
@@ -81,7 +108,9 @@ constexpr result<message> decode(bytes_view bytes, const negotiated& n, const re
   const code c = h.request_response_code;
   if ((d == direction::request && !is_request(c)) || (d == direction::response && is_request(c)))
     return errc::unexpected_message;
-  return detail::dispatch(c, bytes, n, ctx, static_cast<message*>(nullptr));
+  result<message> out = errc::unsupported;
+  detail::dispatch(c, bytes, n, ctx, out, static_cast<message*>(nullptr));
+  return out;
 }
 
 /// Encode any message (ctx as for decode()).

@@ -12,8 +12,9 @@
 // PSK_FINISH        hdr(reserved) | RequesterVerifyData(H)
 // PSK_FINISH_RSP    hdr(reserved)
 //
-// As with KEY_EXCHANGE_RSP, the summary hash is present iff the request's Param1 != 0; here the
-// length fields make the two-argument (inferring) decode exact.
+// As with KEY_EXCHANGE_RSP, the summary hash is present iff the request's Param1 != 0 (a
+// response_context whose request is a PSK_EXCHANGE); without one the length fields make the
+// inferring decode exact.
 #pragma once
 #include <cstdint>
 
@@ -28,7 +29,7 @@ namespace pmci::spdm {
 
 struct psk_exchange {
   static constexpr code message_code = code::psk_exchange;
-  std::uint8_t measurement_summary_hash_type = 0;  ///< Param1: 0, 1 or 0xFF
+  summary_hash_type summary = summary_hash_type::none;  ///< Param1 (challenge.hpp)
   std::uint8_t session_policy = 0;                 ///< Param2 (1.2+)
   std::uint16_t req_session_id = 0;
   bytes_view psk_hint{};
@@ -41,7 +42,7 @@ struct psk_exchange {
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     psk_exchange p;
-    p.measurement_summary_hash_type = h.param1;
+    p.summary = static_cast<summary_hash_type>(h.param1);
     p.session_policy = h.param2;
     p.req_session_id = r.u16le();
     const std::size_t hint = r.u16le(), context = r.u16le(), opaque = r.u16le();
@@ -49,17 +50,17 @@ struct psk_exchange {
     p.requester_context = r.bytes(context);
     p.opaque_data = r.bytes(opaque);
     PMCI_TRY(detail::finish(r));
-    if (!valid_summary_hash_type(h.param1)) return errc::invalid_field;
+    if (!is_valid(p.summary)) return errc::invalid_field;
     if ((h.param2 & ~session_policy_mask(n.ver)) != 0) return errc::reserved_nonzero;
     return p;
   }
   /// Errors: unsupported, invalid_field, out_of_range (a field > 0xFFFF), buffer_too_small.
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (!valid_summary_hash_type(measurement_summary_hash_type) || (session_policy & ~session_policy_mask(n.ver)) != 0)
+    if (!is_valid(summary) || (session_policy & ~session_policy_mask(n.ver)) != 0)
       return errc::invalid_field;
     if (!detail::fits_u16(psk_hint) || !detail::fits_u16(requester_context) || !detail::fits_u16(opaque_data))
       return errc::out_of_range;
-    PMCI_TRY(detail::begin(w, message_code, n, measurement_summary_hash_type, session_policy));
+    PMCI_TRY(detail::begin(w, message_code, n, static_cast<std::uint8_t>(summary), session_policy));
     w.u16le(req_session_id).u16le(static_cast<std::uint16_t>(psk_hint.size()));
     w.u16le(static_cast<std::uint16_t>(requester_context.size())).u16le(static_cast<std::uint16_t>(opaque_data.size()));
     w.bytes(psk_hint).bytes(requester_context).bytes(opaque_data);
@@ -77,10 +78,12 @@ struct psk_exchange_rsp {
   bytes_view responder_verify_data{};     ///< H
 
   /// ctx.request is the PSK_EXCHANGE header this answers (its Param1 decides the summary hash).
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1, no hash),
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported (version < 1.1),
+  /// invalid_state (no hash negotiated),
   /// reserved_nonzero (Param2, Reserved(2)).
   static constexpr result<psk_exchange_rsp> decode(bytes_view m, const negotiated& n,
                                                    const response_context& ctx) noexcept {
+    if (ctx.request.request_response_code != code::psk_exchange) return decode_with(m, n, -1);
     return decode_with(m, n, ctx.request.param1 != 0 ? 1 : 0);
   }
   /// Summary-hash presence from the length fields (exact): any bytes beyond the no-hash size are
@@ -90,7 +93,7 @@ struct psk_exchange_rsp {
   }
 
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     if ((!measurement_summary_hash.empty() && measurement_summary_hash.size() != n.h()) ||
         responder_verify_data.size() != n.h())
       return errc::invalid_field;
@@ -102,16 +105,18 @@ struct psk_exchange_rsp {
     return detail::done(w);
   }
 
-  /// Also checks the summary hash against the request (errc::invalid_field).
+  /// Also checks the summary hash against the request, when ctx holds a PSK_EXCHANGE.
   constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {
-    if (measurement_summary_hash.empty() != (ctx.request.param1 == 0)) return errc::invalid_field;
+    if (ctx.request.request_response_code == code::psk_exchange &&
+        measurement_summary_hash.empty() != (ctx.request.param1 == 0))
+      return errc::invalid_field;
     return encode(w, n);
   }
 
  private:
   // summary: 1 present, 0 absent, -1 infer from the lengths.
   static constexpr result<psk_exchange_rsp> decode_with(bytes_view m, const negotiated& n, int summary) noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY_ASSIGN(const header h, detail::open(r, message_code, n));
     psk_exchange_rsp p;
@@ -137,9 +142,10 @@ struct psk_finish {
   static constexpr code message_code = code::psk_finish;
   bytes_view requester_verify_data{};  ///< H
 
-  /// Errors: truncated, trailing_data, version_mismatch, unsupported, reserved_nonzero.
+  /// Errors: truncated, trailing_data, version_mismatch, unsupported, invalid_state (no hash),
+  /// reserved_nonzero.
   static constexpr result<psk_finish> decode(bytes_view m, const negotiated& n) noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     reader r{m};
     PMCI_TRY(detail::open_reserved(r, message_code, n));
     psk_finish p;
@@ -148,7 +154,7 @@ struct psk_finish {
     return p;
   }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
-    if (n.h() == 0) return errc::unsupported;
+    if (n.h() == 0) return errc::invalid_state;
     if (requester_verify_data.size() != n.h()) return errc::invalid_field;
     PMCI_TRY(detail::begin(w, message_code, n));
     w.bytes(requester_verify_data);

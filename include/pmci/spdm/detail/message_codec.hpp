@@ -11,6 +11,8 @@
 //  * Decoders are exact: every byte of the input is accounted for (errc::trailing_data
 //    otherwise) and reserved bytes/bits must be zero (errc::reserved_nonzero). Hence for every
 //    accepted input, encode(decode(x)) == x byte for byte — the fuzzers check exactly that.
+//  * A layout that needs an algorithm nobody negotiated (n.h(), n.s(), n.d() zero) is
+//    errc::invalid_state, as in the attestation codecs.
 //  * Encoders check that the spans they are given have the sizes the negotiated algorithms
 //    require (errc::invalid_field), that length fields fit (errc::out_of_range), and report a
 //    full output buffer as errc::buffer_too_small (sticky writer).
@@ -56,23 +58,6 @@ constexpr result<void> finish(const reader& r) noexcept { return r.finish(); }
 /// A length-prefixed field on encode: the value must fit the prefix.
 constexpr bool fits_u16(bytes_view v) noexcept { return v.size() <= 0xFFFFu; }
 constexpr bool fits_u32(bytes_view v) noexcept { return v.size() <= 0xFFFFFFFFull; }
-
-/// SlotID values with a meaning in requests: 0-7, or 0xFF / 0xF (provisioned public key).
-constexpr bool valid_slot(std::uint8_t s, std::uint8_t public_key_value) noexcept {
-  return s < 8 || s == public_key_value;
-}
-
-/// Standards-body VendorID length for a registry ID (spdm.md §9); false for unknown IDs or a
-/// length the registry does not use. IANA-CBOR (0x0A) is variable, at most 9 bytes.
-constexpr bool valid_svh_vendor_id_len(std::uint8_t registry_id, std::uint8_t len) noexcept {
-  switch (registry_id) {
-    case 0x00: case 0x09: return len == 0;                      // DMTF, VESA
-    case 0x01: case 0x02: case 0x03: case 0x06: case 0x07: case 0x08: case 0x0B: return len == 2;
-    case 0x04: case 0x05: return len == 4;                      // IANA, HDBaseT
-    case 0x0A: return len <= 9;                                 // IANA-CBOR
-    default: return false;
-  }
-}
 
 /// A message that is only a header with Param1 and Param2 reserved (HEARTBEAT, END_SESSION_ACK,
 /// GET_ENCAPSULATED_REQUEST, ...). Errors: truncated, trailing_data, version_mismatch,
