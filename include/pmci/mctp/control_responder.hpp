@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: Apache-2.0
+// MCTP control responder: the endpoint side of the control protocol (DSP0236 §12, mctp.md §4),
+// sans-I/O: a whole control request message in, a whole response message (or nothing) out.
+//
+//   static constexpr auto base_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
+//   static constexpr auto ctrl_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
+//   static constexpr auto spdm_versions = control::version_bytes(control::version_entry::make(1, 0, 2));
+//   static constexpr control::version_support versions[] = {
+//       {control::base_spec_type, base_versions}, {0x00, ctrl_versions}, {0x05, spdm_versions}};
+//   static constexpr std::byte types[] = {std::byte{0x00}, std::byte{0x05}};
+//   control::responder ctrl({.static_eid = 0x1D, .uuid = my_uuid, .message_types = types,
+//                            .versions = versions});
+//   ...
+//   if (msg->type == msg_type::control)
+//     if (auto r = ctrl.handle(msg->data, tx); r && *r) send(msg->source, **r);   // TO=0, same tag
+//
+// Handled: Set Endpoint ID (set / force / reset / set discovered flag), Get Endpoint ID, Get
+// Endpoint UUID, Get MCTP Version Support, Get Message Type Support, Get Vendor Defined Message
+// Support. Every other command code gets ERROR_UNSUPPORTED_CMD; a request of the wrong length
+// gets ERROR_INVALID_LENGTH. Responses (Rq=0) and datagrams (D=1) are never answered (libmctp
+// answers only Rq=1, D=0; mctp.md §4.1).
+//
+// EID state: an endpoint with a static EID starts with it (Get EID reports "static EID, current
+// equals static"); a bus owner may still assign another with Set/Force (then "static, current
+// differs") and Reset returns to the static EID. An endpoint without a static EID starts with the
+// null EID and reports "dynamic" until a bus owner assigns one. Reset on such an endpoint is
+// ERROR_INVALID_DATA (there is nothing to reset to); so is Set/Force with a reserved, null or
+// broadcast EID (mctp-rs). Set Discovered Flag sets the flag and answers "rejected" with the
+// current EID, as mctpd does (no EID was assigned by it). This responder serves one bus: it
+// does not arbitrate between several bus owners, so Set and Force behave alike.
+//
+// Largest response: 3 + 1 + 16 (UUID) or 3 + 2 + 4 x versions; a baseline_mtu-sized buffer
+// (64 bytes) holds any response with up to 14 version entries per type.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "pmci/core/bytes.hpp"
+#include "pmci/core/result.hpp"
+#include "pmci/mctp/control.hpp"
+#include "pmci/mctp/packet.hpp"
+
+namespace pmci::mctp::control {
+
+/// Versions supported for one message type number (Get MCTP Version Support).
+struct version_support {
+  std::uint8_t type_number = base_spec_type;
+  bytes_view entries{};  ///< 4-byte entries, e.g. from version_bytes(...)
+};
+
+/// What the responder reports. Spans point at the caller's (usually constant) tables; they
+/// are not copied and must outlive the responder.
+struct responder_config {
+  eid static_eid = null_eid;  ///< null_eid: no static EID (bus-owner-assigned only)
+  endpoint_kind kind = endpoint_kind::simple;
+  std::uint8_t medium_specific = 0;  ///< Get Endpoint ID byte 3 (binding defined)
+  bytes_view uuid{};                   ///< 16 bytes; empty: Get Endpoint UUID is unsupported
+  bytes_view message_types{};          ///< Get Message Type Support list
+  std::span<const version_support> versions{};
+  std::span<const vendor_message_set> vendor_sets{};
+};
+
+class responder {
+ public:
+  constexpr explicit responder(const responder_config& cfg) noexcept : cfg_(cfg), eid_(cfg.static_eid) {}
+
+  /// Handle one control message (type byte first, as the assembler delivers it) and write the
+  /// response message into `out`. Returns:
+  ///  - a span of `out` holding the response (send it back with TO=0 and the request's tag);
+  ///  - an empty optional when no response is due (a response, or a datagram);
+  ///  - errc::truncated / errc::invalid_field when the message is not a control message at all
+  ///    (shorter than its 3-byte header, or a type byte other than 0x00): nothing can be said;
+  ///  - errc::buffer_too_small when `out` cannot hold the response.
+  constexpr result<std::optional<bytes_span>> handle(bytes_view request, bytes_span out) noexcept {
+    PMCI_TRY_ASSIGN(const control_header h, control_header::decode(request));
+    if (!h.request || h.datagram) return std::optional<bytes_span>{};
+    reply r;
+    answer(h.cmd, request.subspan(control_header::size), r);
+    // An error response is the completion code alone (mctp.md §4.2).
+    if (r.cc != completion::success) {
+      r.n = 0;
+      r.tail = {};
+    }
+    const std::size_t len = control_header::size + 1 + r.n + r.tail.size();
+    if (out.size() < len) return errc::buffer_too_small;
+    // Written byte by byte rather than through encode<M>: the responder stays one small
+    // function in flash instead of one encoder instantiation per response type. The bytes are
+    // the codecs' (tests/mctp/control_responder_test.cpp decodes every answer with them).
+    out[0] = std::byte{0x00};                        // type: control, IC = 0
+    out[1] = std::byte{h.instance_id};               // Rq = 0, D = 0, same instance ID
+    out[2] = std::byte{static_cast<std::uint8_t>(h.cmd)};
+    out[3] = std::byte{static_cast<std::uint8_t>(r.cc)};
+    std::size_t o = 4;
+    for (std::size_t i = 0; i < r.n; ++i) out[o++] = std::byte{r.fixed[i]};
+    for (std::byte b : r.tail) out[o++] = b;
+    return std::optional<bytes_span>{out.first(o)};
+  }
+
+  /// The EID in use (null_eid while a dynamic-only endpoint waits for assignment).
+  [[nodiscard]] constexpr eid current_eid() const noexcept { return eid_; }
+  [[nodiscard]] constexpr bool has_eid() const noexcept { return eid_ != null_eid; }
+  /// True once a bus owner set the EID (Set/Force), false after Reset.
+  [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
+  /// The discovered flag (set by Set EID / Set Discovered Flag).
+  [[nodiscard]] constexpr bool discovered() const noexcept { return discovered_; }
+  /// What Get Endpoint ID reports in its EID-type field.
+  [[nodiscard]] constexpr eid_type current_eid_type() const noexcept {
+    if (cfg_.static_eid == null_eid) return eid_type::dynamic;
+    return eid_ == cfg_.static_eid ? eid_type::static_current : eid_type::static_different;
+  }
+  [[nodiscard]] constexpr const responder_config& config() const noexcept { return cfg_; }
+
+ private:
+  // A response's data after the completion code: up to 8 fixed bytes, then a span from the
+  // configuration (UUID, version entries, message types).
+  struct reply {
+    completion cc = completion::success;
+    std::uint8_t n = 0;
+    std::array<std::uint8_t, 8> fixed{};
+    bytes_view tail{};
+    constexpr void put(std::uint8_t b) noexcept { fixed[n++] = b; }
+  };
+
+  constexpr void answer(command cmd, bytes_view d, reply& r) noexcept {
+    const std::size_t len = d.size();
+    const std::uint8_t d0 = len ? std::to_integer<std::uint8_t>(d[0]) : 0;
+    switch (cmd) {
+      case command::set_endpoint_id: {
+        if (len != 2) return fail(r, completion::error_invalid_length);
+        const eid id = std::to_integer<std::uint8_t>(d[1]);
+        std::uint8_t status = 0;  // assignment accepted (bits 5:4 = 00), no EID pool (bits 1:0 = 00)
+        switch (static_cast<set_eid_operation>(d0 & 0x03)) {  // bits 7:2 reserved
+          case set_eid_operation::set:
+          case set_eid_operation::force:
+            if (!is_assignable(id)) return fail(r, completion::error_invalid_data);
+            eid_ = id;
+            assigned_ = true;
+            discovered_ = true;
+            break;
+          case set_eid_operation::reset:
+            if (cfg_.static_eid == null_eid) return fail(r, completion::error_invalid_data);
+            eid_ = cfg_.static_eid;
+            assigned_ = false;
+            break;
+          default:  // set discovered flag: no EID assigned by this operation
+            discovered_ = true;
+            status = static_cast<std::uint8_t>(eid_assignment::rejected) << 4;
+            break;
+        }
+        r.put(status);
+        r.put(eid_);
+        r.put(0);  // EID pool size
+        return;
+      }
+      case command::get_endpoint_id:
+        if (len != 0) return fail(r, completion::error_invalid_length);
+        r.put(eid_);
+        r.put(static_cast<std::uint8_t>((static_cast<std::uint8_t>(cfg_.kind) << 4) |
+                                        static_cast<std::uint8_t>(current_eid_type())));
+        r.put(cfg_.medium_specific);
+        return;
+      case command::get_endpoint_uuid:
+        if (cfg_.uuid.size() != 16) return fail(r, completion::error_unsupported_cmd);
+        if (len != 0) return fail(r, completion::error_invalid_length);
+        r.tail = cfg_.uuid;
+        return;
+      case command::get_version_support:
+        if (len != 1) return fail(r, completion::error_invalid_length);
+        for (const auto& v : cfg_.versions)
+          if (v.type_number == d0) return list(r, v.entries, version_entry::size);
+        return fail(r, completion::message_type_not_supported);
+      case command::get_message_type_support:
+        if (len != 0) return fail(r, completion::error_invalid_length);
+        return list(r, cfg_.message_types, 1);
+      case command::get_vendor_message_support: {
+        if (len != 1) return fail(r, completion::error_invalid_length);
+        const std::size_t count = cfg_.vendor_sets.size();
+        if (d0 >= count) return fail(r, completion::error_invalid_data);  // mctpd behaviour
+        const vendor_message_set& v = cfg_.vendor_sets[d0];
+        r.put(d0 + 1u < count ? static_cast<std::uint8_t>(d0 + 1) : get_vendor_message_support_response::no_more);
+        r.put(static_cast<std::uint8_t>(v.format));
+        if (v.format == vendor_id_format::iana) {
+          r.put(static_cast<std::uint8_t>(v.vendor_id >> 24));
+          r.put(static_cast<std::uint8_t>(v.vendor_id >> 16));
+        }
+        r.put(static_cast<std::uint8_t>(v.vendor_id >> 8));  // big-endian (mctp.md §4.1)
+        r.put(static_cast<std::uint8_t>(v.vendor_id));
+        r.put(static_cast<std::uint8_t>(v.command_set >> 8));
+        r.put(static_cast<std::uint8_t>(v.command_set));
+        return;
+      }
+      default:
+        return fail(r, completion::error_unsupported_cmd);
+    }
+  }
+  static constexpr void fail(reply& r, completion cc) noexcept { r.cc = cc; }
+  // Count byte + a list of `unit`-byte items (at most 255 items are announced and sent).
+  static constexpr void list(reply& r, bytes_view items, std::size_t unit) noexcept {
+    std::size_t count = items.size() / unit;
+    if (count > 0xFF) count = 0xFF;
+    r.put(static_cast<std::uint8_t>(count));
+    r.tail = items.first(count * unit);
+  }
+
+  responder_config cfg_;
+  eid eid_;
+  bool assigned_ = false;
+  bool discovered_ = false;
+};
+
+}  // namespace pmci::mctp::control
+
+namespace pmci::mctp {
+/// The control responder under the name the issue uses.
+using control_responder = control::responder;
+}  // namespace pmci::mctp

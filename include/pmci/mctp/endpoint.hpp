@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: Apache-2.0
+// MCTP endpoint: whole messages to and from EIDs over one binding (a `packet_link`: the I3C controller
+// or target, or an SMBus port), with an EID -> physical address table, tag allocation for
+// requests, reassembly, and the control responder wired in: control requests are answered
+// automatically and never reach the caller.
+//
+//   struct cfg : pmci::mctp::endpoint_defaults { static constexpr std::size_t max_message = 4097; };
+//   pmci::mctp::endpoint<decltype(i3c_controller), cfg> ep{i3c_controller, ctrl_config};
+//   ep.set_route(0x1D, 0x10);                                  // EID 0x1D is at I3C address 0x10
+//   auto tag = ep.send_request(0x1D, msg_type::spdm, body, now);   // packetized, TO=1, tag
+//   ...
+//   if (auto m = ep.receive(packet_from_binding, now)) {           // or ep.poll(now) on a
+//     if (m->tag_owner) ep.send_response(*m, msg_type::spdm, rsp); //   link with receive()
+//   }
+//
+// Sending is sans-I/O in the same sense as the bindings: the endpoint calls the link's
+// send_packet() and never waits. A link that pushes back with errc::busy (an I3C target whose
+// read queue is full until the controller reads) leaves the rest of the message in flight;
+// flush() continues it, and the message bytes must stay valid until sending() is false.
+// Only one message is in flight at a time (send_* answer errc::busy meanwhile), plus one
+// pending control response.
+//
+// Receive rules (mctp.md §3): a packet is accepted when its destination is our EID, the null
+// EID (physical addressing, e.g. Set Endpoint ID before we have one) or broadcast; others are
+// counted in not_for_us. A response (TO=0) must match a tag we allocated for a request to that
+// EID — or to the null EID, since a request sent by physical address is answered from the
+// EID the peer has (then); unmatched responses are counted and dropped (Linux drops them too).
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "pmci/core/buffer.hpp"
+#include "pmci/core/bytes.hpp"
+#include "pmci/core/result.hpp"
+#include "pmci/mctp/assembler.hpp"
+#include "pmci/mctp/binding.hpp"
+#include "pmci/mctp/control_responder.hpp"
+#include "pmci/mctp/packet.hpp"
+#include "pmci/mctp/packetizer.hpp"
+#include "pmci/mctp/tags.hpp"
+
+namespace pmci::mctp {
+
+/// Endpoint capacities. Derive and override what you need.
+struct endpoint_defaults {
+  static constexpr std::size_t max_message = 1024;  ///< reassembly capacity, type byte included
+  static constexpr std::size_t contexts = 2;        ///< messages in reassembly at once
+  static constexpr std::size_t max_packet = header::size + baseline_mtu;  ///< tx packet buffer
+  static constexpr std::size_t routes = 8;          ///< EID -> physical address entries
+  static constexpr std::size_t tag_peers = 4;       ///< peers with requests in flight at once
+};
+
+/// An EID and where it is on the bus.
+struct route {
+  eid id = null_eid;
+  phys_addr addr = 0;
+};
+
+/// A message delivered by the endpoint: the assembled message and the physical address of
+/// the last packet's sender (responses go back there).
+struct received_message : message {
+  phys_addr from = 0;
+};
+
+struct endpoint_stats {
+  std::uint32_t messages_sent = 0;         ///< messages whose every packet the link accepted
+  std::uint32_t messages_received = 0;     ///< messages delivered to the caller
+  std::uint32_t control_answered = 0;      ///< control requests answered automatically
+  std::uint32_t control_dropped = 0;       ///< control requests not answered (no room/link error)
+  std::uint32_t not_for_us = 0;            ///< packets for another EID
+  std::uint32_t unexpected_responses = 0;  ///< responses with no outstanding tag
+  std::uint32_t tx_errors = 0;             ///< sends aborted by a link error
+};
+
+template <class Link, class Cfg = endpoint_defaults>
+class endpoint {
+  static_assert(packet_link<Link>, "Link must provide result<void> send_packet(phys_addr, bytes_view) and "
+                            "size_t max_packet_payload(phys_addr) const (see mctp/binding.hpp)");
+  static_assert(Cfg::max_packet > header::size + baseline_mtu - 1,
+                "Cfg::max_packet must hold a baseline packet (4-byte header + 64 bytes)");
+  static_assert(Cfg::max_message >= 1 && Cfg::contexts >= 1 && Cfg::routes >= 1 && Cfg::tag_peers >= 1,
+                "endpoint capacities must be at least 1");
+
+ public:
+  /// `control` describes what the control responder reports (its spans must outlive the
+  /// endpoint). `tag_lifetime` in the same ticks as `now` (Linux: 6 s).
+  constexpr endpoint(Link& l, const control::responder_config& control, assembler_config rx = {},
+                     std::uint32_t tag_lifetime = 6000) noexcept
+      : link_(&l), ctrl_(control), rx_(rx), tags_(tag_lifetime) {}
+
+  // --- addressing -----------------------------------------------------------------------------
+
+  /// Our EID as the control responder holds it (set by the bus owner with Set Endpoint ID).
+  [[nodiscard]] constexpr eid own_eid() const noexcept { return ctrl_.current_eid(); }
+  [[nodiscard]] constexpr control::responder& control() noexcept { return ctrl_; }
+
+  /// Add or update the physical address of `id`. errc::no_resources when the table is full.
+  constexpr result<void> set_route(eid id, phys_addr addr) noexcept {
+    for (auto& r : routes_)
+      if (r.id == id) {
+        r.addr = addr;
+        return ok();
+      }
+    return routes_.push_back({id, addr});
+  }
+  /// Where to send anything without a route (an I3C target's controller). nullopt: nowhere.
+  constexpr void set_default_route(std::optional<phys_addr> addr) noexcept { default_ = addr; }
+  /// The physical address of `id`: its route, else the default route; errc::invalid_field
+  /// when there is neither.
+  [[nodiscard]] constexpr result<phys_addr> lookup(eid id) const noexcept {
+    for (const auto& r : routes_)
+      if (r.id == id) return r.addr;
+    if (default_) return *default_;
+    return errc::invalid_field;
+  }
+
+  // --- sending --------------------------------------------------------------------------------
+
+  /// Send a request (TO=1) to `dest`; returns the tag its response will carry. `message` is the
+  /// whole MCTP message, type byte first (e.g. what control::encode() produced). `via` sends to
+  /// that physical address instead of dest's route: physical addressing, e.g. Set Endpoint ID
+  /// to the null EID of a target that has no EID yet.
+  /// Errors: busy (a message is in flight), invalid_field (no route), no_resources (no free
+  /// tag for dest), and link/packetizer errors (the tag is released again).
+  constexpr result<std::uint8_t> send_request(eid dest, bytes_view message, std::uint32_t now,
+                                              std::optional<phys_addr> via = {}) noexcept {
+    return request(dest, via, packetizer_args{message, {}, false}, now);
+  }
+  /// As above with the type byte given separately from the body.
+  constexpr result<std::uint8_t> send_request(eid dest, msg_type type, bytes_view body, std::uint32_t now,
+                                              std::optional<phys_addr> via = {}) noexcept {
+    return request(dest, via, packetizer_args{body, message_header{type, false}, true}, now);
+  }
+  /// Answer `req` (TO=0, its tag) at the physical address it came from.
+  constexpr result<void> send_response(const received_message& req, msg_type type, bytes_view body) noexcept {
+    return start({req.source, own_eid(), false, req.tag}, req.from, packetizer_args{body, message_header{type, false}, true});
+  }
+  /// Send with explicit addressing (e.g. a response to a request you did not get through
+  /// receive(), or a TO=1 message whose tag you manage yourself). The destination's route is used.
+  constexpr result<void> send(eid dest, bool tag_owner, std::uint8_t tag, bytes_view message) noexcept {
+    PMCI_TRY_ASSIGN(const phys_addr to, lookup(dest));
+    return start({dest, own_eid(), tag_owner, tag}, to, packetizer_args{message, {}, false});
+  }
+
+  /// Continue the message in flight (and a pending control response). ok() when everything is
+  /// out, errc::busy while the link still pushes back, or the link error that aborted it.
+  constexpr result<void> flush() noexcept {
+    if (ctrl_pending_) {
+      const auto r = link_->send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
+      if (r == errc::busy) return errc::busy;
+      ctrl_pending_ = false;
+      if (r) ++stats_.control_answered;
+      else ++stats_.control_dropped;
+    }
+    while (tx_) {
+      if (staged_ == 0) {
+        auto p = tx_->next(pkt_);
+        if (!p) return abort_tx(p.error());
+        staged_ = p->size();
+      }
+      const auto r = link_->send_packet(tx_to_, bytes_view(pkt_).first(staged_));
+      if (r == errc::busy) return errc::busy;
+      staged_ = 0;
+      if (!r) return abort_tx(r.error());
+      if (tx_->done()) {
+        seq_ = tx_->next_seq();
+        tx_.reset();
+        ++stats_.messages_sent;
+      }
+    }
+    return ok();
+  }
+  /// True while a message (or a control response) is not yet wholly handed to the link.
+  [[nodiscard]] constexpr bool sending() const noexcept { return tx_.has_value() || ctrl_pending_; }
+  /// Give up the message in flight (its tag, if a request, is released).
+  constexpr void abort_send() noexcept { (void)abort_tx(errc::timeout, false); }
+
+  // --- receiving ------------------------------------------------------------------------------
+
+  /// Feed one packet from the binding (from received_packet). Returns a whole message for the
+  /// caller, or nullopt (more packets needed; dropped and counted; or a control request that
+  /// was answered automatically). The message views the endpoint's buffers until the next
+  /// receive()/poll()/expire().
+  constexpr std::optional<received_message> receive(const received_packet& p, std::uint32_t now) noexcept {
+    if (p.packet.size() >= header::size) {
+      const auto dest = std::to_integer<std::uint8_t>(p.packet[1]);
+      if (dest != own_eid() && dest != null_eid && dest != broadcast_eid) {
+        ++stats_.not_for_us;
+        return std::nullopt;
+      }
+    }
+    auto m = rx_.receive(p.packet, now);
+    if (!m) return std::nullopt;
+    if (!m->tag_owner) {
+      if (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag, now)) {
+        ++stats_.unexpected_responses;
+        return std::nullopt;
+      }
+    } else if (m->type == msg_type::control) {
+      answer_control(*m, p.from);
+      return std::nullopt;
+    }
+    ++stats_.messages_received;
+    received_message out{};
+    static_cast<message&>(out) = *m;
+    out.from = p.from;
+    return out;
+  }
+
+  /// For links that are read by polling (mctp::i3c::controller: receive() performs the reads
+  /// IBIs asked for): feed packets until one completes a message for the caller.
+  constexpr std::optional<received_message> poll(std::uint32_t now) noexcept
+    requires requires(Link& l) {
+      { l.receive() } -> std::same_as<result<received_packet>>;
+    }
+  {
+    while (auto p = link_->receive())
+      if (auto m = receive(*p, now)) return m;
+    return std::nullopt;
+  }
+
+  /// Reclaim partial messages and unanswered tags older than their timeouts.
+  constexpr void expire(std::uint32_t now) noexcept {
+    rx_.expire(now);
+    tags_.expire(now);
+  }
+
+  [[nodiscard]] constexpr const endpoint_stats& stats() const noexcept { return stats_; }
+  /// Packets the assembler dropped, per reason.
+  [[nodiscard]] constexpr const drop_counters& rx_drops() const noexcept { return rx_.drops(); }
+  [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
+  [[nodiscard]] constexpr Link& link() noexcept { return *link_; }
+
+ private:
+  struct packetizer_args {
+    bytes_view data;
+    message_header type;
+    bool separate_type;
+  };
+
+  constexpr result<std::uint8_t> request(eid dest, std::optional<phys_addr> via, const packetizer_args& a,
+                                         std::uint32_t now) noexcept {
+    if (sending()) return errc::busy;
+    PMCI_TRY_ASSIGN(const phys_addr to, via ? result<phys_addr>{*via} : lookup(dest));
+    PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.allocate(dest, now));
+    if (auto r = start({dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
+    return tag;
+  }
+
+  constexpr result<void> start(const address& a, phys_addr to, const packetizer_args& p) noexcept {
+    if (sending()) return errc::busy;
+    std::size_t mtu = link_->max_packet_payload(to);
+    if (mtu > Cfg::max_packet - header::size) mtu = Cfg::max_packet - header::size;
+    if (p.separate_type) tx_.emplace(a, p.type, p.data, mtu, seq_);
+    else tx_.emplace(a, p.data, mtu, seq_);
+    tx_to_ = to;
+    staged_ = 0;
+    const auto r = flush();
+    return r == errc::busy ? ok() : r;  // busy: the rest goes out in flush()
+  }
+
+  constexpr errc abort_tx(errc e, bool count = true) noexcept {
+    if (!tx_) return e;
+    if (tx_->addressing().tag_owner) (void)tags_.release(tx_->addressing().dest, tx_->addressing().tag);
+    tx_.reset();
+    staged_ = 0;
+    if (count) ++stats_.tx_errors;
+    return e;
+  }
+
+  // A control request: answered here (TO=0, same tag, from our EID — the new one after Set
+  // Endpoint ID) to the physical address it came from, so that a bus owner can reach us
+  // before any route exists. Control messages fit in one baseline packet (mctp.md §1.2).
+  constexpr void answer_control(const message& m, phys_addr from) noexcept {
+    if (ctrl_pending_) {
+      ++stats_.control_dropped;
+      return;
+    }
+    std::array<std::byte, header::size + baseline_mtu> rsp{};
+    auto r = ctrl_.handle(m.data, rsp);
+    if (!r || !r->has_value()) return;  // not a control message, or nothing to answer
+    const bytes_view body = **r;
+    packetizer p({m.source, own_eid(), false, m.tag}, body, baseline_mtu, seq_);
+    auto pkt = p.next(ctrl_pkt_);
+    if (!pkt || !p.done()) {
+      ++stats_.control_dropped;
+      return;
+    }
+    seq_ = p.next_seq();
+    ctrl_len_ = pkt->size();
+    ctrl_to_ = from;
+    ctrl_pending_ = true;
+    (void)flush();
+  }
+
+  Link* link_;
+  control::responder ctrl_;
+  assembler<Cfg::contexts, Cfg::max_message> rx_;
+  tag_allocator<Cfg::tag_peers> tags_;
+  static_vector<route, Cfg::routes> routes_{};
+  std::optional<phys_addr> default_{};
+  std::optional<packetizer> tx_{};
+  phys_addr tx_to_ = 0;
+  std::size_t staged_ = 0;  // size of a packet in pkt_ the link has not taken yet
+  std::uint8_t seq_ = 0;    // continues across messages (libmctp)
+  std::array<std::byte, Cfg::max_packet> pkt_{};
+  std::array<std::byte, header::size + baseline_mtu> ctrl_pkt_{};
+  std::size_t ctrl_len_ = 0;
+  phys_addr ctrl_to_ = 0;
+  bool ctrl_pending_ = false;
+  endpoint_stats stats_{};
+};
+
+}  // namespace pmci::mctp

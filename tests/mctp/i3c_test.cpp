@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: Apache-2.0
+// MCTP over I3C (DSP0233): PEC vectors, framing, drop rules, MTU rules, and the controller and
+// target objects over scripted fake drivers.
+#include "pmci/mctp/i3c.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pmci/core/hex.hpp"
+#include "support/catch.hpp"
+
+namespace i3c = pmci::mctp::i3c;
+using pmci::bytes_view;
+using pmci::errc;
+
+namespace {
+
+// vectors.md §2 (inputs published by caliptra-mcu-sw, PEC values derived, re-checked with an
+// independent Python CRC-8 while writing this test).
+constexpr auto set_eid_request = pmci::hex_bytes<9>("01 00 08 C9 00 80 01 00 0A");
+constexpr auto set_eid_response = pmci::hex_bytes<11>("01 00 08 C1 00 00 01 00 00 0A 00");
+
+constexpr bool pec_vectors() {
+  return i3c::pec(0x10, i3c::direction::write, set_eid_request) == 0x20 &&
+         i3c::pec(0x10, i3c::direction::read, set_eid_response) == 0x82 &&
+         i3c::address_byte(0x10, i3c::direction::write) == 0x20 &&
+         i3c::address_byte(0x10, i3c::direction::read) == 0x21;
+}
+
+constexpr bool frame_vector() {
+  std::array<std::byte, 16> out{};
+  auto f = i3c::frame(0x10, i3c::direction::write, set_eid_request, out);
+  constexpr auto expected = pmci::hex_bytes<10>("01 00 08 C9 00 80 01 00 0A 20");
+  return f && pmci::equal(*f, expected);
+}
+
+constexpr bool roundtrip(i3c::direction d) {
+  std::array<std::byte, 80> out{};
+  auto f = i3c::frame(0x3A, d, set_eid_response, out);
+  if (!f) return false;
+  auto p = i3c::unframe(0x3A, d, *f);
+  return p && pmci::equal(*p, set_eid_response) && p->data() == f->data();
+}
+
+// The PEC covers the address byte: the same bytes checked for another address or the other
+// direction fail (unless the CRC happens to collide, which it does not for these inputs).
+constexpr bool address_is_covered() {
+  std::array<std::byte, 16> out{};
+  auto f = i3c::frame(0x10, i3c::direction::write, set_eid_request, out);
+  return f && i3c::unframe(0x11, i3c::direction::write, *f) == errc::integrity_error &&
+         i3c::unframe(0x10, i3c::direction::read, *f) == errc::integrity_error;
+}
+
+}  // namespace
+
+TEST_CASE("i3c: PEC matches the DSP0233 vectors (vectors.md §2)") {
+  static_assert(pmci::crc8(pmci::hex_bytes<9>("313233343536373839")) == 0xF4);
+  static_assert(pec_vectors());
+  CHECK(pec_vectors());
+  static_assert(frame_vector());
+  CHECK(frame_vector());
+}
+
+TEST_CASE("i3c: frame/unframe round trip, both directions") {
+  static_assert(roundtrip(i3c::direction::write));
+  static_assert(roundtrip(i3c::direction::read));
+  CHECK(roundtrip(i3c::direction::write));
+  CHECK(roundtrip(i3c::direction::read));
+  static_assert(address_is_covered());
+  CHECK(address_is_covered());
+}
+
+TEST_CASE("i3c: frame rejects bad input") {
+  std::array<std::byte, 16> out{};
+  CHECK(i3c::frame(0x10, i3c::direction::write, bytes_view(set_eid_request).first(3), out) == errc::truncated);
+  CHECK(i3c::frame(0x80, i3c::direction::write, set_eid_request, out) == errc::invalid_field);
+  CHECK(i3c::frame(0x10, i3c::direction::write, set_eid_request, std::span(out).first(9)) == errc::buffer_too_small);
+  CHECK(i3c::frame(0x10, i3c::direction::write, set_eid_request, std::span(out).first(10)));
+}
+
+TEST_CASE("i3c: short, long and corrupted frames are dropped (Linux MCTP_I3C_MINLEN = 5)") {
+  std::array<std::byte, 80> buf{};
+  // A header-only packet is the shortest valid frame.
+  auto hdr_only = i3c::frame(0x10, i3c::direction::write, bytes_view(set_eid_request).first(4), buf);
+  REQUIRE(hdr_only);
+  CHECK(hdr_only->size() == i3c::min_frame);
+  CHECK(i3c::unframe(0x10, i3c::direction::write, *hdr_only));
+  for (std::size_t n = 0; n < i3c::min_frame; ++n)
+    CHECK(i3c::unframe(0x10, i3c::direction::write, bytes_view(buf).first(n)) == errc::truncated);
+
+  // 68-byte packet: 69-byte frame passes the baseline limit, 70 does not.
+  std::array<std::byte, 69> pkt{};
+  pkt[0] = std::byte{1};
+  auto f68 = i3c::frame(0x10, i3c::direction::read, bytes_view(pkt).first(68), buf);
+  REQUIRE(f68);
+  CHECK(i3c::unframe(0x10, i3c::direction::read, *f68, 69));
+  auto f69 = i3c::frame(0x10, i3c::direction::read, pkt, buf);
+  REQUIRE(f69);
+  CHECK(i3c::unframe(0x10, i3c::direction::read, *f69, 69) == errc::out_of_range);
+  CHECK(i3c::unframe(0x10, i3c::direction::read, *f69, 70));
+
+  // CRC-8 detects every single-bit error: flip each bit of the frame.
+  auto f = i3c::frame(0x10, i3c::direction::write, set_eid_request, buf);
+  REQUIRE(f);
+  for (std::size_t bit = 0; bit < f->size() * 8; ++bit) {
+    std::array<std::byte, 10> copy{};
+    std::copy(f->begin(), f->end(), copy.begin());
+    copy[bit / 8] ^= std::byte{static_cast<std::uint8_t>(1u << (bit % 8))};
+    CHECK(i3c::unframe(0x10, i3c::direction::write, copy) == errc::integrity_error);
+  }
+}
+
+TEST_CASE("i3c: MTU rules — baseline 64, larger only within MWL/MRL minus the PEC") {
+  static_assert(i3c::baseline_frame == 69);
+  static_assert(i3c::payload_mtu(69, 68) == 64);
+  static_assert(i3c::payload_mtu(0, 1024) == 64);      // not reported → baseline
+  static_assert(i3c::payload_mtu(20, 1024) == 64);     // below baseline → baseline
+  static_assert(i3c::payload_mtu(1029, 68) == 64);     // local capacity caps it
+  static_assert(i3c::payload_mtu(1029, 1028) == 1024); // packet + PEC == MWL (Linux rule)
+  static_assert(i3c::payload_mtu(200, 1028) == 195);   // 4 + 195 + 1 == 200
+  static_assert(i3c::payload_mtu(65535, 65534) == 65530);
+  static_assert(i3c::frame_limit(0) == 69 && i3c::frame_limit(256) == 256);
+  CHECK(i3c::payload_mtu(200, 1028) == 195);
+  static_assert(i3c::is_mctp_device(0xCC) && !i3c::is_mctp_device(0x00));
+}
+
+// ---------------------------------------------------------------------------------------------
+namespace {
+
+struct fake_controller {
+  struct write_rec {
+    std::uint8_t addr;
+    std::vector<std::byte> data;
+  };
+  std::vector<write_rec> writes;
+  std::vector<std::uint8_t> reads;                       // addresses read, in order
+  std::vector<std::pair<std::uint8_t, pmci::result<std::vector<std::byte>>>> script;  // answers to reads
+  pmci::result<void> write_result{};
+
+  pmci::result<void> private_write(std::uint8_t addr, bytes_view f) {
+    if (!write_result) return write_result;
+    writes.push_back({addr, {f.begin(), f.end()}});
+    return pmci::ok();
+  }
+  pmci::result<std::size_t> private_read(std::uint8_t addr, pmci::bytes_span out) {
+    reads.push_back(addr);
+    for (auto it = script.begin(); it != script.end(); ++it) {
+      if (it->first != addr) continue;
+      auto r = it->second;
+      script.erase(it);
+      if (!r) return r.error();
+      const std::size_t n = std::min(out.size(), r->size());
+      std::copy_n(r->begin(), n, out.begin());
+      return n;
+    }
+    return errc::not_ready;  // NACK: nothing to read
+  }
+  void answer(std::uint8_t addr, bytes_view packet) {
+    std::vector<std::byte> f(packet.size() + 1);
+    REQUIRE(i3c::frame(addr, i3c::direction::read, packet, f));
+    script.push_back({addr, f});
+  }
+};
+static_assert(i3c::controller_driver<fake_controller>);
+
+struct fake_target {
+  std::uint8_t addr = 0x10;
+  std::uint16_t mwl = 69, mrl = 69;
+  bool ibi_capable = true;
+  std::vector<std::string> log;  // "load" / "ibi AE"
+  std::vector<std::vector<std::byte>> loaded;
+  pmci::result<void> load_result{};
+
+  std::uint8_t dynamic_address() const { return addr; }
+  std::uint16_t max_write_length() const { return mwl; }
+  std::uint16_t max_read_length() const { return mrl; }
+  pmci::result<void> load_read_data(bytes_view f) {
+    if (!load_result) return load_result;
+    loaded.emplace_back(f.begin(), f.end());
+    log.push_back("load");
+    return pmci::ok();
+  }
+  pmci::result<void> raise_ibi(std::uint8_t mdb) {
+    if (!ibi_capable) return errc::unsupported;
+    log.push_back(mdb == 0xAE ? "ibi AE" : "ibi ?");
+    return pmci::ok();
+  }
+};
+static_assert(i3c::target_driver<fake_target>);
+
+std::vector<std::byte> packet_of(std::size_t size, std::uint8_t fill = 0x5A) {
+  std::vector<std::byte> p(size, std::byte{fill});
+  if (size >= 4) { p[0] = std::byte{1}; p[1] = std::byte{9}; p[2] = std::byte{8}; p[3] = std::byte{0xC8}; }
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("i3c controller: writes packet + PEC, refuses what exceeds the target's MWL") {
+  fake_controller drv;
+  i3c::controller<fake_controller, 4, 300> c{drv};
+  REQUIRE(c.add_target({.dynamic_address = 0x10, .mwl = 69, .mrl = 69}));
+  REQUIRE(c.add_target({.dynamic_address = 0x11, .mwl = 200, .mrl = 100}));
+  CHECK(c.add_target({.dynamic_address = 0x10}) == errc::invalid_field);   // duplicate
+  CHECK(c.add_target({.dynamic_address = 0x00}) == errc::invalid_field);
+  CHECK(c.add_target({.dynamic_address = 0x7F}) == errc::invalid_field);   // broadcast
+
+  REQUIRE(c.send_packet(0x10, set_eid_request));
+  REQUIRE(drv.writes.size() == 1);
+  CHECK(drv.writes[0].addr == 0x10);
+  CHECK(pmci::equal(drv.writes[0].data, pmci::hex_bytes<10>("01 00 08 C9 00 80 01 00 0A 20")));
+
+  CHECK(c.max_packet_payload(0x10) == 64);
+  CHECK(c.max_packet_payload(0x11) == 195);
+  CHECK(c.send_packet(0x10, packet_of(68)));
+  CHECK(c.send_packet(0x10, packet_of(69)) == errc::out_of_range);   // 69 + PEC > MWL 69
+  CHECK(c.send_packet(0x11, packet_of(199)));                        // 199 + PEC == MWL 200
+  CHECK(c.send_packet(0x11, packet_of(200)) == errc::out_of_range);
+  CHECK(c.send_packet(0x12, packet_of(10)) == errc::invalid_field);  // unknown target
+  CHECK(c.stats().tx_packets == 3);
+
+  drv.write_result = errc::busy;
+  CHECK(c.send_packet(0x10, packet_of(10)) == errc::busy);
+  CHECK(c.stats().tx_errors == 1);
+}
+
+TEST_CASE("i3c controller: IBI 0xAE schedules one private read of MRL bytes") {
+  fake_controller drv;
+  i3c::controller<fake_controller, 4> c{drv};
+  REQUIRE(c.add_target({.dynamic_address = 0x10}));
+  REQUIRE(c.add_target({.dynamic_address = 0x11}));
+
+  CHECK(c.receive() == errc::not_ready);
+  CHECK(drv.reads.empty());
+
+  drv.answer(0x11, set_eid_response);
+  const std::byte mdb[] = {std::byte{0xAE}};
+  CHECK(c.on_ibi(0x11, mdb));
+  auto p = c.receive();
+  REQUIRE(p);
+  CHECK(p->from == 0x11);
+  CHECK(pmci::equal(p->packet, set_eid_response));
+  CHECK(c.receive() == errc::not_ready);  // one read per IBI
+  CHECK(drv.reads == std::vector<std::uint8_t>{0x11});
+
+  // Another MDB, or an unknown address: ignored and counted, no read (Linux, Zephyr).
+  const std::byte other[] = {std::byte{0x01}};
+  CHECK_FALSE(c.on_ibi(0x10, other));
+  CHECK_FALSE(c.on_ibi(0x42, mdb));
+  CHECK(c.stats().ibi_ignored == 2);
+  CHECK(c.receive() == errc::not_ready);
+  CHECK(drv.reads.size() == 1);
+
+  // MDB followed by more bytes (Caliptra's pending-read length) is still a pending read.
+  const std::byte with_len[] = {std::byte{0xAE}, std::byte{0x00}, std::byte{0x0C}};
+  drv.answer(0x10, set_eid_response);
+  CHECK(c.on_ibi(0x10, with_len));
+  CHECK(c.receive());
+
+  // No payload at all: Linux reads anyway.
+  CHECK(c.on_ibi(0x10, {}));
+  CHECK(c.receive() == errc::not_ready);  // target NACKs: nothing there
+  CHECK(c.stats().empty_reads == 1);
+}
+
+TEST_CASE("i3c controller: bad reads are dropped and counted, never delivered") {
+  fake_controller drv;
+  i3c::controller<fake_controller, 2> c{drv};
+  REQUIRE(c.add_target({.dynamic_address = 0x10, .mrl = 69}));
+  const std::byte mdb[] = {std::byte{0xAE}};
+
+  auto good = std::vector<std::byte>(12);
+  REQUIRE(i3c::frame(0x10, i3c::direction::read, set_eid_response, good));
+
+  auto bad_pec = good;
+  bad_pec[3] ^= std::byte{0x10};
+  drv.script.push_back({0x10, bad_pec});
+  CHECK(c.on_ibi(0x10, mdb));
+  CHECK(c.receive() == errc::not_ready);
+
+  drv.script.push_back({0x10, std::vector<std::byte>(good.begin(), good.begin() + 4)});
+  CHECK(c.on_ibi(0x10, mdb));
+  CHECK(c.receive() == errc::not_ready);
+
+  // Written for the wrong direction (write PEC): the R/W bit is covered.
+  auto wrong_dir = std::vector<std::byte>(12);
+  REQUIRE(i3c::frame(0x10, i3c::direction::write, set_eid_response, wrong_dir));
+  drv.script.push_back({0x10, wrong_dir});
+  CHECK(c.on_ibi(0x10, mdb));
+  CHECK(c.receive() == errc::not_ready);
+
+  // Longer than MRL: the read is cut at MRL, so the PEC fails.
+  auto big = packet_of(80);
+  drv.answer(0x10, big);
+  CHECK(c.on_ibi(0x10, mdb));
+  CHECK(c.receive() == errc::not_ready);
+
+  drv.script.push_back({0x10, errc::timeout});
+  CHECK(c.on_ibi(0x10, mdb));
+  CHECK(c.receive() == errc::not_ready);
+
+  CHECK(c.stats().rx_bad_pec == 3);
+  CHECK(c.stats().rx_short == 1);
+  CHECK(c.stats().rx_bus_errors == 1);
+  CHECK(c.stats().rx_packets == 0);
+  CHECK(c.stats().rx_dropped() == 4);
+}
+
+TEST_CASE("i3c controller: targets without IBI are polled until they NACK") {
+  fake_controller drv;
+  i3c::controller<fake_controller, 3> c{drv};
+  REQUIRE(c.add_target({.dynamic_address = 0x10, .bcr = 0}));  // no IBI
+  REQUIRE(c.add_target({.dynamic_address = 0x11}));            // IBI-capable: not polled
+  drv.answer(0x10, set_eid_response);
+  drv.answer(0x10, set_eid_response);
+
+  CHECK(c.receive() == errc::not_ready);
+  CHECK(drv.reads.empty());
+  c.poll();
+  CHECK(c.read_pending());
+  CHECK(c.receive());
+  CHECK(c.receive());
+  CHECK(c.receive() == errc::not_ready);  // third read NACKed: polling stops
+  CHECK_FALSE(c.read_pending());
+  CHECK(drv.reads == std::vector<std::uint8_t>{0x10, 0x10, 0x10});
+  CHECK(c.stats().empty_reads == 1);
+
+  CHECK(c.poll(0x11));
+  CHECK(c.receive() == errc::not_ready);
+  CHECK(c.poll(0x33) == errc::invalid_field);
+  CHECK(c.remove_target(0x10));
+  CHECK_FALSE(c.has_target(0x10));
+  CHECK(c.remove_target(0x10) == errc::invalid_field);
+}
+
+TEST_CASE("i3c target: loads the frame before raising IBI 0xAE, one frame at a time (Zephyr)") {
+  fake_target drv;
+  i3c::target<fake_target, i3c::baseline_packet, 2> t{drv};
+  REQUIRE(t.send_packet(0, set_eid_response));
+  CHECK(drv.log == std::vector<std::string>{"load", "ibi AE"});
+  REQUIRE(drv.loaded.size() == 1);
+  CHECK(pmci::equal(drv.loaded[0], pmci::hex_bytes<12>("01 00 08 C1 00 00 01 00 00 0A 00 82")));
+
+  REQUIRE(t.send_packet(0, set_eid_request));
+  CHECK(drv.log.size() == 2);  // queued behind the loaded frame
+  CHECK(t.send_packet(0, set_eid_request) == errc::busy);
+  CHECK(t.tx_queued() == 2);
+
+  t.on_read_complete();
+  CHECK(drv.log == std::vector<std::string>{"load", "ibi AE", "load", "ibi AE"});
+  // PEC over 0x21 (read) + packet, computed independently (Python CRC-8): 0x48.
+  CHECK(pmci::equal(drv.loaded[1], pmci::hex_bytes<10>("01 00 08 C9 00 80 01 00 0A 48")));
+  t.on_read_complete();
+  CHECK(t.tx_queued() == 0);
+  t.on_read_complete();  // spurious: ignored
+  CHECK(drv.log.size() == 4);
+  CHECK(t.retry() == errc::not_ready);
+  CHECK(t.stats().tx_packets == 2);
+}
+
+TEST_CASE("i3c target: receive checks PEC with the own address, MWL limit") {
+  fake_target drv;
+  drv.mwl = 100;
+  i3c::target<fake_target, 200> t{drv};
+  constexpr auto written = pmci::hex_bytes<10>("01 00 08 C9 00 80 01 00 0A 20");
+  auto p = t.on_private_write(written);
+  REQUIRE(p);
+  CHECK(pmci::equal(*p, set_eid_request));
+  CHECK(t.on_private_write(pmci::hex_bytes<10>("01 00 08 C9 00 80 01 00 0A 21")) == errc::integrity_error);
+  CHECK(t.on_private_write(pmci::hex_bytes<3>("01 00 08")) == errc::truncated);
+
+  std::vector<std::byte> f(101);
+  REQUIRE(i3c::frame(0x10, i3c::direction::write, packet_of(100), f));
+  CHECK(t.on_private_write(f) == errc::out_of_range);
+  f.resize(100);
+  REQUIRE(i3c::frame(0x10, i3c::direction::write, packet_of(99), f));
+  CHECK(t.on_private_write(f));
+  CHECK(t.stats().rx_packets == 2);
+  CHECK(t.stats().rx_dropped() == 3);
+
+  // Sending: our MRL (69) bounds the packet size.
+  CHECK(t.max_packet_payload() == 64);
+  CHECK(t.send_packet(0, packet_of(69)) == errc::out_of_range);
+  drv.addr = 0;
+  CHECK(t.send_packet(0, packet_of(20)) == errc::not_ready);  // no dynamic address yet
+}
+
+TEST_CASE("i3c target: polling mode and HAL refusals") {
+  fake_target drv;
+  drv.ibi_capable = false;
+  i3c::target<fake_target> t{drv};
+  REQUIRE(t.send_packet(0, set_eid_response));
+  CHECK(drv.log == std::vector<std::string>{"load"});  // IBI unsupported: waits for the poll
+  CHECK(t.retry());
+
+  fake_target drv2;
+  drv2.load_result = errc::busy;
+  i3c::target<fake_target> t2{drv2};
+  REQUIRE(t2.send_packet(0, set_eid_response));  // queued, HAL refused to load
+  CHECK(drv2.loaded.empty());
+  CHECK(t2.stats().tx_errors == 1);
+  CHECK(t2.retry() == errc::busy);
+  drv2.load_result = pmci::ok();
+  CHECK(t2.retry());
+  CHECK(drv2.loaded.size() == 1);
+  CHECK(drv2.log == std::vector<std::string>{"load", "ibi AE"});
+}
