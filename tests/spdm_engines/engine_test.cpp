@@ -141,6 +141,56 @@ TEST_CASE("engines (OpenSSL): full attestation at SPDM 1.2") { both_algorithms<v
 TEST_CASE("engines (OpenSSL): full attestation at SPDM 1.3") { both_algorithms<version::v1_3, crypto::openssl>(); }
 #endif
 
+#if defined(PMCI_TEST_HAVE_PSA)
+// And with the PSA Crypto API (mbedTLS), chains validated by mbedTLS X.509.
+TEST_CASE("engines (PSA): full attestation at SPDM 1.0") { both_algorithms<version::v1_0, crypto::psa_x509>(); }
+TEST_CASE("engines (PSA): full attestation at SPDM 1.1") { both_algorithms<version::v1_1, crypto::psa_x509>(); }
+TEST_CASE("engines (PSA): full attestation at SPDM 1.2") { both_algorithms<version::v1_2, crypto::psa_x509>(); }
+TEST_CASE("engines (PSA): full attestation at SPDM 1.3") { both_algorithms<version::v1_3, crypto::psa_x509>(); }
+#endif
+
+#if defined(PMCI_TEST_HAVE_OPENSSL) && defined(PMCI_TEST_HAVE_PSA)
+TEST_CASE("engines: OpenSSL requester against a PSA responder, and the reverse") {
+  struct cross_cfg : rsp_cfg<version::v1_2, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384> {};
+  {
+    pmci::test::basic_device<crypto::psa_x509> dev;
+    crypto::psa_x509 rc;
+    const auto& keys = pmci::test::pki_for(base_asym::ecdsa_p384);
+    dev.chains[0] = keys.chain;
+    dev.keys[0] = pmci::test::load_key(rc, keys);
+    dev.has_key[0] = true;
+    dev.set_blocks(pmci::test::sample_blocks(48));
+    responder<cross_cfg, crypto::psa_x509, pmci::test::basic_device<crypto::psa_x509>> rsp{rc, dev};
+    mctp_responder adapter{rsp};
+    transport::loopback link{adapter};
+    crypto::openssl qc;
+    requester<req_cfg, crypto::openssl> req{qc};
+    const std::array<bytes_view, 1> anchors{bytes_view{keys.ca}};
+    auto rep = req.attest(link, {.trust_anchors = anchors});
+    REQUIRE(rep);
+    CHECK(rep->measurements.signature_verified);
+  }
+  {
+    pmci::test::basic_device<crypto::openssl> dev;
+    crypto::openssl rc;
+    const auto& keys = pmci::test::pki_for(base_asym::ecdsa_p384);
+    dev.chains[0] = keys.chain;
+    dev.keys[0] = pmci::test::load_key(rc, keys);
+    dev.has_key[0] = true;
+    dev.set_blocks(pmci::test::sample_blocks(48));
+    responder<cross_cfg, crypto::openssl, pmci::test::basic_device<crypto::openssl>> rsp{rc, dev};
+    mctp_responder adapter{rsp};
+    transport::loopback link{adapter};
+    crypto::psa_x509 qc;
+    requester<req_cfg, crypto::psa_x509> req{qc};
+    const std::array<bytes_view, 1> anchors{bytes_view{keys.ca}};
+    auto rep = req.attest(link, {.trust_anchors = anchors});
+    REQUIRE(rep);
+    CHECK(rep->measurements.signature_verified);
+  }
+}
+#endif
+
 TEST_CASE("engines: attest() in one call, highest common version") {
   using cfg = default_rsp_cfg;
   engine_pair<cfg, req_cfg, test_crypto> p;

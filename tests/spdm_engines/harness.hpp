@@ -20,6 +20,9 @@
 #if defined(PMCI_TEST_HAVE_OPENSSL)
 #include "pmci/crypto/openssl.hpp"
 #endif
+#if defined(PMCI_TEST_HAVE_PSA)
+#include "pmci/crypto/psa_x509.hpp"
+#endif
 
 namespace pmci::test {
 
@@ -42,7 +45,8 @@ struct req_cfg : spdm::requester_defaults {
 
 /// The test PKI of tests/data/spdm_engines/<dir>.
 struct pki {
-  std::vector<std::byte> chain, ca, leaf, key_pem;
+  std::vector<std::byte> chain, ca, leaf, key_pem, key_raw;
+  spdm::base_asym alg = spdm::base_asym::ecdsa_p384;
 };
 inline const pki& pki_for(spdm::base_asym a) {
   static const auto load = [](const std::string& d) {
@@ -51,6 +55,8 @@ inline const pki& pki_for(spdm::base_asym a) {
     p.ca = load_file("spdm_engines/" + d + "/ca.cert.der");
     p.leaf = load_file("spdm_engines/" + d + "/leaf.cert.der");
     p.key_pem = load_file("spdm_engines/" + d + "/leaf.key.pem");
+    p.key_raw = load_file("spdm_engines/" + d + "/leaf.key.bin");
+    p.alg = d == "ecp256" ? spdm::base_asym::ecdsa_p256 : spdm::base_asym::ecdsa_p384;
     return p;
   };
   static const pki p256 = load("ecp256"), p384 = load("ecp384");
@@ -61,6 +67,11 @@ inline const pki& pki_for(spdm::base_asym a) {
 inline test_crypto::sign_key load_key(test_crypto&, const pki& p) { return test_crypto::key_for(p.leaf); }
 #if defined(PMCI_TEST_HAVE_OPENSSL)
 inline crypto::openssl::sign_key load_key(crypto::openssl& c, const pki& p) { return *c.load_private_key(p.key_pem); }
+#endif
+#if defined(PMCI_TEST_HAVE_PSA)
+inline crypto::psa::sign_key load_key(crypto::psa& c, const pki& p) {
+  return *c.import_private_key(*spdm::to_crypto(p.alg), p.key_raw);
+}
 #endif
 
 /// Measurement blocks with digests of `mh` bytes: indices 1-4 (ROM, firmware, hardware and

@@ -3,6 +3,7 @@
 // slot, one signing key per slot, DMTF measurement blocks, optional asynchronous signing and a
 // vendor-defined echo. Test helper; uses the standard library freely.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -95,22 +96,24 @@ struct async_device : basic_device<Crypto> {
   unsigned delay = 1;
   unsigned calls_left = 0;
   bool busy = false;  // answer errc::busy instead
-  std::vector<std::byte> last_th;
+  std::array<std::byte, 64> last_th{};  // fixed storage: the device itself allocates nothing
+  std::size_t last_th_size = 0;
   std::size_t sign_calls = 0;
 
   result<void> sign(std::uint8_t slot, const spdm::signing_request& req, bytes_span out) {
     ++sign_calls;
     if (busy) return errc::busy;
-    const std::vector<std::byte> th(req.content.transcript_hash.begin(), req.content.transcript_hash.end());
-    if (th != last_th) {
-      last_th = th;
+    const bytes_view th = req.content.transcript_hash;
+    if (!equal(th, bytes_view{last_th}.first(last_th_size))) {
+      std::copy(th.begin(), th.end(), last_th.begin());
+      last_th_size = th.size();
       calls_left = delay;
     }
     if (calls_left > 0) {
       --calls_left;
       return errc::not_ready;
     }
-    last_th.clear();
+    last_th_size = 0;
     const auto* k = this->sign_key(slot);
     if (k == nullptr) return errc::invalid_state;
     return spdm::sign(*crypto, *k, req, out);

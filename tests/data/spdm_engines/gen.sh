@@ -32,3 +32,4 @@ EOT
   openssl verify -CAfile <(openssl x509 -inform DER -in ca.cert.der) -untrusted <(openssl x509 -inform DER -in inter.cert.der) <(openssl x509 -inform DER -in leaf.cert.der)
   cd ..
 done
+for c in 256 384; do python3 -c "from cryptography.hazmat.primitives.serialization import load_pem_private_key as l; k=l(open(\"ecp$c/leaf.key.pem\",\"rb\").read(),None); open(\"ecp$c/leaf.key.bin\",\"wb\").write(k.private_numbers().private_value.to_bytes($c//8,\"big\"))"; done
