@@ -6,8 +6,8 @@
 //   fmt::print("{}\n", pmci::spdm::decode(bytes, n).value());   // CHALLENGE slot=0 summary=all
 //   fmt::print("{:v}\n", msg);                                  // one field per line
 //
-// pmci::spdm::message (the dispatcher's variant) formats as whichever message it holds; a type
-// without a formatter yet prints its DSP0274 name.
+// pmci::spdm::message (the dispatcher's variant) formats as whichever message it holds (through its
+// pmci::spdm::describe() overload); a type without one prints its DSP0274 name.
 #pragma once
 #include <fmt/format.h>
 
@@ -27,10 +27,10 @@ template <>
 struct fmt::formatter<pmci::spdm::message> : ::pmci::spdm::fmt_detail::spec {
   auto format(const pmci::spdm::message& m, fmt::format_context& ctx) const -> decltype(ctx.out()) {
     return std::visit(
-        [&](const auto& v) -> decltype(ctx.out()) {
+        [&](const auto& v) -> fmt::appender {
           using T = std::remove_cvref_t<decltype(v)>;
-          if constexpr (fmt::is_formattable<T>::value)
-            return verbose ? fmt::format_to(ctx.out(), "{:v}", v) : fmt::format_to(ctx.out(), "{}", v);
+          if constexpr (requires(fmt::appender o) { describe(o, v, true); })
+            return describe(ctx.out(), v, verbose);  // found by ADL: pmci::spdm::describe overloads
           else
             return fmt::format_to(ctx.out(), "{}", pmci::spdm::name(T::message_code));
         },

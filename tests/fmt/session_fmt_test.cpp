@@ -53,6 +53,11 @@ TEST_CASE("session messages: one-line and verbose forms from the captures", "[fm
 
 TEST_CASE("session messages: hand-built 1.2/1.3 messages", "[fmt][spdm]") {
   CHECK(fmt::format("{}", dec<key_update>(hex_bytes<4>("12e9023c"), n12)) == "KEY_UPDATE UpdateAllKeys tag=0x3c");
+  // The same through the dispatcher's variant (types from pmci::spdm::detail included).
+  CHECK(fmt::format("{}", decode(hex_bytes<4>("12e9023c"), n12).value()) == "KEY_UPDATE UpdateAllKeys tag=0x3c");
+  CHECK(fmt::format("{}", decode(hex_bytes<6>("128600070100"), n12).value()) == "CHUNK_GET handle=7 seq=1");
+  static constexpr auto chunk0 = hex_bytes<21>("1285 00 07 0000 0000 05000000 09000000 1234567890");
+  CHECK(fmt::format("{:v}", decode(chunk0, n12).value()) == "CHUNK_SEND handle=7 seq=0 size=5 large=9\n  SPDMchunk: 1234567890");
   CHECK(fmt::format("{}", dec<end_session>(hex_bytes<4>("12ec0100"), n12)) == "END_SESSION clear-state");
   CHECK(fmt::format("{}", dec<heartbeat_ack>(hex_bytes<4>("12680000"), n12)) == "HEARTBEAT_ACK");
   CHECK(fmt::format("{}", dec<chunk_send>(hex_bytes<21>("1285 00 07 0000 0000 05000000 09000000 1234567890"), n12)) ==

@@ -77,6 +77,8 @@ TEST_CASE("GET_ENDPOINT_INFO / ENDPOINT_INFO: malformed input", "[spdm][endpoint
   CHECK(error_of<get_endpoint_info>(patched(get_unsigned, 4, 1), n) == errc::truncated);       // nonce missing
   CHECK(error_of<endpoint_info>(patched(info_unsigned, 2, 1), n) == errc::reserved_nonzero);
   CHECK(error_of<endpoint_info>(patched(info_unsigned, 5, 1), n) == errc::reserved_nonzero);
+  CHECK(error_of<endpoint_info>(patched(info_unsigned, 3, 0x09), n) == errc::invalid_field);  // slot 9
+  CHECK(error_of<endpoint_info>(patched(info_unsigned, 3, 0x0F), n) == errc{});              // public key
   CHECK(error_of<endpoint_info>(patched(info_unsigned, 11, 0x80), n, req) == errc::truncated);  // EPInfoLen
   // DeviceClassIdentifier EPInfo.
   const bytes_view e = ep;

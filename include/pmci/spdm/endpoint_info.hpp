@@ -79,8 +79,8 @@ struct endpoint_info {
 
   /// Layout from the request (see the file comment). Errors: truncated, trailing_data,
   /// version_mismatch, unsupported (version < 1.3), invalid_state (signed without an asym
-  /// algorithm),
-  /// reserved_nonzero (Param1, Param2 bits 7:4, Reserved(4)).
+  /// algorithm), reserved_nonzero (Param1, Param2 bits 7:4, Reserved(4)), invalid_field (SlotID
+  /// 8-14).
   static constexpr result<endpoint_info> decode(bytes_view m, const negotiated& n, const get_endpoint_info& request,
                                                 bool encapsulated = false) noexcept {
     return decode_with(m, n, request.signature_requested ? (encapsulated ? n.req_s() : n.s()) : 0, request.signature_requested);
@@ -100,7 +100,7 @@ struct endpoint_info {
   /// Signed iff nonce is non-empty; the signature must then be non-empty too.
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     const bool is_signed = !nonce.empty();
-    if (slot_id > 0x0F || (is_signed && (nonce.size() != nonce_size || signature.empty())) ||
+    if (!valid_slot4(slot_id) || (is_signed && (nonce.size() != nonce_size || signature.empty())) ||
         (!is_signed && !signature.empty()))
       return errc::invalid_field;
     if (!detail::fits_u32(ep_info)) return errc::out_of_range;
@@ -135,6 +135,7 @@ struct endpoint_info {
     e.signature = r.bytes(sig_size);
     PMCI_TRY(detail::finish(r));
     if (h.param1 != 0 || (h.param2 & 0xF0) != 0) return errc::reserved_nonzero;
+    if (!valid_slot4(e.slot_id)) return errc::invalid_field;
     return e;
   }
 };

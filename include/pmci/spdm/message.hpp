@@ -15,6 +15,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -86,8 +87,12 @@ constexpr void decode_as(bytes_view b, const negotiated& n, const response_conte
     out = r.error();
     return;
   }
-  out = message{};
-  out->template emplace<T>(*r);
+  if (std::is_constant_evaluated()) {
+    out = message{std::in_place_type<T>, *r};  // (libstdc++'s constexpr emplace does not evaluate under clang)
+  } else {
+    out = message{};
+    out->template emplace<T>(*r);
+  }
 }
 template <class... T>
 constexpr void dispatch(code c, bytes_view b, const negotiated& n, const response_context& ctx, result<message>& out,

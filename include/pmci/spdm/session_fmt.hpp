@@ -126,22 +126,8 @@ inline out_t describe(out_t o, const psk_finish& m, bool v) {
 }
 
 // ---- §10.5, §10.6 in-session control and encapsulated requests --------------------------------------
-template <code C>
-out_t describe(out_t o, const detail::header_only<C>&, bool) {
-  return fmt::format_to(o, "{}", name(C));
-}
-template <code C>
-out_t describe(out_t o, const detail::key_update_message<C>& m, bool) {
-  return fmt::format_to(o, "{} {} tag={:#04x}", name(C), name(m.operation), m.tag);
-}
 inline out_t describe(out_t o, const end_session& m, bool) {
   return m.negotiated_state_clearing ? fmt::format_to(o, "END_SESSION clear-state") : fmt::format_to(o, "END_SESSION");
-}
-template <code C, bool R>
-out_t describe(out_t o, const detail::encapsulated_carrier<C, R>& m, bool v) {
-  o = fmt::format_to(o, "{} id={} inner={}", name(C), m.request_id,
-                     m.message.size() >= 2 ? name(static_cast<code>(std::to_integer<std::uint8_t>(m.message[1]))) : "-");
-  return v ? fmt_detail::hexf(o, R ? "EncapsulatedRequest" : "EncapsulatedResponse", m.message, 256) : o;
 }
 inline out_t describe(out_t o, const encapsulated_response_ack& m, bool v) {
   o = fmt::format_to(o, "ENCAPSULATED_RESPONSE_ACK id={} ack_id={}", m.request_id, m.ack_request_id);
@@ -179,13 +165,6 @@ inline out_t describe(out_t o, const set_certificate& m, bool v) {
 inline out_t describe(out_t o, const set_certificate_rsp& m, bool) {
   return fmt::format_to(o, "SET_CERTIFICATE_RSP slot={}", m.slot_id);
 }
-template <code C>
-out_t describe(out_t o, const detail::chunk_message<C>& m, bool v) {
-  o = fmt::format_to(o, "{} handle={} seq={} size={}", name(C), m.handle, m.chunk_seq_no, m.chunk.size());
-  if (m.chunk_seq_no == 0) o = fmt::format_to(o, " large={}", m.large_message_size);
-  if (m.last_chunk) o = fmt::format_to(o, " last");
-  return v ? fmt_detail::hexf(o, "SPDMchunk", m.chunk, 256) : o;
-}
 inline out_t describe(out_t o, const chunk_send_ack& m, bool v) {
   o = fmt::format_to(o, "CHUNK_SEND_ACK handle={} seq={}", m.handle, m.chunk_seq_no);
   if (m.early_error_detected) o = fmt::format_to(o, " early-error");
@@ -215,11 +194,6 @@ inline out_t describe(out_t o, const endpoint_info& m, bool v) {
       o = fmt::format_to(fmt_detail::hex(o, c.vendor_id), " sub_ids={}", c.num_sub_ids);
     }
   return m.signature.empty() ? o : fmt_detail::hexf(o, "Signature", m.signature, 512);
-}
-template <code C, bool Opt>
-out_t describe(out_t o, const detail::event_group_list_message<C, Opt>& m, bool v) {
-  o = fmt::format_to(o, "{} groups={} list={}", name(C), m.event_group_count, m.event_groups.size());
-  return v ? fmt_detail::hexf(o, "EventGroups", m.event_groups, 256) : o;
 }
 inline out_t describe(out_t o, const send_event& m, bool v) {
   o = fmt::format_to(o, "SEND_EVENT events={}", m.events.size());
@@ -258,6 +232,44 @@ inline out_t describe(out_t o, const measurement_extension_log& m, bool v) {
   o = fmt::format_to(o, "MEASUREMENT_EXTENSION_LOG portion={} remainder={}", m.portion.size(), m.remainder_length);
   return v ? fmt_detail::hexf(o, "MEL", m.portion, 256) : o;
 }
+
+// ---- messages whose types live in pmci::spdm::detail (header-only, KEY_UPDATE, carriers, chunks,
+// event-group lists): their describe() overloads live there too, so that the dispatcher's variant
+// formatter finds them by argument-dependent lookup, and are re-declared in pmci::spdm for
+// PMCI_SPDM_FORMATTER's qualified call.
+namespace detail {
+template <code C>
+out_t describe(out_t o, const header_only<C>&, bool) {
+  return fmt::format_to(o, "{}", name(C));
+}
+
+template <code C>
+out_t describe(out_t o, const key_update_message<C>& m, bool) {
+  return fmt::format_to(o, "{} {} tag={:#04x}", name(C), name(m.operation), m.tag);
+}
+
+template <code C, bool R>
+out_t describe(out_t o, const encapsulated_carrier<C, R>& m, bool v) {
+  o = fmt::format_to(o, "{} id={} inner={}", name(C), m.request_id,
+                     m.message.size() >= 2 ? name(static_cast<code>(std::to_integer<std::uint8_t>(m.message[1]))) : "-");
+  return v ? fmt_detail::hexf(o, R ? "EncapsulatedRequest" : "EncapsulatedResponse", m.message, 256) : o;
+}
+
+template <code C>
+out_t describe(out_t o, const chunk_message<C>& m, bool v) {
+  o = fmt::format_to(o, "{} handle={} seq={} size={}", name(C), m.handle, m.chunk_seq_no, m.chunk.size());
+  if (m.chunk_seq_no == 0) o = fmt::format_to(o, " large={}", m.large_message_size);
+  if (m.last_chunk) o = fmt::format_to(o, " last");
+  return v ? fmt_detail::hexf(o, "SPDMchunk", m.chunk, 256) : o;
+}
+
+template <code C, bool Opt>
+out_t describe(out_t o, const event_group_list_message<C, Opt>& m, bool v) {
+  o = fmt::format_to(o, "{} groups={} list={}", name(C), m.event_group_count, m.event_groups.size());
+  return v ? fmt_detail::hexf(o, "EventGroups", m.event_groups, 256) : o;
+}
+}  // namespace detail
+using detail::describe;
 
 }  // namespace pmci::spdm
 

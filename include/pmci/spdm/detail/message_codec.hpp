@@ -57,7 +57,10 @@ constexpr result<void> finish(const reader& r) noexcept { return r.finish(); }
 
 /// A length-prefixed field on encode: the value must fit the prefix.
 constexpr bool fits_u16(bytes_view v) noexcept { return v.size() <= 0xFFFFu; }
-constexpr bool fits_u32(bytes_view v) noexcept { return v.size() <= 0xFFFFFFFFull; }
+constexpr bool fits_u32(bytes_view v) noexcept {
+  const std::uint64_t size = v.size();  // (always true where size_t has 32 bits)
+  return size <= 0xFFFFFFFFu;
+}
 
 /// A message that is only a header with Param1 and Param2 reserved (HEARTBEAT, END_SESSION_ACK,
 /// GET_ENCAPSULATED_REQUEST, ...). Errors: truncated, trailing_data, version_mismatch,
