@@ -10,6 +10,7 @@
 //     device's signing delay (ResponseNotReady rounds).
 // Checked: no crash and no UB; in mutate mode, a CHALLENGE_AUTH or signed MEASUREMENTS whose own
 // bytes were changed is never accepted as verified (the test policy's signatures are exact).
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -100,11 +101,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       [&](bytes_view q, std::size_t index) -> bytes_view {
         auto r = rsp.handle(q, buf);
         if (!r) fuzz::fail();
+        const std::vector<std::byte> genuine(r->begin(), r->end());
         for (const auto& e : edits)
-          if (e.exchange == index && e.offset < r->size()) {
-            (*r)[e.offset] ^= std::byte{e.value};
-            if (index < mutated.size()) mutated[index] = true;
-          }
+          if (e.exchange == index && e.offset < r->size()) (*r)[e.offset] ^= std::byte{e.value};
+        // Edits may cancel out (the same xor twice): what counts is whether the bytes changed.
+        if (index < mutated.size()) mutated[index] = !std::equal(genuine.begin(), genuine.end(), r->begin());
         return *r;
       },
       bad, exchanges, mutated);

@@ -84,7 +84,7 @@ class responder {
   /// The smallest response buffer handle() accepts (an ERROR with 4 bytes of extended data).
   static constexpr std::size_t min_response_size = 8;
 
-  responder(Crypto& crypto, Device& device) noexcept : crypto_(crypto), dev_(device) {}
+  constexpr responder(Crypto& crypto, Device& device) noexcept : crypto_(crypto), dev_(device) {}
   responder(const responder&) = delete;
   responder& operator=(const responder&) = delete;
 

@@ -40,17 +40,25 @@ enum class signing_context : std::uint8_t {
   requester_endpoint_info,
 };
 
+namespace detail {
+/// A string_view of a literal with its length known at compile time (no strlen at run time).
+template <std::size_t N>
+constexpr std::string_view literal(const char (&s)[N]) noexcept {
+  return {s, N - 1};
+}
+}  // namespace detail
+
 constexpr std::string_view context_string(signing_context c) noexcept {
   switch (c) {
-    case signing_context::responder_challenge_auth: return "responder-challenge_auth signing";
-    case signing_context::requester_challenge_auth: return "requester-challenge_auth signing";
-    case signing_context::responder_measurements: return "responder-measurements signing";
-    case signing_context::responder_key_exchange_rsp: return "responder-key_exchange_rsp signing";
-    case signing_context::requester_finish: return "requester-finish signing";
-    case signing_context::responder_endpoint_info: return "responder-endpoint_info signing";
-    case signing_context::requester_endpoint_info: return "requester-endpoint_info signing";
+    case signing_context::responder_challenge_auth: return detail::literal("responder-challenge_auth signing");
+    case signing_context::requester_challenge_auth: return detail::literal("requester-challenge_auth signing");
+    case signing_context::responder_measurements: return detail::literal("responder-measurements signing");
+    case signing_context::responder_key_exchange_rsp: return detail::literal("responder-key_exchange_rsp signing");
+    case signing_context::requester_finish: return detail::literal("requester-finish signing");
+    case signing_context::responder_endpoint_info: return detail::literal("responder-endpoint_info signing");
+    case signing_context::requester_endpoint_info: return detail::literal("requester-endpoint_info signing");
   }
-  return "";
+  return {};
 }
 
 inline constexpr std::size_t signing_prefix_size = 100;  // SPDM_VERSION_1_2_SIGNING_CONTEXT_SIZE
@@ -60,7 +68,7 @@ inline constexpr std::size_t max_signed_message_size = signing_prefix_size + cry
 /// before 1.2 (no prefix exists there).
 constexpr result<void> write_signing_prefix(version v, signing_context c, std::span<std::byte, signing_prefix_size> out) noexcept {
   if (v < version::v1_2) return errc::unsupported;
-  constexpr std::string_view pattern = "dmtf-spdm-v1.X.*";
+  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
   for (std::size_t rep = 0; rep < 4; ++rep)
     for (std::size_t i = 0; i < pattern.size(); ++i)
       out[rep * pattern.size() + i] = std::byte{static_cast<std::uint8_t>(pattern[i])};
