@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The SPDM key schedule on a policy that has AEAD but neither HKDF nor a hash.
-// expect-error: spdm::key_schedule: the crypto policy needs HKDF
+// expect-error: spdm::session_key_schedule: the crypto policy needs HKDF
 #include "pmci/spdm/session/key_schedule.hpp"
 
 using namespace pmci;
@@ -15,4 +15,4 @@ struct aead_engine {
 };
 
 aead_engine engine;
-pmci::spdm::key_schedule<aead_engine> schedule{engine, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
+pmci::spdm::session_key_schedule<aead_engine> schedule{engine, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};

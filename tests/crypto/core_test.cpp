@@ -159,5 +159,5 @@ TEST_CASE("spdm key schedule: BinConcat bytes") {
   CHECK(bin_concat_vectors());
   static_assert(bin_concat_context_and_errors());
   CHECK(bin_concat_context_and_errors());
-  STATIC_REQUIRE(sizeof(spdm::key_schedule<hash_only_policy, 32>) < sizeof(spdm::key_schedule<hash_only_policy>));
+  STATIC_REQUIRE(sizeof(spdm::session_key_schedule<hash_only_policy, 32>) < sizeof(spdm::session_key_schedule<hash_only_policy>));
 }

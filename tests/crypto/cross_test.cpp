@@ -130,8 +130,8 @@ TEST_CASE("cross: hashes, HMAC, HKDF and the key schedule agree") {
   REQUIRE(p.random(secret));
   REQUIRE(p.random(th1));
   REQUIRE(p.random(th2));
-  spdm::key_schedule<openssl> ko{o, hash_alg::sha384, aead_alg::chacha20_poly1305, 0x13};
-  spdm::key_schedule<psa> kp{p, hash_alg::sha384, aead_alg::chacha20_poly1305, 0x13};
+  spdm::session_key_schedule<openssl> ko{o, hash_alg::sha384, aead_alg::chacha20_poly1305, 0x13};
+  spdm::session_key_schedule<psa> kp{p, hash_alg::sha384, aead_alg::chacha20_poly1305, 0x13};
   REQUIRE(ko.derive_handshake(secret, th1, true));
   REQUIRE(kp.derive_handshake(secret, th1, true));
   REQUIRE(ko.derive_data(th2));

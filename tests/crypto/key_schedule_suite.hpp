@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// pmci::spdm::key_schedule against (1) the walk-through of vectors.md §9 and (2) every session of
+// pmci::spdm::session_key_schedule against (1) the walk-through of vectors.md §9 and (2) every session of
 // every capture in tests/data/vectors: starting from only the logged DHE secret or PSK and the
 // logged TH1/TH2, every secret, finished key, key and IV libspdm logged is re-derived, including
 // the export master secret and each key update. The ResponderVerifyData carried by
@@ -29,7 +29,7 @@ void key_schedule_walkthrough(P& p) {
   const bytes th2 = digest_of(p, hash_alg::sha384, ascii("TH2"));
   CHECK(hex(th1) == "af8d1cfcb832e203d945549d67b51a3b050c232655fbb0bf50f84ab0024ec357a775f307b586b0ce4f996fa19fc95593");
   CHECK(hex(th2) == "8732e356525135c9e386c83c91844101a3622eb0a10ba3ac542ffde25f854ce932ff1abe0b0d21a467916cd7b39dade1");
-  pmci::spdm::key_schedule<P> ks{p, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
+  pmci::spdm::session_key_schedule<P> ks{p, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
   CHECK(ks.derive_data(th2) == errc::invalid_state);
   REQUIRE(ks.derive_handshake(range(1, 0x31), th1));
   CHECK(hex(ks.handshake_secret()) == "e64174c689bb335160bd24e716e8b2280fd85bf5277d32840aa09af4872a6bfb91d02569cafaa7f3dddfec54b791287a");
@@ -57,9 +57,9 @@ void key_schedule_walkthrough(P& p) {
 
   // Wrong inputs.
   CHECK(ks.derive_handshake(range(1, 0x31), bytes_view(th1).first(47)) == errc::invalid_field);
-  pmci::spdm::key_schedule<P> old{p, hash_alg::sha384, aead_alg::aes256_gcm, 0x10};
+  pmci::spdm::session_key_schedule<P> old{p, hash_alg::sha384, aead_alg::aes256_gcm, 0x10};
   CHECK(old.derive_handshake(range(1, 0x31), th1) == errc::unsupported);  // no sessions at 1.0
-  pmci::spdm::key_schedule<P, 32> small{p, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
+  pmci::spdm::session_key_schedule<P, 32> small{p, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
   CHECK(small.derive_handshake(range(1, 0x31), th1) == errc::unsupported);  // sized for SHA-256
   // discard_handshake keeps data keys, wipes the rest; reset wipes all.
   ks.discard_handshake();
@@ -218,7 +218,7 @@ void key_schedule_captures(P& p) {
         ++values_checked;
       };
       const bool psk = s.has("psk");
-      pmci::spdm::key_schedule<P> ks{p, n.hash, *n.aead, n.version};
+      pmci::spdm::session_key_schedule<P> ks{p, n.hash, *n.aead, n.version};
       REQUIRE(ks.derive_handshake(s.at(psk ? "psk" : "dhe_secret"), s.at("th1"), psk));
       seen.insert({psk ? "psk" : "dhe_secret", "th1", "th2"});
       expect("handshake_secret", ks.handshake_secret());

@@ -4,7 +4,7 @@
 // finished keys, the AEAD keys and IVs of each direction, the export master secret, and the
 // per-direction key update ("traffic upd").
 //
-//   pmci::spdm::key_schedule<Crypto> ks{crypto, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
+//   pmci::spdm::session_key_schedule<Crypto> ks{crypto, hash_alg::sha384, aead_alg::aes256_gcm, 0x12};
 //   ks.derive_handshake(dhe_secret, th1);          // after KEY_EXCHANGE_RSP (TH1)
 //   ks.finished_key(key_direction::response) ...    // ResponderVerifyData = HMAC(key, TH1 hash)
 //   ks.derive_data(th2);                           // after FINISH_RSP (TH2)
@@ -29,6 +29,7 @@
 #include "pmci/crypto/concepts.hpp"
 #include "pmci/crypto/hkdf.hpp"
 #include "pmci/crypto/hmac.hpp"
+#include "pmci/spdm/types.hpp"  // spdm::key_schedule (the algorithm enum) must stay distinct
 
 namespace pmci::spdm {
 
@@ -75,8 +76,10 @@ constexpr result<std::size_t> bin_concat(std::uint8_t spdm_version, std::string_
 /// responder with response-direction keys (secured.md §3.3).
 enum class key_direction : std::uint8_t { request, response };
 
+// Named session_key_schedule, not key_schedule: types.hpp's `key_schedule` is the KeySchedule
+// algorithm bitmask of NEGOTIATE_ALGORITHMS (spdm.md §5.4), in the same namespace.
 template <class P, std::size_t MaxHash>
-class key_schedule;
+class session_key_schedule;
 
 /// One direction's major secret and the AEAD key and IV derived from it (secured.md §3.3).
 /// Copyable, so that a session can keep the previous generation while a key update is verified
@@ -95,7 +98,7 @@ class traffic_keys {
 
  private:
   template <class Q, std::size_t M>
-  friend class key_schedule;
+  friend class session_key_schedule;
   pmci::secret<MaxHash> major_;
   pmci::secret<crypto::max_aead_key_size> key_;
   pmci::secret<crypto::aead_nonce_size> iv_;
@@ -105,23 +108,23 @@ class traffic_keys {
 
 /// The key schedule of one session. Not copyable (it holds secrets); movable is not needed.
 template <class P, std::size_t MaxHash = crypto::max_digest_size>
-class key_schedule {
+class session_key_schedule {
   static_assert(crypto::hkdf_capable<P>,
-                "spdm::key_schedule: the crypto policy needs HKDF, either native (hkdf_extract/hkdf_expand) or "
+                "spdm::session_key_schedule: the crypto policy needs HKDF, either native (hkdf_extract/hkdf_expand) or "
                 "through a hash policy (hash_state, hash_init/hash_update/hash_final) for pmci's generic HKDF");
   static_assert(MaxHash >= 32 && MaxHash <= crypto::max_digest_size,
-                "spdm::key_schedule: MaxHash is the largest digest size the session may negotiate (32, 48 or 64)");
+                "spdm::session_key_schedule: MaxHash is the largest digest size the session may negotiate (32, 48 or 64)");
 
  public:
   using keys = traffic_keys<MaxHash>;
 
   /// `spdm_version`: negotiated SPDM version byte (0x11 … 0x14). Parameters are checked by the
   /// derive calls (errc::unsupported for a hash larger than MaxHash or an unknown version).
-  key_schedule(P& p, crypto::hash_alg hash, crypto::aead_alg aead, std::uint8_t spdm_version) noexcept
+  session_key_schedule(P& p, crypto::hash_alg hash, crypto::aead_alg aead, std::uint8_t spdm_version) noexcept
       : p_(&p), hash_(hash), aead_(aead), version_(spdm_version) {}
-  key_schedule(const key_schedule&) = delete;
-  key_schedule& operator=(const key_schedule&) = delete;
-  ~key_schedule() { reset(); }
+  session_key_schedule(const session_key_schedule&) = delete;
+  session_key_schedule& operator=(const session_key_schedule&) = delete;
+  ~session_key_schedule() { reset(); }
 
   [[nodiscard]] std::size_t hash_size() const noexcept { return crypto::digest_size(hash_); }
   [[nodiscard]] crypto::hash_alg hash() const noexcept { return hash_; }

@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: Apache-2.0
+// pmci::spdm::requester<Config, Crypto> — the SPDM requester for attestation (DSP0274 1.0-1.3):
+// version, capabilities and algorithm negotiation, digests, certificate retrieval and validation,
+// CHALLENGE, and measurements, with ERROR Busy / ResponseNotReady handling and timeouts.
+//
+// Two ways to drive it:
+//
+//   1. Step-wise, sans-I/O (firmware, event loops, fuzzers):
+//        req.start_get_version();
+//        while (true) {
+//          auto out = req.next_request(tx);           // SPDM request bytes to send
+//          ... send, receive `rsp` (wait req.response_timeout_us() at most) ...
+//          auto st = req.on_response(rsp);            // consume the response
+//          if (!st) fail(st.error(), req.last_failure());
+//          if (st->kind == step::done) break;
+//          if (st->kind == step::wait) sleep_us(st->wait_us);   // Busy / ResponseNotReady
+//        }
+//
+//   2. Blocking, over any pmci::transport::message_transport (MCTP messages: 0x05 ‖ SPDM):
+//        pmci::spdm::requester<host_config, pmci::crypto::openssl> req{crypto};
+//        auto report = req.attest(transport, {.trust_anchors = roots});
+//
+// Results (digests, measurement blocks) are views into the response bytes: with the step-wise
+// API the caller's buffer, with the blocking API the requester's own receive buffer. They stay
+// valid until the next request.
+//
+// Checks a response must pass (each failure is an errc plus a specific last_failure()):
+// the version byte and response code; the codec's layout checks; ALGORITHMS selects only what was
+// offered; the certificate chain's Length and RootHash, Hash(chain) against the DIGESTS entry,
+// and the chain against the caller's trust anchors (crypto policy verify_cert_chain); the
+// CHALLENGE_AUTH CertChainHash and signature over M1/M2; MEASUREMENTS' slot, index and
+// RequesterContext, and its signature over L1/L2.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "pmci/core/buffer.hpp"
+#include "pmci/core/bytes.hpp"
+#include "pmci/core/endian.hpp"
+#include "pmci/core/result.hpp"
+#include "pmci/crypto/concepts.hpp"
+#include "pmci/spdm/algorithms.hpp"
+#include "pmci/spdm/capabilities.hpp"
+#include "pmci/spdm/cert_chain.hpp"
+#include "pmci/spdm/certificate.hpp"
+#include "pmci/spdm/challenge.hpp"
+#include "pmci/spdm/config.hpp"
+#include "pmci/spdm/crypto_map.hpp"
+#include "pmci/spdm/digests.hpp"
+#include "pmci/spdm/error.hpp"
+#include "pmci/spdm/header.hpp"
+#include "pmci/spdm/measurements.hpp"
+#include "pmci/spdm/signing.hpp"
+#include "pmci/spdm/transcript.hpp"
+#include "pmci/spdm/types.hpp"
+#include "pmci/spdm/vendor.hpp"
+#include "pmci/spdm/version.hpp"
+#include "pmci/transport/concepts.hpp"
+
+namespace pmci::spdm {
+
+/// What a requester operation needs next (on_response's answer).
+struct step {
+  enum kind_t : std::uint8_t {
+    done,  ///< the operation completed; its result is available
+    send,  ///< call next_request() and send it now
+    wait,  ///< wait wait_us microseconds, then call next_request() and send it
+  };
+  kind_t kind = done;
+  std::uint32_t wait_us = 0;
+};
+
+/// Why the last operation failed, more precisely than its errc.
+enum class failure : std::uint8_t {
+  none,
+  peer_error,                  ///< the responder answered ERROR (see last_error())
+  malformed_response,          ///< the response does not decode, or has the wrong code / version
+  unexpected_response,         ///< well-formed, but not what the request asked for
+  no_common_version,           ///< VERSION lists no version this requester speaks
+  invalid_capabilities,        ///< CAPABILITIES flags or sizes break DSP0274's rules
+  missing_capability,          ///< the responder lacks the capability the operation needs
+  invalid_algorithms,          ///< ALGORITHMS selected something not offered, or nothing needed
+  chain_too_large,             ///< the certificate chain exceeds Config::max_cert_chain_size
+  chain_malformed,             ///< Length / DER structure of the chain is wrong
+  root_hash_mismatch,          ///< RootHash != Hash(root certificate)
+  chain_digest_mismatch,       ///< Hash(chain) differs from the DIGESTS entry of the slot
+  chain_untrusted,             ///< the chain does not validate against the trust anchors
+  cert_chain_hash_mismatch,    ///< CHALLENGE_AUTH CertChainHash != Hash(retrieved chain)
+  requester_context_mismatch,  ///< 1.3 RequesterContext not echoed
+  signature_invalid,           ///< CHALLENGE_AUTH / MEASUREMENTS signature does not verify
+  busy_retries_exhausted,      ///< ERROR Busy too many times
+  not_ready_retries_exhausted, ///< ERROR ResponseNotReady too many times
+  timeout,                     ///< no response in time
+  transport,                   ///< the transport failed
+  crypto,                      ///< the crypto policy failed
+  resynch,                     ///< ERROR RequestResynch: run the VCA again
+};
+
+constexpr const char* name(failure f) noexcept {
+  switch (f) {
+    case failure::none: return "none";
+    case failure::peer_error: return "peer error";
+    case failure::malformed_response: return "malformed response";
+    case failure::unexpected_response: return "unexpected response";
+    case failure::no_common_version: return "no common version";
+    case failure::invalid_capabilities: return "invalid capabilities";
+    case failure::missing_capability: return "missing capability";
+    case failure::invalid_algorithms: return "invalid algorithms";
+    case failure::chain_too_large: return "certificate chain too large";
+    case failure::chain_malformed: return "certificate chain malformed";
+    case failure::root_hash_mismatch: return "root hash mismatch";
+    case failure::chain_digest_mismatch: return "certificate chain digest mismatch";
+    case failure::chain_untrusted: return "certificate chain untrusted";
+    case failure::cert_chain_hash_mismatch: return "CertChainHash mismatch";
+    case failure::requester_context_mismatch: return "RequesterContext mismatch";
+    case failure::signature_invalid: return "signature invalid";
+    case failure::busy_retries_exhausted: return "busy retries exhausted";
+    case failure::not_ready_retries_exhausted: return "not-ready retries exhausted";
+    case failure::timeout: return "timeout";
+    case failure::transport: return "transport";
+    case failure::crypto: return "crypto";
+    case failure::resynch: return "resynch requested";
+  }
+  return "?";
+}
+
+/// The last ERROR response received.
+struct peer_error_info {
+  error_code code = error_code::unspecified;
+  std::uint8_t data = 0;
+};
+
+/// GET_MEASUREMENTS parameters.
+struct measurement_options {
+  std::uint8_t operation = meas_op_all;  ///< meas_op_count, an index 1..0xFE, or meas_op_all
+  bool signature = true;                 ///< ask for a signature (needs a retrieved chain for slot)
+  std::uint8_t slot = 0;                 ///< signing slot (1.1+)
+  bool raw_bit_stream = false;           ///< 1.2+: ask for raw measurements
+  bool new_measurement = false;          ///< 1.3
+  bytes_view requester_context{};        ///< 1.3: 8 bytes; empty = random
+};
+
+/// A MEASUREMENTS response, decoded and (when signed) verified. Views into the response bytes.
+struct measurement_result {
+  measurements response{};
+  bool signature_verified = false;  ///< signed and verified over L1/L2
+  /// Operation 0x00: the number of measurement indices the responder has.
+  [[nodiscard]] constexpr std::uint8_t total_indices() const noexcept { return response.total_indices; }
+  [[nodiscard]] constexpr const measurement_record& record() const noexcept { return response.record; }
+};
+
+/// CHALLENGE_AUTH, verified.
+struct challenge_result {
+  std::uint8_t slot = 0;
+  std::uint8_t slot_mask = 0;
+  bool basic_mut_auth_requested = false;
+  std::array<std::byte, 64> summary_hash{};  ///< MeasurementSummaryHash (summary_hash_size bytes)
+  std::size_t summary_hash_size = 0;
+  [[nodiscard]] constexpr bytes_view measurement_summary_hash() const noexcept {
+    return bytes_view{summary_hash}.first(summary_hash_size);
+  }
+};
+
+/// A clock for timeouts and waits: now() in ticks, ticks_per_second; optionally sleep(ticks).
+template <class C>
+concept clock = requires(const C& c) {
+  { c.now() } -> std::convertible_to<std::uint64_t>;
+  { C::ticks_per_second } -> std::convertible_to<std::uint64_t>;
+};
+/// No clock: nothing ever times out and nothing waits (retries are immediate).
+struct no_clock {
+  static constexpr std::uint64_t ticks_per_second = 1'000'000;
+  [[nodiscard]] constexpr std::uint64_t now() const noexcept { return 0; }
+};
+
+/// attest() parameters.
+struct attest_options {
+  std::span<const bytes_view> trust_anchors{};  ///< DER root certificates
+  std::uint8_t slot = 0;
+  bool challenge = true;
+  summary_hash_type summary = summary_hash_type::all;
+  bool measure = true;
+  measurement_options measurements{};
+  std::int64_t now = 0;  ///< seconds since 1970 for certificate validity; 0 = not checked
+  bytes_view challenge_requester_context{};  ///< 1.3: 8 bytes; empty = random
+};
+/// What attest() established.
+struct attestation_report {
+  negotiated params{};
+  std::uint8_t slot = 0;
+  bytes_view cert_chain{};           ///< the SPDM chain (requester buffer)
+  bool challenged = false;
+  challenge_result challenge{};
+  bool measured = false;
+  measurement_result measurements{};
+};
+
+template <class Config, class Crypto>
+class requester {
+  static_assert(check_requester_config<Config, Crypto>());
+
+ public:
+  static constexpr std::size_t max_hash = detail::max_hash_size(Config::hash_algs);
+  static constexpr std::size_t vca_capacity = 4 + (6 + 2 * Config::max_version_entries) + 20 + 20;
+  using transcript_type = transcript<Crypto, vca_capacity>;
+  using verify_key = typename Crypto::verify_key;
+  /// Largest request this requester builds (NEGOTIATE_ALGORITHMS with four AlgStructs).
+  static constexpr std::size_t max_request_size = 48;
+  /// ST1 (DSP0274): 100 ms for responses that need no cryptography (spdm.md §4).
+  static constexpr std::uint32_t st1_us = 100'000;
+
+  explicit requester(Crypto& crypto) noexcept : crypto_(crypto) {}
+  requester(const requester&) = delete;
+  requester& operator=(const requester&) = delete;
+
+  // ============================================================================================
+  // Step-wise core
+  // ============================================================================================
+  /// GET_VERSION (always allowed; restarts the connection).
+  result<void> start_get_version() noexcept {
+    reset_connection();
+    begin(op_kind::version);
+    return set_request(get_version{});
+  }
+  /// GET_CAPABILITIES (after VERSION).
+  result<void> start_get_capabilities() noexcept {
+    if (state_ != connection_state::after_version) return errc::invalid_state;
+    begin(op_kind::capabilities);
+    get_capabilities g;
+    g.ver = chosen_;
+    g.ct_exponent = Config::ct_exponent;
+    g.flags = detail::masked(Config::capabilities, chosen_);
+    g.data_transfer_size = Config::max_message_size;
+    g.max_spdm_msg_size = Config::max_message_size;
+    return set_request(g);
+  }
+  /// NEGOTIATE_ALGORITHMS (after CAPABILITIES).
+  result<void> start_negotiate_algorithms() noexcept {
+    if (state_ != connection_state::after_capabilities) return errc::invalid_state;
+    begin(op_kind::algorithms);
+    negotiate_algorithms na;
+    na.measurement_spec = Config::measurement_spec;
+    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs));
+    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs));
+    if (n_.ver >= version::v1_2) na.other_params_support = Config::opaque_data_formats;
+    if (n_.ver >= version::v1_3) {
+      if (Config::multi_key_conn) na.other_params_support = static_cast<std::uint8_t>(na.other_params_support | detail::multi_key_conn_bit);
+      na.mel_spec = Config::mel_spec;
+    }
+    if (n_.ver >= version::v1_1) {
+      if constexpr (!Config::dhe_groups.empty()) (void)na.structs.add(alg_type::dhe, detail::mask_of(Config::dhe_groups));
+      if constexpr (!Config::aead_suites.empty()) (void)na.structs.add(alg_type::aead, detail::mask_of(Config::aead_suites));
+      if constexpr (!Config::req_asym_algs.empty())
+        (void)na.structs.add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs)));
+      if constexpr (!Config::key_schedules.empty()) (void)na.structs.add(alg_type::key_schedule, detail::mask_of(Config::key_schedules));
+    }
+    offered_ = na;
+    return set_request(na);
+  }
+  /// GET_DIGESTS (after ALGORITHMS; the responder must have CERT_CAP).
+  result<void> start_get_digests() noexcept {
+    PMCI_TRY(require_negotiated(rsp_cap::cert));
+    begin(op_kind::digests);
+    tr_.reset_m();  // GET_DIGESTS drops B (spdm.md §15; libspdm)
+    return set_request(spdm::get_digests{});
+  }
+  /// GET_CERTIFICATE for `slot`, in portions, then validation against `trust_anchors` (the DER
+  /// root certificates; the span and what it views must stay valid until the operation ends).
+  result<void> start_get_certificate(std::uint8_t slot, std::span<const bytes_view> trust_anchors,
+                                     std::int64_t now = 0) noexcept {
+    PMCI_TRY(require_negotiated(rsp_cap::cert));
+    if (slot >= Config::slot_count) return errc::out_of_range;
+    begin(op_kind::certificate);
+    op_.slot = slot;
+    op_.anchors = trust_anchors;
+    op_.now = now;
+    op_.offset = 0;
+    op_.total = 0;
+    chain_.clear();
+    slots_[slot].verified = false;
+    return encode_get_certificate();
+  }
+  /// CHALLENGE for `slot` (its chain must have been retrieved) with the given summary hash type.
+  result<void> start_challenge(std::uint8_t slot, summary_hash_type summary = summary_hash_type::none,
+                               bytes_view requester_context = {}) noexcept {
+    PMCI_TRY(require_negotiated(rsp_cap::chal));
+    if (slot >= Config::slot_count) return errc::out_of_range;
+    if (!slots_[slot].verified) return fail_start(errc::invalid_state);
+    if (summary != summary_hash_type::none && !any(n_.rsp_caps, rsp_cap::meas_mask)) {
+      last_failure_ = failure::missing_capability;
+      return errc::unsupported;
+    }
+    begin(op_kind::challenge);
+    op_.slot = slot;
+    op_.summary = summary;
+    PMCI_TRY(fresh(op_.nonce));
+    PMCI_TRY(context(requester_context));
+    spdm::challenge c{slot, summary, op_.nonce, n_.ver >= version::v1_3 ? bytes_view{op_.context} : bytes_view{}};
+    return set_request(c);
+  }
+  /// GET_MEASUREMENTS.
+  result<void> start_get_measurements(const measurement_options& o = {}) noexcept {
+    PMCI_TRY(require_negotiated(rsp_cap::none));
+    if (!any(n_.rsp_caps, rsp_cap::meas_mask)) {
+      last_failure_ = failure::missing_capability;
+      return errc::unsupported;
+    }
+    if (o.signature) {
+      if ((n_.rsp_caps & rsp_cap::meas_mask) != rsp_cap::meas_sig) {
+        last_failure_ = failure::missing_capability;
+        return errc::unsupported;
+      }
+      if (o.slot >= Config::slot_count || !slots_[o.slot].verified) return fail_start(errc::invalid_state);
+    }
+    begin(op_kind::measurements);
+    op_.meas = o;
+    if (!authenticated_) tr_.reset_m();  // B and C dropped (spdm.md §15)
+    std::uint8_t attrs = o.signature ? meas_attr_signature : 0;
+    if (o.raw_bit_stream && n_.ver >= version::v1_2) attrs |= meas_attr_raw_bitstream;
+    if (o.new_measurement && n_.ver >= version::v1_3) attrs |= meas_attr_new_measurement;
+    spdm::get_measurements g;
+    g.attributes = attrs;
+    g.operation = o.operation;
+    if (o.signature) {
+      PMCI_TRY(fresh(op_.nonce));
+      g.nonce = op_.nonce;
+      g.slot_id = n_.ver >= version::v1_1 ? o.slot : 0;
+    }
+    PMCI_TRY(context(o.requester_context));
+    if (n_.ver >= version::v1_3) g.requester_context = op_.context;
+    return set_request(g);
+  }
+  /// VENDOR_DEFINED_REQUEST; the response payload is vendor_response() afterwards. The views
+  /// must stay valid until the operation ends.
+  result<void> start_vendor_defined(registry standard_id, bytes_view vendor_id, bytes_view payload) noexcept {
+    PMCI_TRY(require_negotiated(rsp_cap::none));
+    begin(op_kind::vendor);
+    request_.clear();
+    op_.vendor = {standard_id, vendor_id, payload};
+    return ok();
+  }
+
+  /// The request to send now (a prefix of out): the operation's request, a resend after Busy, or
+  /// RESPOND_IF_READY after ResponseNotReady. errc::invalid_state without an operation.
+  result<bytes_span> next_request(bytes_span out) noexcept {
+    if (op_.kind == op_kind::none) return errc::invalid_state;
+    writer w{out};
+    if (op_.respond_if_ready) {
+      PMCI_TRY(respond_if_ready::after(op_.rnr).encode(w, n_));
+    } else if (op_.kind == op_kind::vendor) {
+      PMCI_TRY(op_.vendor.encode(w, n_));
+    } else {
+      w.bytes(request_.view());
+    }
+    PMCI_TRY(w.status());
+    return w.written();
+  }
+
+  /// How long to wait for the response to the request next_request() returned (µs): RTT + ST1,
+  /// or RTT + CT (2^CTExponent of the responder) for CHALLENGE and signed GET_MEASUREMENTS.
+  [[nodiscard]] std::uint64_t response_timeout_us() const noexcept {
+    const bool crypto_op = !op_.respond_if_ready &&
+                           (op_.kind == op_kind::challenge || (op_.kind == op_kind::measurements && op_.meas.signature));
+    const std::uint64_t ct = rsp_ct_exponent_ >= 40 ? (1ull << 40) : (1ull << rsp_ct_exponent_);
+    return Config::rtt_us + (crypto_op ? std::max<std::uint64_t>(ct, st1_us) : st1_us);
+  }
+
+  /// Consume the response to the last request. The operation then continues (step::send /
+  /// step::wait) or is over (step::done, or an error: errc + last_failure()).
+  result<step> on_response(bytes_view rsp) noexcept {
+    if (op_.kind == op_kind::none) return errc::invalid_state;
+    auto r = dispatch_response(rsp);
+    if (!r || r->kind == step::done) {
+      if (!r && op_.kind == op_kind::measurements) drop_l();  // a failed GET_MEASUREMENTS restarts L1/L2
+      op_ = op_state{};
+    }
+    return r;
+  }
+
+  /// The operation failed because of (valid after an error from on_response / start_*).
+  [[nodiscard]] constexpr failure last_failure() const noexcept { return last_failure_; }
+  [[nodiscard]] constexpr const peer_error_info& last_error() const noexcept { return last_error_; }
+
+  // ---- results and state ----------------------------------------------------------------------
+  [[nodiscard]] constexpr connection_state state() const noexcept { return state_; }
+  [[nodiscard]] constexpr const negotiated& negotiated_params() const noexcept { return n_; }
+  [[nodiscard]] constexpr bool authenticated() const noexcept { return authenticated_; }
+  [[nodiscard]] constexpr version_set responder_versions() const noexcept { return peer_versions_; }
+  [[nodiscard]] constexpr std::uint8_t responder_ct_exponent() const noexcept { return rsp_ct_exponent_; }
+  [[nodiscard]] constexpr std::uint32_t responder_data_transfer_size() const noexcept { return rsp_dts_; }
+  /// DIGESTS: the slot mask and the digest of a slot (empty if not reported).
+  [[nodiscard]] constexpr std::uint8_t digest_slot_mask() const noexcept { return digest_mask_; }
+  [[nodiscard]] constexpr bytes_view slot_digest(std::uint8_t slot) const noexcept {
+    return slot < Config::slot_count && (digest_mask_ & (1u << slot)) ? bytes_view{slots_[slot].digest}.first(n_.h()) : bytes_view{};
+  }
+  /// The last complete SPDM certificate chain retrieved (header + RootHash + certificates).
+  [[nodiscard]] constexpr bytes_view cert_chain() const noexcept { return chain_complete_ ? chain_.view() : bytes_view{}; }
+  [[nodiscard]] constexpr bool slot_verified(std::uint8_t slot) const noexcept { return slot < Config::slot_count && slots_[slot].verified; }
+  /// The leaf public key of a verified slot (nullptr otherwise).
+  [[nodiscard]] constexpr const verify_key* slot_key(std::uint8_t slot) const noexcept {
+    return slot_verified(slot) ? &slots_[slot].key : nullptr;
+  }
+  /// Hash of the slot's verified SPDM chain (Ct for the session layer).
+  [[nodiscard]] constexpr bytes_view slot_chain_digest(std::uint8_t slot) const noexcept {
+    return slot_verified(slot) ? bytes_view{slots_[slot].chain_digest}.first(n_.h()) : bytes_view{};
+  }
+  [[nodiscard]] constexpr const challenge_result& last_challenge() const noexcept { return challenge_; }
+  [[nodiscard]] constexpr const measurement_result& last_measurements() const noexcept { return measurements_; }
+  [[nodiscard]] constexpr const vendor_defined_response& vendor_response() const noexcept { return vendor_rsp_; }
+  [[nodiscard]] constexpr const transcript_type& transcripts() const noexcept { return tr_; }
+
+  // ============================================================================================
+  // Blocking API over a transport (MCTP messages: 0x05 ‖ SPDM)
+  // ============================================================================================
+  /// Run the started operation to its end over t.
+  template <transport::message_transport T, clock C = no_clock>
+  result<void> run(T& t, C clk = {}) noexcept {
+    while (true) {
+      // Requests are small (<= max_request_size); vendor-defined ones up to 255 bytes here (the
+      // step-wise API has no such limit).
+      std::array<std::byte, 1 + 255> tx{};
+      auto req = next_request(std::span{tx}.subspan(1));
+      if (!req) return abandon(req.error(), failure::transport);
+      tx[0] = std::byte{transport::mctp_type_spdm};
+      const bytes_view msg = bytes_view{tx}.first(1 + req->size());
+      const std::uint64_t start = clk.now();
+      auto rsp = t.exchange(msg, std::span{rx_});
+      if (!rsp) return abandon(rsp.error(), rsp.error() == errc::timeout ? failure::timeout : failure::transport);
+      const std::uint64_t elapsed = clk.now() - start;
+      if (elapsed * 1'000'000 / C::ticks_per_second > response_timeout_us()) return abandon(errc::timeout, failure::timeout);
+      if (rsp->empty() || (*rsp)[0] != std::byte{transport::mctp_type_spdm}) return abandon(errc::invalid_field, failure::malformed_response);
+      PMCI_TRY_ASSIGN(const step s, on_response(bytes_view{*rsp}.subspan(1)));
+      if (s.kind == step::done) return ok();
+      if (s.kind == step::wait) {
+        if constexpr (requires { clk.sleep(std::uint64_t{}); })
+          clk.sleep(static_cast<std::uint64_t>(s.wait_us) * C::ticks_per_second / 1'000'000);
+      }
+    }
+  }
+
+  /// GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS.
+  template <transport::message_transport T, clock C = no_clock>
+  result<void> connect(T& t, C clk = {}) noexcept {
+    PMCI_TRY(start_get_version());
+    PMCI_TRY(run(t, clk));
+    PMCI_TRY(start_get_capabilities());
+    PMCI_TRY(run(t, clk));
+    PMCI_TRY(start_negotiate_algorithms());
+    return run(t, clk);
+  }
+  template <transport::message_transport T, clock C = no_clock>
+  result<void> get_digests(T& t, C clk = {}) noexcept {
+    PMCI_TRY(start_get_digests());
+    return run(t, clk);
+  }
+  template <transport::message_transport T, clock C = no_clock>
+  result<void> get_certificate(T& t, std::uint8_t slot, std::span<const bytes_view> anchors, std::int64_t now = 0,
+                               C clk = {}) noexcept {
+    PMCI_TRY(start_get_certificate(slot, anchors, now));
+    return run(t, clk);
+  }
+  template <transport::message_transport T, clock C = no_clock>
+  result<challenge_result> challenge(T& t, std::uint8_t slot, summary_hash_type summary = summary_hash_type::none,
+                                     bytes_view requester_context = {}, C clk = {}) noexcept {
+    PMCI_TRY(start_challenge(slot, summary, requester_context));
+    PMCI_TRY(run(t, clk));
+    return challenge_;
+  }
+  /// The result views the requester's receive buffer: valid until the next request.
+  template <transport::message_transport T, clock C = no_clock>
+  result<measurement_result> get_measurements(T& t, const measurement_options& o = {}, C clk = {}) noexcept {
+    PMCI_TRY(start_get_measurements(o));
+    PMCI_TRY(run(t, clk));
+    return measurements_;
+  }
+  /// The response payload views the receive buffer.
+  template <transport::message_transport T, clock C = no_clock>
+  result<vendor_defined_response> vendor_defined(T& t, registry standard_id, bytes_view vendor_id, bytes_view payload,
+                                                 C clk = {}) noexcept {
+    PMCI_TRY(start_vendor_defined(standard_id, vendor_id, payload));
+    PMCI_TRY(run(t, clk));
+    return vendor_rsp_;
+  }
+
+  /// The whole attestation: VCA, DIGESTS, CERTIFICATE (validated), CHALLENGE, MEASUREMENTS.
+  template <transport::message_transport T, clock C = no_clock>
+  result<attestation_report> attest(T& t, const attest_options& o, C clk = {}) noexcept {
+    PMCI_TRY(connect(t, clk));
+    PMCI_TRY(get_digests(t, clk));
+    PMCI_TRY(get_certificate(t, o.slot, o.trust_anchors, o.now, clk));
+    attestation_report rep;
+    rep.slot = o.slot;
+    if (o.challenge) {
+      PMCI_TRY(challenge(t, o.slot, any(n_.rsp_caps, rsp_cap::meas_mask) ? o.summary : summary_hash_type::none,
+                         o.challenge_requester_context, clk));
+      rep.challenged = true;
+      rep.challenge = challenge_;
+    }
+    if (o.measure && any(n_.rsp_caps, rsp_cap::meas_mask)) {
+      measurement_options m = o.measurements;
+      m.slot = o.slot;
+      if ((n_.rsp_caps & rsp_cap::meas_mask) != rsp_cap::meas_sig) m.signature = false;
+      PMCI_TRY(get_measurements(t, m, clk));
+      rep.measured = true;
+      rep.measurements = measurements_;
+    }
+    rep.params = n_;
+    rep.cert_chain = cert_chain();
+    return rep;
+  }
+
+ private:
+  enum class op_kind : std::uint8_t { none, version, capabilities, algorithms, digests, certificate, challenge, measurements, vendor };
+
+  struct op_state {
+    op_kind kind = op_kind::none;
+    bool respond_if_ready = false;
+    response_not_ready rnr{};
+    unsigned busy = 0;
+    unsigned not_ready = 0;
+    std::uint8_t slot = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t total = 0;
+    std::span<const bytes_view> anchors{};
+    std::int64_t now = 0;
+    summary_hash_type summary = summary_hash_type::none;
+    measurement_options meas{};
+    std::array<std::byte, nonce_size> nonce{};
+    std::array<std::byte, requester_context_size> context{};
+    vendor_defined_request vendor{};
+  };
+
+  struct slot_state {
+    std::array<std::byte, max_hash> digest{};        // from DIGESTS
+    std::array<std::byte, max_hash> chain_digest{};  // Hash(retrieved chain)
+    verify_key key{};
+    bool verified = false;
+  };
+
+  // ---- request plumbing -----------------------------------------------------------------------
+  /// Encode m as the current request (kept for resends and the transcript).
+  template <class M>
+  result<void> set_request(const M& m) noexcept {
+    writer w{request_.storage()};
+    result<void> r = errc::invalid_state;
+    if constexpr (requires { m.encode(w, n_); })
+      r = m.encode(w, n_);
+    else
+      r = m.encode(w);
+    if (!r) {
+      op_ = op_state{};
+      return r.error();
+    }
+    request_.resize(w.size());
+    return ok();
+  }
+  void begin(op_kind k) noexcept {
+    op_ = op_state{};
+    op_.kind = k;
+    last_failure_ = failure::none;
+    if (k != op_kind::measurements) drop_l();  // any request but GET_MEASUREMENTS drops L1/L2
+  }
+  result<void> require_negotiated(rsp_cap needed) noexcept {
+    if (state_ != connection_state::negotiated) return errc::invalid_state;
+    if (needed != rsp_cap::none && !has(n_.rsp_caps, needed)) {
+      last_failure_ = failure::missing_capability;
+      return errc::unsupported;
+    }
+    return ok();
+  }
+  result<void> fail_start(errc e) noexcept {
+    op_ = op_state{};
+    return e;
+  }
+  result<void> fresh(std::array<std::byte, nonce_size>& nonce) noexcept {
+    if (!crypto_.random(nonce)) {
+      last_failure_ = failure::crypto;
+      op_ = op_state{};
+      return errc::crypto_failure;
+    }
+    return ok();
+  }
+  /// 1.3 RequesterContext: the caller's 8 bytes, or random ones.
+  result<void> context(bytes_view given) noexcept {
+    if (n_.ver < version::v1_3) return ok();
+    if (!given.empty()) {
+      if (given.size() != requester_context_size) return fail_start(errc::invalid_field);
+      std::copy(given.begin(), given.end(), op_.context.begin());
+      return ok();
+    }
+    if (!crypto_.random(op_.context)) {
+      last_failure_ = failure::crypto;
+      return fail_start(errc::crypto_failure);
+    }
+    return ok();
+  }
+  result<void> encode_get_certificate() noexcept {
+    // Ask for as much as one response can carry (ours and, 1.2+, the responder's size limits).
+    std::size_t len = Config::max_message_size - certificate::fixed_size;
+    if (n_.ver >= version::v1_2 && rsp_dts_ >= 42) len = std::min<std::size_t>(len, rsp_dts_ - certificate::fixed_size);
+    len = std::min<std::size_t>(len, 0xFFFF);
+    return set_request(spdm::get_certificate{op_.slot, false, static_cast<std::uint16_t>(op_.offset), static_cast<std::uint16_t>(len)});
+  }
+
+  result<void> abandon(errc e, failure f) noexcept {
+    if (op_.kind == op_kind::measurements) drop_l();
+    op_ = op_state{};
+    last_failure_ = f;
+    return e;
+  }
+  result<step> fail(errc e, failure f) noexcept {
+    last_failure_ = f;
+    return e;
+  }
+
+  void drop_l() noexcept {
+    if (tr_.selected()) (void)tr_.reset_l(crypto_);
+  }
+  void reset_connection() noexcept {
+    tr_.reset();
+    n_ = negotiated{};
+    state_ = connection_state::not_started;
+    authenticated_ = false;
+    digest_mask_ = 0;
+    chain_.clear();
+    chain_complete_ = false;
+    for (auto& s : slots_) s = slot_state{};
+    rsp_ct_exponent_ = 0;
+    rsp_dts_ = 0;
+  }
+
+  [[nodiscard]] constexpr std::uint8_t expected_version() const noexcept {
+    return op_.kind == op_kind::version ? to_byte(version::v1_0) : op_.kind == op_kind::capabilities ? to_byte(chosen_) : to_byte(n_.ver);
+  }
+  [[nodiscard]] constexpr code request_code() const noexcept {
+    return request_.size() >= 2 ? static_cast<code>(std::to_integer<std::uint8_t>(request_[1])) : code::vendor_defined_request;
+  }
+
+  // ---- responses ------------------------------------------------------------------------------
+  result<step> dispatch_response(bytes_view rsp) noexcept {
+    const auto h = header::decode(rsp);
+    if (!h) return fail(h.error(), failure::malformed_response);
+    if (h->request_response_code == code::error) return on_error(rsp);
+    if (h->version != expected_version()) return fail(errc::version_mismatch, failure::malformed_response);
+    const code want = op_.kind == op_kind::vendor ? code::vendor_defined_response : response_to(request_code());
+    if (h->request_response_code != want) return fail(errc::unexpected_message, failure::malformed_response);
+    switch (op_.kind) {
+      case op_kind::version: return on_version(rsp);
+      case op_kind::capabilities: return on_capabilities(rsp);
+      case op_kind::algorithms: return on_algorithms(rsp);
+      case op_kind::digests: return on_digests(rsp);
+      case op_kind::certificate: return on_certificate(rsp);
+      case op_kind::challenge: return on_challenge_auth(rsp);
+      case op_kind::measurements: return on_measurements(rsp);
+      case op_kind::vendor: return on_vendor(rsp);
+      case op_kind::none: break;
+    }
+    return errc::invalid_state;
+  }
+
+  result<step> on_error(bytes_view rsp) noexcept {
+    const auto e = error_response::decode(rsp);
+    if (!e) return fail(e.error(), failure::malformed_response);
+    // An ERROR to GET_VERSION is 0x10 (spdm.md §1); later ones carry the negotiated version.
+    if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
+      return fail(errc::version_mismatch, failure::malformed_response);
+    last_error_ = {e->error, e->error_data};
+    // A GET_MEASUREMENTS answered with ERROR is not kept: L1/L2 restarts (spdm.md §15), also
+    // when the same request is retried after Busy. ResponseNotReady continues the request.
+    if (op_.kind == op_kind::measurements && e->error != error_code::response_not_ready) drop_l();
+    switch (e->error) {
+      case error_code::busy:
+        if (op_.busy++ < Config::busy_retries) return step{step::wait, Config::busy_retry_delay_us};
+        return fail(errc::busy, failure::busy_retries_exhausted);
+      case error_code::response_not_ready: {
+        // The request being processed must be ours (not RESPOND_IF_READY itself).
+        const code original = op_.kind == op_kind::vendor ? code::vendor_defined_request : request_code();
+        if (e->not_ready.request_code != original) return fail(errc::invalid_field, failure::unexpected_response);
+        if (op_.not_ready++ >= Config::not_ready_retries) return fail(errc::timeout, failure::not_ready_retries_exhausted);
+        op_.respond_if_ready = true;
+        op_.rnr = e->not_ready;
+        const unsigned x = e->not_ready.rd_exponent;
+        const std::uint32_t wait = x >= 31 ? 0x80000000u : (1u << x);
+        return step{step::wait, wait};
+      }
+      case error_code::request_resynch:
+        reset_connection();
+        return fail(errc::peer_error, failure::resynch);
+      default:
+        return fail(errc::peer_error, failure::peer_error);
+    }
+  }
+
+  result<step> on_version(bytes_view rsp) noexcept {
+    const auto v = version_response::decode(rsp);
+    if (!v) return fail(v.error(), failure::malformed_response);
+    peer_versions_ = v->versions();
+    const version_set common = peer_versions_ & Config::versions;
+    if (common.empty()) return fail(errc::unsupported, failure::no_common_version);
+    if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
+    chosen_ = common.highest();
+    state_ = connection_state::after_version;
+    return step{};
+  }
+
+  result<step> on_capabilities(bytes_view rsp) noexcept {
+    const auto c = capabilities::decode(rsp);
+    if (!c) return fail(c.error(), failure::malformed_response);
+    if (c->ver != chosen_ || c->has_supported_algorithms) return fail(errc::invalid_field, failure::malformed_response);
+    if (!c->validate()) return fail(errc::invalid_field, failure::invalid_capabilities);
+    if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
+    n_ = negotiated{};
+    n_.ver = chosen_;
+    n_.req_caps = detail::masked(Config::capabilities, chosen_);
+    n_.rsp_caps = c->flags;
+    rsp_ct_exponent_ = c->ct_exponent;
+    rsp_dts_ = chosen_ >= version::v1_2 ? c->data_transfer_size : 0;
+    state_ = connection_state::after_capabilities;
+    return step{};
+  }
+
+  result<step> on_algorithms(bytes_view rsp) noexcept {
+    const auto a = algorithms::decode(rsp, n_);
+    if (!a) return fail(a.error(), failure::malformed_response);
+    const auto within = [](auto sel, auto offered) { return (raw(sel) & ~raw(offered)) == 0; };
+    bool good = within(a->hash, offered_.hash) && within(a->asym, offered_.asym) &&
+                within(a->measurement_spec, offered_.measurement_spec) && a->ext_asym.empty() && a->ext_hash.empty() &&
+                (a->other_params_selection & 0x0F & ~offered_.other_params_support) == 0 &&
+                within(a->mel_spec, offered_.mel_spec) && a->structs.count <= offered_.structs.count;
+    for (const auto& s : a->structs) {
+      const auto* o = offered_.structs.find(s.type);
+      good = good && o != nullptr && (s.supported & ~o->supported) == 0;
+    }
+    // What attestation needs from a responder that has certificates or signs.
+    const bool signs = any(n_.rsp_caps, rsp_cap::cert | rsp_cap::chal) || (n_.rsp_caps & rsp_cap::meas_mask) == rsp_cap::meas_sig;
+    if (signs) good = good && a->hash != base_hash::none && a->asym != base_asym::none;
+    if (any(n_.rsp_caps, rsp_cap::meas_mask) && a->measurement_spec != meas_spec::none)
+      good = good && a->measurement_hash != meas_hash::none;
+    if (!good) return fail(errc::invalid_field, failure::invalid_algorithms);
+    negotiated n = n_;
+    update(n, offered_);
+    update(n, *a);
+    if (a->hash != base_hash::none) {
+      const auto h = to_crypto(a->hash);
+      if (!h) return fail(errc::unsupported, failure::invalid_algorithms);
+      if (!tr_.select(crypto_, *h, n.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
+    }
+    n_ = n;
+    state_ = connection_state::negotiated;
+    return step{};
+  }
+
+  result<step> on_digests(bytes_view rsp) noexcept {
+    const auto d = digests::decode(rsp, n_);
+    if (!d) return fail(d.error(), failure::malformed_response);
+    if (!commit_m(rsp)) return fail(errc::crypto_failure, failure::crypto);
+    digest_mask_ = 0;
+    for (std::size_t i = 0; i < d->count(); ++i) {
+      const std::uint8_t s = d->slot_of(i);
+      if (s >= Config::slot_count) continue;
+      const bytes_view dg = d->digest(i);
+      std::copy(dg.begin(), dg.end(), slots_[s].digest.begin());
+      digest_mask_ = static_cast<std::uint8_t>(digest_mask_ | (1u << s));
+    }
+    return step{};
+  }
+
+  result<void> commit_m(bytes_view rsp) noexcept {
+    PMCI_TRY(tr_.append_m(crypto_, request_.view()));
+    return tr_.append_m(crypto_, rsp);
+  }
+
+  result<step> on_certificate(bytes_view rsp) noexcept {
+    const auto c = certificate::decode(rsp, n_);
+    if (!c) return fail(c.error(), failure::malformed_response);
+    const auto asked = load_u16le(request_.view().subspan(6, 2));
+    if (c->slot_id != op_.slot || c->portion.size() > asked || (c->portion.empty() && c->remainder_length != 0))
+      return fail(errc::invalid_field, failure::unexpected_response);
+    const std::uint32_t total = op_.offset + static_cast<std::uint32_t>(c->portion.size()) + c->remainder_length;
+    if (op_.total == 0) op_.total = total;
+    if (total != op_.total) return fail(errc::invalid_field, failure::unexpected_response);
+    if (total > Config::max_cert_chain_size) return fail(errc::no_resources, failure::chain_too_large);
+    if (!chain_.append(c->portion)) return fail(errc::no_resources, failure::chain_too_large);
+    if (!commit_m(rsp)) return fail(errc::crypto_failure, failure::crypto);
+    op_.offset += static_cast<std::uint32_t>(c->portion.size());
+    if (c->remainder_length != 0) {
+      if (!encode_get_certificate()) return fail(errc::buffer_too_small, failure::transport);
+      return step{step::send, 0};
+    }
+    PMCI_TRY(validate_chain());
+    chain_complete_ = true;
+    return step{};
+  }
+
+  /// A complete chain: structure, RootHash, the DIGESTS entry, then the trust anchors.
+  result<void> validate_chain() noexcept {
+    const auto fail_v = [this](errc e, failure f) -> result<void> {
+      last_failure_ = f;
+      return e;
+    };
+    const auto cc = cert_chain::decode(chain_.view(), n_);
+    if (!cc) return fail_v(cc.error(), failure::chain_malformed);
+    const auto h = to_crypto(n_.hash);
+    if (!h) return fail_v(errc::invalid_state, failure::crypto);
+    std::array<std::byte, max_hash> d{};
+    const bytes_span dv = std::span{d}.first(n_.h());
+    if (!crypto::compute_hash(crypto_, *h, cc->root(), dv)) return fail_v(errc::crypto_failure, failure::crypto);
+    if (!equal(dv, cc->root_hash)) return fail_v(errc::verify_failed, failure::root_hash_mismatch);
+    slot_state& s = slots_[op_.slot];
+    if (!crypto::compute_hash(crypto_, *h, chain_.view(), std::span{s.chain_digest}.first(n_.h())))
+      return fail_v(errc::crypto_failure, failure::crypto);
+    if ((digest_mask_ & (1u << op_.slot)) && !equal(bytes_view{s.chain_digest}.first(n_.h()), bytes_view{s.digest}.first(n_.h())))
+      return fail_v(errc::verify_failed, failure::chain_digest_mismatch);
+    const auto alg = to_crypto(n_.asym);
+    if (!alg) return fail_v(errc::unsupported, failure::invalid_algorithms);
+    auto key = crypto_.verify_cert_chain(cc->certificates, op_.anchors,
+                                         crypto::cert_chain_options{*alg, crypto::cert_role::responder, op_.now});
+    if (!key) return fail_v(key.error() == errc::verify_failed ? errc::verify_failed : key.error(), failure::chain_untrusted);
+    s.key = std::move(*key);
+    s.verified = true;
+    return ok();
+  }
+
+  /// Verify a signature over a fork of `state` ‖ request ‖ response-without-signature.
+  result<void> verify_signature(const typename transcript_type::hash_state& state, bytes_view unsigned_rsp,
+                                bytes_view signature, signing_context ctx, std::uint8_t slot) noexcept {
+    std::array<std::byte, max_hash> th{};
+    const bytes_span t = std::span{th}.first(n_.h());
+    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, t)) {
+      last_failure_ = failure::crypto;
+      return errc::crypto_failure;
+    }
+    const auto alg = to_crypto(n_.asym);
+    const auto h = to_crypto(n_.hash);
+    if (!alg || !h || !slots_[slot].verified) {
+      last_failure_ = failure::crypto;
+      return errc::invalid_state;
+    }
+    if (!spdm::verify(crypto_, slots_[slot].key, *alg, *h, signed_content{n_.ver, ctx, t}, signature)) {
+      last_failure_ = failure::signature_invalid;
+      return errc::verify_failed;
+    }
+    return ok();
+  }
+
+  result<step> on_challenge_auth(bytes_view rsp) noexcept {
+    const auto hdr = header::decode(request_.view());
+    const auto a = challenge_auth::decode(rsp, n_, response_context::answering(*hdr));
+    if (!a) return fail(a.error(), failure::malformed_response);
+    const slot_state& s = slots_[op_.slot];
+    if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return fail(errc::invalid_field, failure::unexpected_response);
+    if (a->basic_mut_auth_req) return fail(errc::unsupported, failure::unexpected_response);  // no mutual auth here
+    if (!equal(a->cert_chain_hash, bytes_view{s.chain_digest}.first(n_.h())))
+      return fail(errc::verify_failed, failure::cert_chain_hash_mismatch);
+    if (n_.ver >= version::v1_3 && !equal(a->requester_context, op_.context))
+      return fail(errc::verify_failed, failure::requester_context_mismatch);
+    const auto r = verify_signature(tr_.m(), challenge_auth::without_signature(rsp, *a), a->signature,
+                                    signing_context::responder_challenge_auth, op_.slot);
+    tr_.reset_m();  // B and C are dropped after CHALLENGE_AUTH, verified or not
+    if (!r) return r.error();
+    authenticated_ = true;
+    challenge_ = challenge_result{};
+    challenge_.slot = a->slot_id;
+    challenge_.slot_mask = a->slot_mask;
+    challenge_.basic_mut_auth_requested = a->basic_mut_auth_req;
+    challenge_.summary_hash_size = a->measurement_summary_hash.size();
+    std::copy(a->measurement_summary_hash.begin(), a->measurement_summary_hash.end(), challenge_.summary_hash.begin());
+    return step{};
+  }
+
+  result<step> on_measurements(bytes_view rsp) noexcept {
+    const auto hdr = header::decode(request_.view());
+    const auto m = measurements::decode(rsp, n_, response_context::answering(*hdr));
+    if (!m) return fail(m.error(), failure::malformed_response);
+    const measurement_options& o = op_.meas;
+    if (o.operation != meas_op_count && o.operation != meas_op_all && (*m->record.begin()).index != o.operation)
+      return fail(errc::invalid_field, failure::unexpected_response);
+    if (n_.ver >= version::v1_3 && !equal(m->requester_context, op_.context))
+      return fail(errc::verify_failed, failure::requester_context_mismatch);
+    measurements_ = measurement_result{*m, false};
+    if (!o.signature) {
+      if (tr_.selected() && (!tr_.append_l(crypto_, request_.view()) || !tr_.append_l(crypto_, rsp)))
+        return fail(errc::crypto_failure, failure::crypto);
+      return step{};
+    }
+    if (n_.ver >= version::v1_1 && m->slot_id != o.slot) return fail(errc::invalid_field, failure::unexpected_response);
+    const auto r = verify_signature(tr_.l(), measurements::without_signature(rsp, *m), m->signature,
+                                    signing_context::responder_measurements, o.slot);
+    drop_l();  // L1/L2 restarts after a signed MEASUREMENTS
+    if (!r) return r.error();
+    measurements_.signature_verified = true;
+    return step{};
+  }
+
+  result<step> on_vendor(bytes_view rsp) noexcept {
+    const auto v = vendor_defined_response::decode(rsp, n_);
+    if (!v) return fail(v.error(), failure::malformed_response);
+    if (v->standard_id != op_.vendor.standard_id || !equal(v->vendor_id, op_.vendor.vendor_id))
+      return fail(errc::invalid_field, failure::unexpected_response);
+    vendor_rsp_ = *v;
+    return step{};
+  }
+
+  Crypto& crypto_;
+  transcript_type tr_{};
+  negotiated n_{};
+  negotiate_algorithms offered_{};
+  op_state op_{};
+  byte_buffer<max_request_size> request_{};
+  std::array<slot_state, Config::slot_count> slots_{};
+  byte_buffer<Config::max_cert_chain_size> chain_{};
+  std::array<std::byte, 1 + Config::max_message_size> rx_{};
+  challenge_result challenge_{};
+  measurement_result measurements_{};
+  vendor_defined_response vendor_rsp_{};
+  peer_error_info last_error_{};
+  std::uint32_t rsp_dts_ = 0;
+  connection_state state_ = connection_state::not_started;
+  version chosen_ = version::v1_0;
+  version_set peer_versions_{};
+  failure last_failure_ = failure::none;
+  std::uint8_t rsp_ct_exponent_ = 0;
+  std::uint8_t digest_mask_ = 0;
+  bool authenticated_ = false;
+  bool chain_complete_ = false;
+};
+
+}  // namespace pmci::spdm

@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: Apache-2.0
+// pmci::spdm::session_responder — the responder's session layer (DSP0274 §10 session messages,
+// DSP0277 secured messages over MCTP): KEY_EXCHANGE, FINISH, PSK_EXCHANGE, PSK_FINISH, HEARTBEAT,
+// KEY_UPDATE, END_SESSION, mutual authentication with the encapsulated request flow, and every
+// other message inside a session.
+//
+//   pmci::spdm::responder<rot_config, crypto_t, device_t> spdm{crypto, device};      // attestation
+//   pmci::spdm::session_responder<decltype(spdm), crypto_t, device_t, my_sessions>
+//       secure{spdm, crypto, device};
+//   auto rsp = secure.handle(mctp_message, tx, now_ms);   // 05 ‖ SPDM or 06 ‖ record in, same out
+//
+// It sits in front of the attestation engine and sees every MCTP message of the connection:
+//   * 0x05 (plain SPDM): KEY_EXCHANGE / PSK_EXCHANGE start a session; with HANDSHAKE_IN_THE_CLEAR
+//     the FINISH and the encapsulated mutual-authentication messages also come plain (secured.md
+//     §3.4). Everything else goes to the engine; a DIGESTS answer is remembered for the session
+//     transcripts (D, spdm.md §15) and GET_VERSION ends every session.
+//   * 0x06 (secured record): opened in place in the caller's buffer with the session's keys; the
+//     inner MCTP message is served — session control messages here, other SPDM requests by the
+//     engine, other MCTP types by the Device (application messages) — and the answer is sealed
+//     into `tx` with the same session's keys. A record that does not open (MAC, sequence number,
+//     format) ends its session and is answered in the clear with ERROR DecryptError.
+//
+// What it needs from the engine (Engine: pmci::spdm::responder or anything with these members):
+//   connection_state state() const; const negotiated& negotiated_params() const;
+//   const Crypto::hash_state& vca_transcript() const;          A (spdm.md §15)
+//   result<void> cert_chain_digest(std::uint8_t slot, bytes_span out);   Ct
+//   result<bytes_span> handle(bytes_view spdm_request, bytes_span response);
+// From the Device (device.hpp), besides what the engine uses:
+//   signing of KEY_EXCHANGE_RSP: sign_key(slot) or sign(slot, req, out), as for CHALLENGE_AUTH
+//     (errc::not_ready / errc::busy are answered with ERROR Busy: no ResponseNotReady here);
+//   measurements (MeasurementSummaryHash) when MEAS_CAP is set;
+//   bytes_view psk(bytes_view hint)                                   PSK_EXCHANGE (optional)
+//   std::span<const bytes_view> requester_trust_anchors()            mutual authentication
+//   result<std::size_t> session_message(std::uint32_t session_id, bytes_view mctp_message,
+//                                       bytes_span response)          other MCTP types inside a
+//       session (optional): write the response MCTP message (type byte + body), return its size;
+//       errc::unsupported = no response.
+//
+// Error answers (spdm.md §8): a request the session layer does not expect now is
+// UnexpectedRequest, one the negotiated capabilities exclude UnsupportedRequest, a malformed one
+// InvalidRequest, a full session table SessionLimitExceeded, a wrong verify data or FINISH
+// signature DecryptError (and the session ends), a session message outside a session
+// SessionRequired (1.2+; UnexpectedRequest at 1.1).
+//
+// Memory: the session table (SConfig::max_sessions sessions), the requester's certificate chain
+// buffer for mutual authentication (SConfig::max_peer_cert_chain, only when enabled), a few
+// hash states. No heap.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "pmci/core/buffer.hpp"
+#include "pmci/core/bytes.hpp"
+#include "pmci/core/result.hpp"
+#include "pmci/core/secure.hpp"
+#include "pmci/crypto/concepts.hpp"
+#include "pmci/spdm/cert_chain.hpp"
+#include "pmci/spdm/certificate.hpp"
+#include "pmci/spdm/config.hpp"
+#include "pmci/spdm/crypto_map.hpp"
+#include "pmci/spdm/device.hpp"
+#include "pmci/spdm/digests.hpp"
+#include "pmci/spdm/encapsulated.hpp"
+#include "pmci/spdm/error.hpp"
+#include "pmci/spdm/finish.hpp"
+#include "pmci/spdm/header.hpp"
+#include "pmci/spdm/key_exchange.hpp"
+#include "pmci/spdm/psk.hpp"
+#include "pmci/spdm/session/handshake.hpp"
+#include "pmci/spdm/session/secured_message.hpp"
+#include "pmci/spdm/session/session.hpp"
+#include "pmci/spdm/session_control.hpp"
+#include "pmci/spdm/signing.hpp"
+#include "pmci/spdm/types.hpp"
+
+namespace pmci::spdm {
+
+namespace detail {
+template <class D>
+concept device_has_psk = requires(D& d, bytes_view hint) {
+  { d.psk(hint) } -> std::convertible_to<bytes_view>;
+};
+template <class D>
+concept device_has_requester_anchors = requires(D& d) {
+  { d.requester_trust_anchors() } -> std::convertible_to<std::span<const bytes_view>>;
+};
+/// The policy's verify_key, or an empty placeholder for a policy that does not verify.
+template <class C, bool = crypto::verify_policy<C>>
+struct verify_key_of {
+  struct type {};
+};
+template <class C>
+struct verify_key_of<C, true> {
+  using type = typename C::verify_key;
+};
+template <class D>
+concept device_has_session_messages = requires(D& d, std::uint32_t id, bytes_view m, bytes_span out) {
+  { d.session_message(id, m, out) } -> std::same_as<result<std::size_t>>;
+};
+}  // namespace detail
+
+template <class Engine, class Crypto, class Device, class SConfig = session_defaults>
+class session_responder {
+  static_assert(crypto::hash_policy<Crypto> && crypto::aead_policy<Crypto> && crypto::dhe_policy<Crypto> &&
+                    crypto::random_policy<Crypto>,
+                "spdm::session_responder: the crypto policy must hash, do (EC)DHE, AEAD and random()");
+  static_assert(SConfig::max_sessions >= 1, "spdm::session_responder: SConfig::max_sessions must be at least 1");
+  static_assert(SConfig::max_hash == 32 || SConfig::max_hash == 48 || SConfig::max_hash == 64,
+                "spdm::session_responder: SConfig::max_hash must be 32, 48 or 64");
+  static_assert(SConfig::max_padding <= 32, "spdm::session_responder: DSP0276 (MCTP) allows at most 32 bytes of RandomData");
+  static_assert(SConfig::mut_auth == mut_auth_policy::none ||
+                    (crypto::cert_policy<Crypto> && detail::device_has_requester_anchors<Device>),
+                "spdm::session_responder: mutual authentication needs a crypto policy that validates certificate "
+                "chains (cert_policy) and a Device member `std::span<const bytes_view> requester_trust_anchors()`");
+
+ public:
+  using session_type = session<Crypto, SConfig::max_hash>;
+  using table_type = session_table<Crypto, SConfig::max_sessions, SConfig::max_hash>;
+  using hash_state = typename Crypto::hash_state;
+  static constexpr bool mutual_enabled = SConfig::mut_auth != mut_auth_policy::none;
+  static constexpr bool psk_enabled = detail::device_has_psk<Device>;
+
+  session_responder(Engine& engine, Crypto& crypto, Device& device) noexcept
+      : engine_(engine), crypto_(crypto), dev_(device) {}
+  session_responder(const session_responder&) = delete;
+  session_responder& operator=(const session_responder&) = delete;
+
+  /// Serve one MCTP message (type byte + body). `message` may be modified: a secured record is
+  /// decrypted in place. The answer (an MCTP message) is written into `response`. `now_ms` is a
+  /// monotonic time for heartbeat bookkeeping (0 if unused).
+  /// Errors (nothing to send): truncated (empty message), unsupported (an MCTP type other than
+  /// 0x05/0x06, or an application message nobody answers), buffer_too_small (`response` cannot
+  /// hold even an ERROR).
+  [[nodiscard]] result<bytes_span> handle(bytes_span message, bytes_span response, std::uint64_t now_ms = 0) noexcept {
+    now_ = now_ms;
+    if (message.empty()) return errc::truncated;
+    if (response.size() < 16) return errc::buffer_too_small;
+    const auto type = std::to_integer<std::uint8_t>(message[0]);
+    if (type == mctp_type_spdm) {
+      PMCI_TRY_ASSIGN(const bytes_span r, handle_plain(message.subspan(1), response.subspan(1)));
+      response[0] = std::byte{mctp_type_spdm};
+      return response.first(1 + r.size());
+    }
+    if (type == mctp_type_secured_spdm) return handle_secured(message, response);
+    return errc::unsupported;
+  }
+
+  /// End every session whose heartbeat period passed twice without a message (session.hpp).
+  /// Returns how many ended.
+  std::size_t expire_heartbeats(std::uint64_t now_ms) noexcept {
+    std::size_t n = 0;
+    for (auto& s : sessions_) {
+      if (!s.idle() && s.heartbeat_expired(now_ms)) {
+        end_session(s);
+        ++n;
+      }
+    }
+    return n;
+  }
+
+  [[nodiscard]] table_type& sessions() noexcept { return sessions_; }
+  [[nodiscard]] const table_type& sessions() const noexcept { return sessions_; }
+  /// The last END_SESSION asked to clear the negotiated state (NegotiatedStateClearing); pmci's
+  /// engine caches nothing across connections, so this is for the integrator to act on.
+  [[nodiscard]] bool negotiated_state_clearing_requested() const noexcept { return clear_state_requested_; }
+
+ private:
+  // ============================================================================================
+  // Plain SPDM
+  // ============================================================================================
+  result<bytes_span> handle_plain(bytes_view req, bytes_span out) noexcept {
+    if (req.size() < header::size) return engine_.handle(req, out);
+    const auto c = static_cast<code>(std::to_integer<std::uint8_t>(req[1]));
+    switch (c) {
+      case code::get_version:
+        // GET_VERSION resets the connection (spdm.md §3): every session and D go.
+        sessions_.end_all();
+        mutual_reset();
+        have_d_ = false;
+        clear_session_ = 0;
+        break;
+      case code::key_exchange: return on_key_exchange(req, out);
+      case code::psk_exchange: return on_psk_exchange(req, out);
+      case code::finish:
+      case code::get_encapsulated_request:
+      case code::deliver_encapsulated_response: {
+        // Only with HANDSHAKE_IN_THE_CLEAR, for the session whose handshake is under way. Plain
+        // encapsulated messages of no such session belong to the engine (basic mutual
+        // authentication after CHALLENGE_AUTH).
+        session_type* s = clear_session_ != 0 ? sessions_.find(clear_session_) : nullptr;
+        if (s == nullptr || s->phase() != session_phase::handshake) {
+          if (c == code::finish) return error(out, error_code::unexpected_request);
+          break;
+        }
+        auto r = handshake_message(*s, c, req, out);
+        if (s->pending() != session_type::pending_action::none) (void)s->after_send();
+        if (s->idle() || s->established()) clear_session_ = 0;
+        return r;
+      }
+      case code::psk_finish:
+      case code::heartbeat:
+      case code::key_update:
+      case code::end_session:
+        return error(out, n().ver >= version::v1_2 ? error_code::session_required : error_code::unexpected_request);
+      default: break;
+    }
+    auto r = engine_.handle(req, out);
+    // D = the most recent DIGESTS response, part of TH when MultiKeyConnRsp (spdm.md §15).
+    if (r && c == code::get_digests && r->size() >= header::size &&
+        static_cast<code>(std::to_integer<std::uint8_t>((*r)[1])) == code::digests) {
+      have_d_ = false;
+      if (n().multi_key_conn_rsp) {
+        d_state_ = engine_.vca_transcript();
+        have_d_ = static_cast<bool>(crypto_.hash_update(d_state_, *r));
+      }
+    }
+    return r;
+  }
+
+  // ============================================================================================
+  // Secured records
+  // ============================================================================================
+  result<bytes_span> handle_secured(bytes_span msg, bytes_span response) noexcept {
+    auto plain_error = [&](error_code e) -> result<bytes_span> {
+      PMCI_TRY_ASSIGN(const bytes_span r, error(response.subspan(1), e));
+      response[0] = std::byte{mctp_type_spdm};
+      return response.first(1 + r.size());
+    };
+    const auto id = secured_header::session_of(msg);
+    session_type* s = id ? sessions_.find(*id) : nullptr;
+    if (s == nullptr) return plain_error(error_code::decrypt_error);
+    if (!s->records_active()) {  // an in-the-clear handshake has no records yet
+      end_session(*s);
+      return plain_error(error_code::decrypt_error);
+    }
+    auto opened = s->open(msg);  // any failure has ended the session
+    if (!opened) {
+      if (clear_session_ == *id) clear_session_ = 0;
+      if (mutual_.session == *id) mutual_reset();
+      return plain_error(error_code::decrypt_error);
+    }
+    s->touch(now_);
+    const bytes_span app = opened->app;
+    const secured_layout l = s->layout();
+    const std::size_t room = l.max_app_size(response.size(), SConfig::max_padding);
+    if (room < 16) return errc::buffer_too_small;
+    const bytes_span region = response.subspan(l.app_offset(), room);
+    std::size_t len = 0;
+    if (!app.empty() && std::to_integer<std::uint8_t>(app[0]) == mctp_type_spdm) {
+      PMCI_TRY_ASSIGN(const bytes_span r, in_session(*s, app.subspan(1), region.subspan(1)));
+      region[0] = std::byte{mctp_type_spdm};
+      len = 1 + r.size();
+    } else if constexpr (detail::device_has_session_messages<Device>) {
+      if (!s->established()) return errc::unsupported;
+      PMCI_TRY_ASSIGN(len, dev_.session_message(s->id(), app, region));
+      if (len > region.size()) return errc::buffer_too_small;
+    } else {
+      return errc::unsupported;
+    }
+    PMCI_TRY_ASSIGN(const std::size_t pad, padding_length(crypto_, s->layout().protection == session_protection::mac_only
+                                                                        ? 0
+                                                                        : SConfig::max_padding));
+    const bytes_span padding = response.subspan(l.app_offset() + len, pad);
+    PMCI_TRY(crypto_.random(padding));
+    auto sealed = s->seal(response, len, padding);
+    if (!sealed) {
+      end_session(*s);
+      return sealed.error();
+    }
+    (void)s->after_send();  // FINISH_RSP: data keys from now on; END_SESSION_ACK: the end
+    if (s->idle()) {
+      if (clear_session_ == *id) clear_session_ = 0;
+      if (mutual_.session == *id) mutual_reset();
+    }
+    return sealed;
+  }
+
+  /// One SPDM request inside session s.
+  result<bytes_span> in_session(session_type& s, bytes_view req, bytes_span out) noexcept {
+    if (req.size() < header::size) return error(out, error_code::invalid_request);
+    const auto c = static_cast<code>(std::to_integer<std::uint8_t>(req[1]));
+    if (s.phase() == session_phase::handshake) {
+      switch (c) {
+        case code::finish:
+          if (s.in_the_clear()) break;  // in the clear it must come plain
+          return handshake_message(s, c, req, out);
+        case code::psk_finish:
+        case code::get_encapsulated_request:
+        case code::deliver_encapsulated_response:
+          return handshake_message(s, c, req, out);
+        default: break;
+      }
+      return error(out, error_code::unexpected_request);
+    }
+    switch (c) {
+      case code::heartbeat: return on_heartbeat(req, out);
+      case code::key_update: return on_key_update(s, req, out);
+      case code::end_session: return on_end_session(s, req, out);
+      // Connection-level and handshake messages have no place in an established session.
+      case code::get_version: case code::get_capabilities: case code::negotiate_algorithms:
+      case code::key_exchange: case code::psk_exchange: case code::finish: case code::psk_finish:
+      case code::get_encapsulated_request: case code::deliver_encapsulated_response:
+        return error(out, error_code::unexpected_request);
+      default: break;
+    }
+    return engine_.handle(req, out);
+  }
+
+  result<bytes_span> handshake_message(session_type& s, code c, bytes_view req, bytes_span out) noexcept {
+    switch (c) {
+      case code::finish: return on_finish(s, req, out);
+      case code::psk_finish: return on_psk_finish(s, req, out);
+      case code::get_encapsulated_request:
+        if constexpr (mutual_enabled) return on_get_encapsulated_request(s, req, out);
+        break;
+      case code::deliver_encapsulated_response:
+        if constexpr (mutual_enabled) return on_deliver_encapsulated_response(s, req, out);
+        break;
+      default: break;
+    }
+    return error(out, error_code::unexpected_request);
+  }
+
+  // ============================================================================================
+  // KEY_EXCHANGE (spdm.md §10.1, §10.2, §15)
+  // ============================================================================================
+  result<bytes_span> on_key_exchange(bytes_view req, bytes_span out) noexcept {
+    if (const auto e = precheck(req); e != error_code{}) return error(out, e);
+    const negotiated& nn = n();
+    if (!key_exchange_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_exchange));
+    const auto ke = key_exchange::decode(req, nn);
+    if (!ke) return error(out, decode_error(ke.error()));
+    if (ke->slot_id == 0xFF) return error(out, error_code::invalid_request);  // provisioned public key: not supported
+    const std::size_t h = nn.h();
+    std::array<std::byte, crypto::max_digest_size> ct{};
+    if (!engine_.cert_chain_digest(ke->slot_id, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
+    const auto smv = select_secured_version(nn, ke->opaque_data);
+    if (!smv) return error(out, error_code::invalid_request);
+    const bool mutual = mutual_enabled && mutual_auth_possible(nn);
+    if (mutual && mutual_.active) {
+      // One mutual-authentication handshake at a time: a new KEY_EXCHANGE supersedes one that
+      // never finished (it would otherwise block every later one).
+      if (session_type* old = sessions_.find(mutual_.session); old != nullptr && old->phase() == session_phase::handshake)
+        end_session(*old);
+      mutual_reset();
+    }
+    const auto params = session_params_of(nn, false, heartbeat_possible(nn) ? SConfig::heartbeat_period : 0,
+                                          SConfig::aead_limit);
+    const auto dhe = to_crypto(nn.dhe);
+    if (!params || !dhe) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_exchange));
+    std::array<std::byte, crypto::max_digest_size> summary{};
+    const std::size_t summary_size = ke->summary != summary_hash_type::none ? h : 0;
+    if (summary_size != 0) {
+      if (!summary_hash(ke->summary, std::span{summary}.first(h), out))
+        return error(out, error_code::invalid_request);
+    }
+    if (params->handshake_in_the_clear && clear_session_ != 0) {
+      // A plain FINISH names no session: it belongs to the latest in-the-clear handshake
+      // (libspdm), so a new one supersedes a handshake that never finished.
+      if (session_type* old = sessions_.find(clear_session_); old != nullptr && old->phase() == session_phase::handshake)
+        end_session(*old);
+      clear_session_ = 0;
+    }
+    session_type* s = sessions_.allocate();
+    if (s == nullptr) return error(out, error_code::session_limit_exceeded);
+    const std::uint16_t rsp_id = sessions_.free_half(session_role::responder);
+    const std::uint32_t id = make_session_id(ke->req_session_id, rsp_id);
+
+    // (EC)DHE: our key pair, then the shared secret with the requester's public value.
+    std::array<std::byte, crypto::max_dhe_public_key_size> pub{};
+    const std::size_t d = crypto::dhe_public_key_size(*dhe);
+    auto key = crypto_.dhe_generate(*dhe, std::span{pub}.first(d));
+    if (!key) return error(out, error_code::unspecified);
+    pmci::secret<crypto::max_dhe_shared_secret_size> shared;
+    const std::size_t ss = crypto::dhe_shared_secret_size(*dhe);
+    if (!crypto_.dhe_compute(*key, ke->exchange_data, shared.span().first(ss))) return error(out, error_code::invalid_request);
+    std::array<std::byte, nonce_size> random{};
+    if (!crypto_.random(random)) return error(out, error_code::unspecified);
+    std::array<std::byte, 32> opaque{};
+    const auto opaque_size = write_version_selection(nn, *smv, opaque);
+    if (!opaque_size) return error(out, error_code::unspecified);
+
+    key_exchange_rsp k;
+    k.heartbeat_period = params->heartbeat_period;
+    k.rsp_session_id = rsp_id;
+    k.mut_auth_requested = mutual ? mut_auth_with_encap_request : 0;
+    k.req_slot_id_param = mutual ? mut_auth_slot() : 0;
+    k.random_data = random;
+    k.exchange_data = std::span{pub}.first(d);
+    k.measurement_summary_hash = std::span{summary}.first(summary_size);
+    k.opaque_data = std::span{opaque}.first(*opaque_size);
+    const std::size_t sig = nn.s();
+    const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
+    k.signature = std::span{placeholder_zeros}.first(sig);
+    k.responder_verify_data = std::span{placeholder_zeros}.first(verify);
+    writer w{out};
+    if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
+    const bytes_span rsp = w.written();
+    const std::size_t sig_at = rsp.size() - sig - verify;
+
+    if (!s->start(crypto_, session_role::responder, id, *params)) return error(out, error_code::unspecified);
+    // TH: A ‖ [D] ‖ Ct ‖ KEY_EXCHANGE ‖ KEY_EXCHANGE_RSP ...
+    hash_state& th = s->transcript();
+    th = have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.vca_transcript();
+    std::array<std::byte, crypto::max_digest_size> digest{};
+    const auto dg = std::span{digest}.first(h);
+    auto r = th_append(crypto_, th, std::span{ct}.first(h));
+    if (r) r = th_append(crypto_, th, req);
+    if (r) r = th_digest(crypto_, th, rsp.first(sig_at), dg);
+    if (!r) return fail_now(*s, out, error_code::unspecified);
+    const auto signed_ok = device_sign(ke->slot_id, signed_content{nn.ver, signing_context::responder_key_exchange_rsp, dg},
+                                       rsp.subspan(sig_at, sig));
+    if (!signed_ok)
+      return fail_now(*s, out, signed_ok.error() == errc::busy || signed_ok.error() == errc::not_ready
+                                       ? error_code::busy : error_code::unspecified);
+    r = th_append(crypto_, th, rsp.subspan(0, sig_at + sig));
+    if (r) r = th_digest(crypto_, th, {}, dg);  // TH1
+    if (r) r = s->derive_handshake(shared.span().first(ss), dg);
+    if (!r) return fail_now(*s, out, error_code::unspecified);
+    shared.reset();
+    if (verify != 0) {
+      // ResponderVerifyData = HMAC(response finished_key, TH1).
+      const bytes_span rvd = rsp.subspan(sig_at + sig, h);
+      if (!s->key_schedule_ref().verify_data(key_direction::response, dg, rvd) || !th_append(crypto_, th, rvd))
+        return fail_now(*s, out, error_code::unspecified);
+    }
+    s->touch(now_);
+    if (s->in_the_clear()) clear_session_ = id;
+    if (mutual) mutual_begin(id);
+    return rsp;
+  }
+
+  static constexpr std::uint8_t mut_auth_slot() noexcept {
+    if constexpr (requires { SConfig::mut_auth_slot; }) return SConfig::mut_auth_slot;
+    else return 0;
+  }
+
+  // ============================================================================================
+  // FINISH (spdm.md §10.3, §15)
+  // ============================================================================================
+  result<bytes_span> on_finish(session_type& s, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if (s.params().psk) return error(out, error_code::unexpected_request);
+    if (const auto e = version_check(req); e != error_code{}) return error(out, e);
+    const auto f = finish::decode(req, nn);
+    if (!f) return fail_session(s, out, decode_error(f.error()));
+    const bool mutual = mutual_enabled && mutual_.active && mutual_.session == s.id();
+    if (mutual) {
+      if (!f->signature_included || f->req_slot_id != mutual_.slot || mutual_.step != mutual_step::done)
+        return fail_session(s, out, error_code::invalid_request);
+    } else if (f->signature_included) {
+      return fail_session(s, out, error_code::invalid_request);
+    }
+    const std::size_t h = nn.h();
+    hash_state& th = s.transcript();
+    std::array<std::byte, crypto::max_digest_size> digest{};
+    const auto dg = std::span{digest}.first(h);
+    const bytes_view body = req.first(req.size() - h);  // FINISH without RequesterVerifyData
+    if constexpr (mutual_enabled) {
+      if (mutual) {
+        // Signature over A ‖ [D] ‖ Ct ‖ K ‖ [EncapD] ‖ CM ‖ FINISH up to Signature.
+        const auto alg = to_crypto(nn.req_asym);
+        const auto hash = to_crypto(nn.hash);
+        if (!alg || !hash || !th_digest(crypto_, th, body.first(body.size() - f->signature.size()), dg))
+          return fail_session(s, out, error_code::unspecified);
+        if (!spdm::verify(crypto_, mutual_.key, *alg, *hash, signed_content{nn.ver, signing_context::requester_finish, dg},
+                          f->signature))
+          return fail_session(s, out, error_code::decrypt_error);
+      }
+    }
+    // RequesterVerifyData = HMAC(request finished_key, Hash(... ‖ FINISH up to it)).
+    std::array<std::byte, crypto::max_digest_size> expected{};
+    if (!th_digest(crypto_, th, body, dg) ||
+        !s.key_schedule_ref().verify_data(key_direction::request, dg, std::span{expected}.first(h)))
+      return fail_session(s, out, error_code::unspecified);
+    const bool match = ct_equal(std::span{expected}.first(h), f->requester_verify_data);
+    secure_wipe(expected);
+    if (!match) return fail_session(s, out, error_code::decrypt_error);
+    if (!th_append(crypto_, th, req)) return fail_session(s, out, error_code::unspecified);
+
+    finish_rsp fr;
+    const std::size_t verify = finish_rsp::verify_size(nn);  // in the clear only
+    fr.responder_verify_data = std::span{placeholder_zeros}.first(verify);
+    writer w{out};
+    if (!fr.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    const bytes_span rsp = w.written();
+    if (verify != 0) {
+      if (!th_digest(crypto_, th, rsp.first(rsp.size() - h), dg) ||
+          !s.key_schedule_ref().verify_data(key_direction::response, dg, rsp.last(h)))
+        return fail_session(s, out, error_code::unspecified);
+    }
+    if (!th_append(crypto_, th, rsp) || !th_digest(crypto_, th, {}, dg) || !s.establish_after_send(dg))  // TH2
+      return fail_session(s, out, error_code::unspecified);
+    if (mutual) mutual_reset();
+    return rsp;
+  }
+
+  // ============================================================================================
+  // PSK_EXCHANGE / PSK_FINISH (spdm.md §10.4, §15; secured.md §3.5)
+  // ============================================================================================
+  result<bytes_span> on_psk_exchange(bytes_view req, bytes_span out) noexcept {
+    if (const auto e = precheck(req); e != error_code{}) return error(out, e);
+    const negotiated& nn = n();
+    if constexpr (!psk_enabled) {
+      return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
+    } else {
+      if (!psk_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
+      const auto pe = psk_exchange::decode(req, nn);
+      if (!pe) return error(out, decode_error(pe.error()));
+      const bytes_view psk = dev_.psk(pe->psk_hint);
+      if (psk.empty()) return error(out, error_code::invalid_request);
+      const auto smv = select_secured_version(nn, pe->opaque_data);
+      if (!smv) return error(out, error_code::invalid_request);
+      const auto params = session_params_of(nn, true, heartbeat_possible(nn) ? SConfig::heartbeat_period : 0,
+                                            SConfig::aead_limit);
+      if (!params) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
+      const std::size_t h = nn.h();
+      std::array<std::byte, crypto::max_digest_size> summary{};
+      const std::size_t summary_size = pe->summary != summary_hash_type::none ? h : 0;
+      if (summary_size != 0 && !summary_hash(pe->summary, std::span{summary}.first(h), out))
+        return error(out, error_code::invalid_request);
+      session_type* s = sessions_.allocate();
+      if (s == nullptr) return error(out, error_code::session_limit_exceeded);
+      const std::uint16_t rsp_id = sessions_.free_half(session_role::responder);
+      const std::uint32_t id = make_session_id(pe->req_session_id, rsp_id);
+      // ResponderContext only with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1.
+      std::array<std::byte, 64> context{};
+      const std::size_t context_size =
+          (nn.rsp_caps & rsp_cap::psk_mask) == rsp_cap::psk_with_context ? std::min<std::size_t>(SConfig::psk_context_size, 64) : 0;
+      if (context_size != 0 && !crypto_.random(std::span{context}.first(context_size))) return error(out, error_code::unspecified);
+      std::array<std::byte, 32> opaque{};
+      const auto opaque_size = write_version_selection(nn, *smv, opaque);
+      if (!opaque_size) return error(out, error_code::unspecified);
+
+      psk_exchange_rsp k;
+      k.heartbeat_period = params->heartbeat_period;
+      k.rsp_session_id = rsp_id;
+      k.measurement_summary_hash = std::span{summary}.first(summary_size);
+      k.responder_context = std::span{context}.first(context_size);
+      k.opaque_data = std::span{opaque}.first(*opaque_size);
+      k.responder_verify_data = std::span{placeholder_zeros}.first(h);
+      writer w{out};
+      if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
+      const bytes_span rsp = w.written();
+
+      if (!s->start(crypto_, session_role::responder, id, *params)) return error(out, error_code::unspecified);
+      hash_state& th = s->transcript();
+      th = engine_.vca_transcript();  // PSK: no D, no Ct (spdm.md §15)
+      std::array<std::byte, crypto::max_digest_size> digest{};
+      const auto dg = std::span{digest}.first(h);
+      const bytes_view without_verify = rsp.first(rsp.size() - h);
+      auto r = th_append(crypto_, th, req);
+      if (r) r = th_append(crypto_, th, without_verify);
+      if (r) r = th_digest(crypto_, th, {}, dg);  // TH1
+      if (r) r = s->derive_handshake(psk, dg);
+      if (r) r = s->key_schedule_ref().verify_data(key_direction::response, dg, rsp.last(h));
+      if (r) r = th_append(crypto_, th, rsp.last(h));
+      if (!r) return fail_now(*s, out, error_code::unspecified);
+      s->touch(now_);
+      return rsp;
+    }
+  }
+
+  result<bytes_span> on_psk_finish(session_type& s, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if (!s.params().psk) return error(out, error_code::unexpected_request);
+    const auto f = psk_finish::decode(req, nn);
+    if (!f) return fail_session(s, out, decode_error(f.error()));
+    const std::size_t h = nn.h();
+    hash_state& th = s.transcript();
+    std::array<std::byte, crypto::max_digest_size> digest{}, expected{};
+    const auto dg = std::span{digest}.first(h);
+    if (!th_digest(crypto_, th, req.first(req.size() - h), dg) ||
+        !s.key_schedule_ref().verify_data(key_direction::request, dg, std::span{expected}.first(h)))
+      return fail_session(s, out, error_code::unspecified);
+    const bool match = ct_equal(std::span{expected}.first(h), f->requester_verify_data);
+    secure_wipe(expected);
+    if (!match) return fail_session(s, out, error_code::decrypt_error);
+    writer w{out};
+    if (!psk_finish_rsp{}.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    const bytes_span rsp = w.written();
+    if (!th_append(crypto_, th, req) || !th_append(crypto_, th, rsp) || !th_digest(crypto_, th, {}, dg) ||
+        !s.establish_after_send(dg))  // TH2
+      return fail_session(s, out, error_code::unspecified);
+    return rsp;
+  }
+
+  // ============================================================================================
+  // In-session control (spdm.md §10.5, secured.md §4)
+  // ============================================================================================
+  result<bytes_span> on_heartbeat(bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if (!heartbeat_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
+    if (const auto hb = heartbeat::decode(req, nn); !hb) return error(out, decode_error(hb.error()));
+    writer w{out};
+    if (!heartbeat_ack{}.encode(w, nn)) return error(out, error_code::unspecified);
+    return w.written();
+  }
+
+  result<bytes_span> on_key_update(session_type& s, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if (!key_update_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
+    const auto ku = key_update::decode(req, nn);
+    if (!ku) return error(out, decode_error(ku.error()));
+    result<void> r = ok();
+    switch (ku->operation) {
+      case key_operation::update_key:  // the request direction only; the ACK under the old key
+        r = s.update_rx();
+        break;
+      case key_operation::update_all_keys:  // both; the ACK already under the new response key
+        r = s.update_rx();
+        if (r) r = s.update_tx();
+        break;
+      case key_operation::verify_new_key:  // arrived under the new key: forget the old ones
+        s.commit_update();
+        break;
+    }
+    if (!r) return error(out, error_code::unspecified);  // the session has ended
+    writer w{out};
+    if (!key_update_ack{ku->operation, ku->tag}.encode(w, nn)) return error(out, error_code::unspecified);
+    return w.written();
+  }
+
+  result<bytes_span> on_end_session(session_type& s, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    const auto es = end_session::decode(req, nn);
+    if (!es) return error(out, decode_error(es.error()));
+    clear_state_requested_ = es->negotiated_state_clearing;
+    writer w{out};
+    if (!end_session_ack{}.encode(w, nn)) return error(out, error_code::unspecified);
+    s.end_after_send();  // the ACK still travels under the session's keys
+    return w.written();
+  }
+
+  // ============================================================================================
+  // Mutual authentication: the encapsulated request flow (spdm.md §10.6, §15)
+  // ============================================================================================
+  enum class mutual_step : std::uint8_t { idle, digests_requested, certificate_requested, done };
+  struct no_chain {};
+  struct mutual_state {
+    bool active = false;
+    std::uint32_t session = 0;
+    std::uint8_t slot = 0;
+    mutual_step step = mutual_step::idle;
+    std::uint8_t request_id = 0;
+    std::conditional_t<mutual_enabled, byte_buffer<SConfig::max_peer_cert_chain>, no_chain> chain{};
+    std::conditional_t<mutual_enabled, typename detail::verify_key_of<Crypto>::type, no_chain> key{};
+  };
+
+  void mutual_begin(std::uint32_t id) noexcept {
+    if constexpr (mutual_enabled) {
+      mutual_reset();
+      mutual_.active = true;
+      mutual_.session = id;
+      mutual_.slot = mut_auth_slot();
+    }
+  }
+  void mutual_reset() noexcept {
+    mutual_.active = false;
+    mutual_.session = 0;
+    mutual_.step = mutual_step::idle;
+    mutual_.request_id = 0;
+    if constexpr (mutual_enabled) {
+      mutual_.chain.clear();
+      mutual_.key = {};
+    }
+  }
+
+  result<bytes_span> on_get_encapsulated_request(session_type& s, bytes_view req, bytes_span out) noexcept
+    requires mutual_enabled
+  {
+    const negotiated& nn = n();
+    if (!mutual_.active || mutual_.session != s.id() || mutual_.step != mutual_step::idle)
+      return error(out, error_code::unexpected_request);
+    if (const auto g = get_encapsulated_request::decode(req, nn); !g) return fail_session(s, out, decode_error(g.error()));
+    std::array<std::byte, header::size> inner{};
+    writer iw{inner};
+    if (!get_digests{}.encode(iw, nn)) return fail_session(s, out, error_code::unspecified);
+    mutual_.request_id = 1;
+    writer w{out};
+    if (!encapsulated_request{mutual_.request_id, iw.written()}.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    mutual_.step = mutual_step::digests_requested;
+    return w.written();
+  }
+
+  result<bytes_span> on_deliver_encapsulated_response(session_type& s, bytes_view req, bytes_span out) noexcept
+    requires mutual_enabled
+  {
+    const negotiated& nn = n();
+    if (!mutual_.active || mutual_.session != s.id() ||
+        (mutual_.step != mutual_step::digests_requested && mutual_.step != mutual_step::certificate_requested))
+      return error(out, error_code::unexpected_request);
+    const auto d = deliver_encapsulated_response::decode(req, nn);
+    if (!d || d->request_id != mutual_.request_id) return fail_session(s, out, error_code::invalid_request);
+    const std::size_t h = nn.h();
+    hash_state& th = s.transcript();
+    if (mutual_.step == mutual_step::digests_requested) {
+      std::array<std::byte, header::size> get{};
+      writer gw{get};
+      (void)get_digests{}.encode(gw, nn);
+      const auto dg = digests::decode(d->message, nn, response_context::answering(*header::decode(get), true));
+      if (!dg || (dg->slot_mask & (1u << mutual_.slot)) == 0) return fail_session(s, out, error_code::invalid_request);
+      // EncapD joins TH when MultiKeyConnReq (spdm.md §15).
+      if (digests::multi_key_expected(nn, response_context{{}, true}) && !th_append(crypto_, th, d->message))
+        return fail_session(s, out, error_code::unspecified);
+      mutual_.chain.clear();
+      return ask_certificate(s, out);
+    }
+    // A CERTIFICATE portion of the requester's chain.
+    const auto c = certificate::decode(d->message, nn);
+    if (!c || c->slot_id != mutual_.slot || c->portion.empty() || !mutual_.chain.append(c->portion))
+      return fail_session(s, out, error_code::invalid_request);
+    if (c->remainder_length != 0) return ask_certificate(s, out);
+    // Whole chain: structure, RootHash, then the trust anchors; CM = Hash(chain) joins TH.
+    const auto cc = cert_chain::decode(mutual_.chain.view(), nn);
+    const auto hash = to_crypto(nn.hash);
+    const auto alg = to_crypto(nn.req_asym);
+    if (!cc || !hash || !alg) return fail_session(s, out, error_code::invalid_request);
+    std::array<std::byte, crypto::max_digest_size> digest{};
+    const auto dg = std::span{digest}.first(h);
+    if (!crypto::compute_hash(crypto_, *hash, cc->root(), dg) || !equal(dg, cc->root_hash))
+      return fail_session(s, out, error_code::invalid_request);
+    auto key = crypto_.verify_cert_chain(cc->certificates, dev_.requester_trust_anchors(),
+                                         crypto::cert_chain_options{*alg, crypto::cert_role::requester, 0});
+    if (!key) return fail_session(s, out, error_code::invalid_request);
+    mutual_.key = std::move(*key);
+    if (!crypto::compute_hash(crypto_, *hash, mutual_.chain.view(), dg) || !th_append(crypto_, th, dg))
+      return fail_session(s, out, error_code::unspecified);
+    mutual_.chain.clear();
+    mutual_.step = mutual_step::done;
+    encapsulated_response_ack ack;
+    ack.request_id = 0;
+    ack.payload_type = encap_payload_type::absent;
+    ack.ack_request_id = nn.ver >= version::v1_2 ? mutual_.request_id : 0;
+    writer w{out};
+    if (!ack.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    return w.written();
+  }
+
+  /// ENCAPSULATED_RESPONSE_ACK carrying the next GET_CERTIFICATE of the requester's chain.
+  result<bytes_span> ask_certificate(session_type& s, bytes_span out) noexcept
+    requires mutual_enabled
+  {
+    const negotiated& nn = n();
+    const std::size_t have = mutual_.chain.size();
+    const std::size_t room = SConfig::max_peer_cert_chain - have;
+    if (room == 0 || have > 0xFFFF) return fail_session(s, out, error_code::invalid_request);
+    get_certificate g;
+    g.slot_id = mutual_.slot;
+    g.offset = static_cast<std::uint16_t>(have);
+    g.length = static_cast<std::uint16_t>(std::min<std::size_t>(room, SConfig::encap_certificate_portion));
+    std::array<std::byte, get_certificate::size> inner{};
+    writer iw{inner};
+    if (!g.encode(iw, nn)) return fail_session(s, out, error_code::unspecified);
+    encapsulated_response_ack ack;
+    ack.ack_request_id = nn.ver >= version::v1_2 ? mutual_.request_id : 0;
+    mutual_.request_id = static_cast<std::uint8_t>(mutual_.request_id == 0xFF ? 1 : mutual_.request_id + 1);
+    ack.request_id = mutual_.request_id;
+    ack.payload_type = encap_payload_type::present;
+    ack.request = iw.written();
+    writer w{out};
+    if (!ack.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    mutual_.step = mutual_step::certificate_requested;
+    return w.written();
+  }
+
+  // ============================================================================================
+  // Helpers
+  // ============================================================================================
+  [[nodiscard]] const negotiated& n() const noexcept { return engine_.negotiated_params(); }
+
+  /// Connection checks for KEY_EXCHANGE / PSK_EXCHANGE: after ALGORITHMS, with the negotiated
+  /// version byte. Returns the ERROR to send, or 0.
+  [[nodiscard]] error_code precheck(bytes_view req) const noexcept {
+    if (engine_.state() != connection_state::negotiated) return error_code::unexpected_request;
+    return version_check(req);
+  }
+  [[nodiscard]] error_code version_check(bytes_view req) const noexcept {
+    if (std::to_integer<std::uint8_t>(req[0]) != to_byte(n().ver)) return error_code::version_mismatch;
+    return static_cast<error_code>(0);
+  }
+  static constexpr error_code decode_error(errc e) noexcept {
+    return e == errc::version_mismatch ? error_code::version_mismatch : error_code::invalid_request;
+  }
+
+  /// Write ERROR e into out (negotiated version, or 1.0 before it is known).
+  result<bytes_span> error(bytes_span out, error_code e, std::uint8_t data = 0) const noexcept {
+    error_response er;
+    er.spdm_version = engine_.state() >= connection_state::after_capabilities ? to_byte(n().ver) : to_byte(version::v1_0);
+    er.error = e;
+    er.error_data = data;
+    writer w{out};
+    PMCI_TRY(er.encode(w));
+    return w.written();
+  }
+
+  /// ERROR e, and the session ends once the answer is out (it is sealed with the keys in use,
+  /// or sent plain during an in-the-clear handshake).
+  result<bytes_span> fail_session(session_type& s, bytes_span out, error_code e) noexcept {
+    if (!s.idle()) s.end_after_send();
+    if (mutual_.session == s.id()) mutual_reset();
+    return error(out, e);
+  }
+
+  /// ERROR e for a session whose exchange response is not sent (KEY_EXCHANGE / PSK_EXCHANGE):
+  /// the session ends now.
+  result<bytes_span> fail_now(session_type& s, bytes_span out, error_code e) noexcept {
+    end_session(s);
+    return error(out, e);
+  }
+
+  void end_session(session_type& s) noexcept {
+    if (clear_session_ == s.id()) clear_session_ = 0;
+    if (mutual_.session == s.id()) mutual_reset();
+    s.end();
+  }
+
+  /// Sign with the slot's key, through the Device (device.hpp).
+  result<void> device_sign(std::uint8_t slot, const signed_content& c, bytes_span out) noexcept {
+    const auto alg = to_crypto(n().asym);
+    const auto hash = to_crypto(n().hash);
+    if (!alg || !hash) return errc::unsupported;
+    const signing_request r{c, *alg, *hash};
+    if constexpr (detail::device_signs<Device>) {
+      return dev_.sign(slot, r, out);
+    } else if constexpr (detail::device_has_sign_key<Device, Crypto>) {
+      const auto* key = dev_.sign_key(slot);
+      if (key == nullptr) return errc::invalid_state;
+      return spdm::sign(crypto_, *key, r, out);
+    } else {
+      return errc::unsupported;
+    }
+  }
+
+  /// MeasurementSummaryHash (spdm.md §6.4): Hash of the measurement blocks, all or the TCB ones.
+  /// `scratch` holds one block at a time. errc::unsupported without MEAS_CAP.
+  result<void> summary_hash(summary_hash_type t, bytes_span out, bytes_span scratch) noexcept {
+    if constexpr (detail::device_has_measurements<Device>) {
+      const negotiated& nn = n();
+      if ((nn.rsp_caps & rsp_cap::meas_mask) == rsp_cap::none) return errc::unsupported;
+      const auto h = to_crypto(nn.hash);
+      if (!h) return errc::unsupported;
+      hash_state s{};
+      PMCI_TRY(crypto_.hash_init(s, *h));
+      const measurement_request mr{nn.ver, nn.measurement_hash, false, false};
+      for (const std::uint8_t idx : std::span<const std::uint8_t>(dev_.measurement_indices())) {
+        if constexpr (detail::device_has_tcb<Device>)
+          if (t == summary_hash_type::tcb && !dev_.measurement_in_tcb(idx)) continue;
+        writer bw{scratch};
+        PMCI_TRY(dev_.write_measurement(idx, mr, bw));
+        PMCI_TRY(bw.status());
+        PMCI_TRY(crypto_.hash_update(s, bw.written()));
+      }
+      return crypto_.hash_final(s, out);
+    } else {
+      (void)t, (void)out, (void)scratch;
+      return errc::unsupported;
+    }
+  }
+
+  Engine& engine_;
+  Crypto& crypto_;
+  Device& dev_;
+  table_type sessions_{};
+  hash_state d_state_{};  ///< A ‖ D (the most recent DIGESTS), when MultiKeyConnRsp
+  bool have_d_ = false;
+  std::uint32_t clear_session_ = 0;  ///< the in-the-clear handshake under way
+  std::uint64_t now_ = 0;
+  bool clear_state_requested_ = false;
+  mutual_state mutual_{};
+};
+
+}  // namespace pmci::spdm

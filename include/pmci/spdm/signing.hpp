@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+// What an SPDM signature covers, and signing / verifying it with a crypto policy (spdm.md §16).
+//
+//   SPDM 1.0 / 1.1 (§16.1): Signature = Sign(key, transcript). The engines keep transcripts as
+//     running hashes, so they hold TH = Hash(transcript) and sign / verify that digest directly
+//     (crypto policy sign_digest / verify_digest: ECDSA and RSA over a precomputed digest).
+//   SPDM 1.2+ (§16.2): Signature = Sign(key, M) with
+//     M = combined_spdm_prefix (100 bytes) ‖ TH
+//     combined_spdm_prefix = "dmtf-spdm-v1.X.*" x 4 ‖ zero pad ‖ context string (36 bytes,
+//                            right-aligned), X = negotiated minor version.
+//     ECDSA / RSA hash M with BaseHashAlgo; EdDSA signs M itself (Ed448 with the context string
+//     as its context parameter).
+//
+//   signed_content c{ver, signing_context::responder_measurements, th};
+//   PMCI_TRY(pmci::spdm::sign(policy, key, sig_alg, hash_alg, c, signature_out));
+//   PMCI_TRY(pmci::spdm::verify(policy, peer_key, sig_alg, hash_alg, c, signature));
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "pmci/core/bytes.hpp"
+#include "pmci/core/result.hpp"
+#include "pmci/crypto/algorithms.hpp"
+#include "pmci/crypto/concepts.hpp"
+#include "pmci/spdm/types.hpp"
+
+namespace pmci::spdm {
+
+/// The operations that carry a signature (spdm.md §16.2 table).
+enum class signing_context : std::uint8_t {
+  responder_challenge_auth,
+  requester_challenge_auth,
+  responder_measurements,
+  responder_key_exchange_rsp,
+  requester_finish,
+  responder_endpoint_info,
+  requester_endpoint_info,
+};
+
+namespace detail {
+/// A string_view of a literal with its length known at compile time (no strlen at run time).
+template <std::size_t N>
+constexpr std::string_view literal(const char (&s)[N]) noexcept {
+  return {s, N - 1};
+}
+}  // namespace detail
+
+constexpr std::string_view context_string(signing_context c) noexcept {
+  switch (c) {
+    case signing_context::responder_challenge_auth: return detail::literal("responder-challenge_auth signing");
+    case signing_context::requester_challenge_auth: return detail::literal("requester-challenge_auth signing");
+    case signing_context::responder_measurements: return detail::literal("responder-measurements signing");
+    case signing_context::responder_key_exchange_rsp: return detail::literal("responder-key_exchange_rsp signing");
+    case signing_context::requester_finish: return detail::literal("requester-finish signing");
+    case signing_context::responder_endpoint_info: return detail::literal("responder-endpoint_info signing");
+    case signing_context::requester_endpoint_info: return detail::literal("requester-endpoint_info signing");
+  }
+  return {};
+}
+
+inline constexpr std::size_t signing_prefix_size = 100;  // SPDM_VERSION_1_2_SIGNING_CONTEXT_SIZE
+inline constexpr std::size_t max_signed_message_size = signing_prefix_size + crypto::max_digest_size;
+
+/// The 100-byte combined_spdm_prefix for version v (1.2+) and context c. errc::unsupported
+/// before 1.2 (no prefix exists there).
+constexpr result<void> write_signing_prefix(version v, signing_context c, std::span<std::byte, signing_prefix_size> out) noexcept {
+  if (v < version::v1_2) return errc::unsupported;
+  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
+  for (std::size_t rep = 0; rep < 4; ++rep)
+    for (std::size_t i = 0; i < pattern.size(); ++i)
+      out[rep * pattern.size() + i] = std::byte{static_cast<std::uint8_t>(pattern[i])};
+  for (std::size_t rep = 0; rep < 4; ++rep)  // patch the minor version digit ('X')
+    out[rep * pattern.size() + 13] = std::byte{static_cast<std::uint8_t>('0' + minor_of(v))};
+  const std::string_view ctx = context_string(c);
+  const std::size_t pad = 36 - ctx.size();
+  for (std::size_t i = 0; i < pad; ++i) out[64 + i] = std::byte{0};
+  for (std::size_t i = 0; i < ctx.size(); ++i) out[64 + pad + i] = std::byte{static_cast<std::uint8_t>(ctx[i])};
+  return ok();
+}
+
+/// A signature's input: the negotiated version, the operation and TH = Hash(transcript).
+struct signed_content {
+  version ver = version::v1_0;
+  signing_context context = signing_context::responder_challenge_auth;
+  bytes_view transcript_hash{};  ///< H bytes
+
+  /// 1.0/1.1: the signature is over the transcript itself, i.e. over the digest we hold.
+  [[nodiscard]] constexpr bool prehashed() const noexcept { return ver < version::v1_2; }
+
+  /// 1.2+: M = prefix ‖ TH, written into scratch. (1.0/1.1: TH itself.)
+  [[nodiscard]] constexpr bytes_view message(std::span<std::byte, max_signed_message_size> scratch) const noexcept {
+    if (prehashed() || transcript_hash.size() > crypto::max_digest_size) return transcript_hash;
+    (void)write_signing_prefix(ver, context, scratch.first<signing_prefix_size>());
+    for (std::size_t i = 0; i < transcript_hash.size(); ++i) scratch[signing_prefix_size + i] = transcript_hash[i];
+    return bytes_view{scratch}.first(signing_prefix_size + transcript_hash.size());
+  }
+  /// The Ed448 context parameter (spdm.md §16.2); the policies ignore it for other algorithms.
+  [[nodiscard]] bytes_view context_bytes() const noexcept {
+    const std::string_view s = context_string(context);
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+  }
+};
+
+/// Sign c with key (crypto policy sign / sign_digest). Writes crypto::signature_size(alg) bytes.
+/// Returns the policy's error; errc::unsupported for EdDSA at 1.0/1.1.
+template <crypto::sign_policy P>
+[[nodiscard]] result<void> sign(P& p, const typename P::sign_key& key, crypto::sig_alg alg, crypto::hash_alg hash,
+                                const signed_content& c, bytes_span signature) noexcept {
+  if (signature.size() < crypto::signature_size(alg)) return errc::buffer_too_small;
+  signature = signature.first(crypto::signature_size(alg));
+  if (c.prehashed()) {
+    if (crypto::is_eddsa(alg)) return errc::unsupported;
+    return p.sign_digest(key, alg, hash, c.transcript_hash, signature);
+  }
+  std::array<std::byte, max_signed_message_size> scratch{};
+  return p.sign(key, alg, hash, c.message(scratch), signature, c.context_bytes());
+}
+
+/// Verify signature over c with the peer's key: errc::verify_failed when it does not verify
+/// (including a signature of the wrong size), or the policy's error.
+template <crypto::verify_policy P>
+[[nodiscard]] result<void> verify(P& p, const typename P::verify_key& key, crypto::sig_alg alg, crypto::hash_alg hash,
+                                  const signed_content& c, bytes_view signature) noexcept {
+  if (signature.size() != crypto::signature_size(alg)) return errc::verify_failed;
+  if (c.prehashed()) {
+    if (crypto::is_eddsa(alg)) return errc::unsupported;
+    return p.verify_digest(key, alg, hash, c.transcript_hash, signature);
+  }
+  std::array<std::byte, max_signed_message_size> scratch{};
+  return p.verify(key, alg, hash, c.message(scratch), signature, c.context_bytes());
+}
+
+}  // namespace pmci::spdm

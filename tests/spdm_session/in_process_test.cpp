@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: Apache-2.0
+// Whole sessions between pmci's requester and responder (attestation engines + session layers,
+// OpenSSL on both sides), in one process:
+//  * SPDM 1.1, 1.2, 1.3 x {P-256 + SHA-256 + secp256r1 + AES-256-GCM, P-384 + SHA-384 +
+//    secp384r1 + ChaCha20-Poly1305} x {handshake in the clear, encrypted handshake}: KEY_EXCHANGE
+//    with a measurement summary, FINISH, HEARTBEAT, KEY_UPDATE (UpdateKey, UpdateAllKeys, each
+//    followed by VerifyNewKey), GET_MEASUREMENTS and an application message inside the session,
+//    END_SESSION; both sides agree on every key (export master secret) and end with nothing.
+//  * PSK sessions, mutual authentication (encapsulated flow, signed FINISH), MAC-only sessions,
+//    concurrent sessions up to the limit, heartbeat expiry, a forged record ending a session.
+//  * The same over the simulated I3C bus: MCTP packetization, the I3C binding with PEC, IBIs.
+#include <memory>
+#include <vector>
+
+#include "pmci/crypto/openssl.hpp"
+#include "pmci/mctp/endpoint.hpp"
+#include "pmci/mctp/i3c.hpp"
+#include "pmci/sim/i3c_bus.hpp"
+#include "pmci/spdm/requester.hpp"
+#include "pmci/spdm/responder.hpp"
+#include "pmci/spdm/session/requester_session.hpp"
+#include "pmci/spdm/session/responder_session.hpp"
+#include "pmci/transport/loopback.hpp"
+#include "session_test_util.hpp"
+#include "spdm_engines/harness.hpp"
+#include "support/catch.hpp"
+#include "support/vectors.hpp"
+
+using namespace pmci;
+using namespace pmci::spdm;
+using namespace pmci::spdm::session_test;
+using policy = crypto::openssl;
+
+namespace {
+
+constexpr meas_hash meas_of(base_hash h) { return h == base_hash::sha256 ? meas_hash::sha256 : meas_hash::sha384; }
+
+template <version V, base_hash H, base_asym A, dhe_group G, aead_suite E, bool Clear, bool Mutual = false,
+          bool Mac = false>
+struct rsp_config : responder_defaults {
+  static constexpr version_set versions{V};
+  static constexpr std::array hash_algs{H};
+  static constexpr std::array asym_algs{A};
+  static constexpr std::array measurement_hash_algs{meas_of(H)};
+  static constexpr rsp_cap capabilities =
+      rsp_cap::cert | rsp_cap::chal | rsp_cap::meas_sig | (Mac ? rsp_cap::none : rsp_cap::encrypt) | rsp_cap::mac |
+      rsp_cap::key_ex | rsp_cap::psk_with_context | rsp_cap::hbeat | rsp_cap::key_upd |
+      (Clear ? rsp_cap::handshake_in_the_clear : rsp_cap::none) | (Mutual ? rsp_cap::mut_auth | rsp_cap::encap : rsp_cap::none);
+  static constexpr std::array dhe_groups{G};
+  static constexpr std::array aead_suites{E};
+  static constexpr std::array key_schedules{key_schedule::spdm};
+  static constexpr std::array req_asym_algs{A};
+  static constexpr bool session_layer = true;
+};
+
+template <bool Clear, bool Mutual = false>
+struct req_config : requester_defaults {
+  static constexpr std::array hash_algs{base_hash::sha384, base_hash::sha256};
+  static constexpr std::array asym_algs{base_asym::ecdsa_p384, base_asym::ecdsa_p256};
+  static constexpr req_cap capabilities =
+      req_cap::encrypt | req_cap::mac | req_cap::key_ex | req_cap::psk | req_cap::hbeat | req_cap::key_upd |
+      (Clear ? req_cap::handshake_in_the_clear : req_cap::none) |
+      (Mutual ? req_cap::cert | req_cap::mut_auth | req_cap::encap : req_cap::none);
+  static constexpr std::array dhe_groups{dhe_group::secp384r1, dhe_group::secp256r1};
+  static constexpr std::array aead_suites{aead_suite::aes_256_gcm, aead_suite::chacha20_poly1305};
+  static constexpr std::array key_schedules{key_schedule::spdm};
+  static constexpr std::array req_asym_algs{base_asym::ecdsa_p384, base_asym::ecdsa_p256};
+  static constexpr bool session_layer = true;
+};
+
+template <bool Mutual>
+struct session_config : session_defaults {
+  static constexpr std::size_t max_sessions = 2;
+  static constexpr std::uint8_t heartbeat_period = 5;
+  static constexpr mut_auth_policy mut_auth = Mutual ? mut_auth_policy::encapsulated : mut_auth_policy::none;
+  static constexpr std::size_t max_hash = 48;
+};
+
+/// The responder's device: the engine test device plus what the session layer asks for.
+struct session_device : pmci::test::basic_device<policy> {
+  bytes psk_value = hx("0123456789abcdef0123456789abcdef");
+  bytes psk_hint = hx("68696e74");
+  std::vector<bytes> anchors;
+  std::vector<bytes_view> anchor_views;
+  int app_messages = 0;
+  bytes_view psk(bytes_view hint) { return equal(hint, psk_hint) ? bytes_view{psk_value} : bytes_view{}; }
+  std::span<const bytes_view> requester_trust_anchors() {
+    anchor_views.assign(anchors.begin(), anchors.end());
+    return anchor_views;
+  }
+  /// Application messages (not SPDM) inside a session: echo with the bytes reversed.
+  result<std::size_t> session_message(std::uint32_t, bytes_view m, bytes_span out) {
+    ++app_messages;
+    if (m.size() > out.size()) return errc::buffer_too_small;
+    out[0] = m[0];
+    for (std::size_t i = 1; i < m.size(); ++i) out[i] = m[m.size() - i];
+    return m.size();
+  }
+};
+
+/// The requester's identity for mutual authentication (tests/data/spdm_session/req_ecp*).
+struct identity {
+  bytes chain;
+  policy::sign_key key;
+  bytes_view cert_chain(std::uint8_t slot) { return slot == 0 ? bytes_view{chain} : bytes_view{}; }
+  const policy::sign_key* sign_key(std::uint8_t slot) { return slot == 0 ? &key : nullptr; }
+};
+std::string req_dir(base_asym a) { return a == base_asym::ecdsa_p256 ? "spdm_session/req_ecp256" : "spdm_session/req_ecp384"; }
+
+/// MCTP-level handler for the loopback: copies the request (secured records are opened in place).
+template <class SR>
+struct copying_handler {
+  explicit copying_handler(SR* s) : sr(s) {}
+  SR* sr;
+  bytes rx{};
+  std::uint64_t now = 0;
+  result<bytes_span> handle(bytes_view req, bytes_span out) {
+    rx.assign(req.begin(), req.end());
+    return sr->handle(rx, out, now);
+  }
+};
+
+/// Both ends, wired over a transport built by the test.
+template <class RspCfg, class ReqCfg, bool Mutual = false>
+struct pair {
+  using responder_t = responder<RspCfg, policy, session_device>;
+  using sresponder_t = session_responder<responder_t, policy, session_device, session_config<Mutual>>;
+  using requester_t = requester<ReqCfg, policy>;
+  using srequester_t = session_requester<requester_t, policy, session_config<Mutual>>;
+
+  policy rsp_crypto, req_crypto;
+  session_device dev;
+  const pmci::test::pki& keys = pmci::test::pki_for(RspCfg::asym_algs[0]);
+  std::unique_ptr<responder_t> rsp = std::make_unique<responder_t>(rsp_crypto, dev);
+  std::unique_ptr<sresponder_t> sr = std::make_unique<sresponder_t>(*rsp, rsp_crypto, dev);
+  std::unique_ptr<requester_t> req = std::make_unique<requester_t>(req_crypto);
+  std::unique_ptr<srequester_t> sq = std::make_unique<srequester_t>(*req, req_crypto);
+  std::array<bytes_view, 1> anchors{};
+  identity id;
+
+  pair() {
+    dev.chains[0] = keys.chain;
+    dev.keys[0] = pmci::test::load_key(rsp_crypto, keys);
+    dev.has_key[0] = true;
+    dev.set_blocks(pmci::test::sample_blocks(hash_size(RspCfg::measurement_hash_algs[0])));
+    anchors[0] = keys.ca;
+    if constexpr (Mutual) {
+      const std::string d = req_dir(RspCfg::asym_algs[0]);
+      id.chain = pmci::test::load_file(d + "/chain.der");
+      id.key = *req_crypto.load_private_key(pmci::test::load_file(d + "/leaf.key.pem"));
+      dev.anchors.push_back(pmci::test::load_file(d + "/ca.cert.der"));
+    }
+  }
+
+  /// VCA, DIGESTS, CERTIFICATE (verified) through the session layer's tap.
+  template <class T>
+  void connect(T& t) {
+    auto tap = sq->tap(t);
+    REQUIRE(req->connect(tap));
+    REQUIRE(req->get_digests(tap));
+    REQUIRE(req->get_certificate(tap, 0, anchors));
+  }
+
+  /// Both sides derived the same export master secret (hence the same TH2 and secrets).
+  void same_keys(std::uint32_t sid) {
+    auto* a = sq->sessions().find(sid);
+    auto* b = sr->sessions().find(sid);
+    REQUIRE(a != nullptr);
+    REQUIRE(b != nullptr);
+    CHECK(a->established());
+    CHECK(b->established());
+    CHECK(hex(a->key_schedule_ref().export_master_secret()) == hex(b->key_schedule_ref().export_master_secret()));
+    CHECK(hex(a->transcript_hash()) == hex(b->transcript_hash()));
+    CHECK(hex(a->key_schedule_ref().data(key_direction::request).key()) ==
+          hex(b->key_schedule_ref().data(key_direction::request).key()));
+  }
+
+  bytes get_measurements_message() const {
+    const negotiated& n = req->negotiated_params();
+    std::array<std::byte, 8> ctx{};
+    get_measurements g;
+    g.operation = 0xFF;
+    if (n.ver >= version::v1_3) g.requester_context = ctx;
+    bytes out(64);
+    writer w{std::span{out}.subspan(1)};
+    REQUIRE(g.encode(w, n));
+    out[0] = std::byte{0x05};
+    out.resize(1 + w.size());
+    return out;
+  }
+
+  /// The full session workout over transport t.
+  template <class T>
+  void workout(T& t) {
+    connect(t);
+    auto sid = sq->key_exchange(t, {.slot = 0, .summary = summary_hash_type::all}, Mutual ? &id : nullptr);
+    INFO("key_exchange: " << (sid ? "ok" : to_string(sid.error())));
+    REQUIRE(sid);
+    CHECK(sq->last_summary_hash().size() == req->negotiated_params().h());
+    same_keys(*sid);
+    CHECK(sq->sessions().find(*sid)->params().handshake_in_the_clear ==
+          req->negotiated_params().handshake_in_the_clear());
+    REQUIRE(sq->heartbeat(t, *sid));
+    REQUIRE(sq->key_update(t, *sid, key_operation::update_key));
+    same_keys(*sid);
+    REQUIRE(sq->key_update(t, *sid, key_operation::update_all_keys));
+    same_keys(*sid);
+    CHECK_FALSE(sr->sessions().find(*sid)->update_pending());
+    // In-session SPDM request served by the engine, and an application message by the device.
+    const bytes gm = get_measurements_message();
+    auto m = sq->send_receive(t, *sid, gm);
+    REQUIRE(m);
+    CHECK(std::to_integer<std::uint8_t>((*m)[2]) == 0x60);
+    const bytes app = hx("7e0102030405");
+    auto a = sq->send_receive(t, *sid, app);
+    REQUIRE(a);
+    CHECK(hex(*a) == "7e0504030201");
+    CHECK(dev.app_messages == 1);
+    REQUIRE(sq->end_session(t, *sid));
+    CHECK(sq->sessions().active() == 0);
+    CHECK(sr->sessions().active() == 0);
+  }
+};
+
+template <class RspCfg, class ReqCfg>
+void loopback_workout() {
+  pair<RspCfg, ReqCfg> p;
+  copying_handler<typename pair<RspCfg, ReqCfg>::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.workout(link);
+}
+
+template <version V, bool Clear>
+using rsp_p256 = rsp_config<V, base_hash::sha256, base_asym::ecdsa_p256, dhe_group::secp256r1, aead_suite::aes_256_gcm, Clear>;
+template <version V, bool Clear>
+using rsp_p384 = rsp_config<V, base_hash::sha384, base_asym::ecdsa_p384, dhe_group::secp384r1, aead_suite::chacha20_poly1305, Clear>;
+
+}  // namespace
+
+TEST_CASE("sessions in process: SPDM 1.1-1.3 x {P-256/AES-256-GCM, P-384/ChaCha20} x {clear, encrypted}",
+          "[session][in_process]") {
+  SECTION("1.1 P-256 clear") { loopback_workout<rsp_p256<v1_1, true>, req_config<true>>(); }
+  SECTION("1.1 P-256 encrypted") { loopback_workout<rsp_p256<v1_1, false>, req_config<false>>(); }
+  SECTION("1.1 P-384 clear") { loopback_workout<rsp_p384<v1_1, true>, req_config<true>>(); }
+  SECTION("1.1 P-384 encrypted") { loopback_workout<rsp_p384<v1_1, false>, req_config<false>>(); }
+  SECTION("1.2 P-256 clear") { loopback_workout<rsp_p256<v1_2, true>, req_config<true>>(); }
+  SECTION("1.2 P-256 encrypted") { loopback_workout<rsp_p256<v1_2, false>, req_config<false>>(); }
+  SECTION("1.2 P-384 clear") { loopback_workout<rsp_p384<v1_2, true>, req_config<true>>(); }
+  SECTION("1.2 P-384 encrypted") { loopback_workout<rsp_p384<v1_2, false>, req_config<false>>(); }
+  SECTION("1.3 P-256 clear") { loopback_workout<rsp_p256<v1_3, true>, req_config<true>>(); }
+  SECTION("1.3 P-256 encrypted") { loopback_workout<rsp_p256<v1_3, false>, req_config<false>>(); }
+  SECTION("1.3 P-384 clear") { loopback_workout<rsp_p384<v1_3, true>, req_config<true>>(); }
+  SECTION("1.3 P-384 encrypted") { loopback_workout<rsp_p384<v1_3, false>, req_config<false>>(); }
+  // The requester does not offer HANDSHAKE_IN_THE_CLEAR: encrypted even if the responder could.
+  SECTION("1.2 P-384 responder clear, requester not") { loopback_workout<rsp_p384<v1_2, true>, req_config<false>>(); }
+}
+
+TEST_CASE("sessions in process: mutual authentication (encapsulated flow, signed FINISH)", "[session][in_process][mutual]") {
+  auto run = [](auto tag) {
+    using R = typename decltype(tag)::first_type;
+    using Q = typename decltype(tag)::second_type;
+    pair<R, Q, true> p;
+    copying_handler<typename pair<R, Q, true>::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    p.workout(link);
+  };
+  SECTION("1.2 P-384 clear") {
+    run(std::pair<rsp_config<v1_2, base_hash::sha384, base_asym::ecdsa_p384, dhe_group::secp384r1, aead_suite::aes_256_gcm, true, true>,
+                  req_config<true, true>>{});
+  }
+  SECTION("1.3 P-256 encrypted") {
+    run(std::pair<rsp_config<v1_3, base_hash::sha256, base_asym::ecdsa_p256, dhe_group::secp256r1, aead_suite::chacha20_poly1305, false, true>,
+                  req_config<false, true>>{});
+  }
+  SECTION("1.1 P-384 encrypted") {
+    run(std::pair<rsp_config<v1_1, base_hash::sha384, base_asym::ecdsa_p384, dhe_group::secp384r1, aead_suite::aes_256_gcm, false, true>,
+                  req_config<false, true>>{});
+  }
+  SECTION("without an identity the requester refuses; a wrong trust anchor makes the responder refuse") {
+    using R = rsp_config<v1_2, base_hash::sha384, base_asym::ecdsa_p384, dhe_group::secp384r1, aead_suite::aes_256_gcm, false, true>;
+    using Q = req_config<false, true>;
+    pair<R, Q, true> p;
+    copying_handler<typename pair<R, Q, true>::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    p.connect(link);
+    CHECK(p.sq->key_exchange(link, {}) == errc::unsupported);
+    CHECK(p.sq->sessions().active() == 0);
+    p.dev.anchors.assign(1, pmci::test::load_file("spdm_session/req_ecp256/ca.cert.der"));
+    auto sid = p.sq->key_exchange(link, {}, &p.id);
+    CHECK(sid == errc::peer_error);
+    CHECK(p.sq->last_error().error == error_code::invalid_request);
+    CHECK(p.sq->sessions().active() == 0);
+    CHECK(p.sr->sessions().active() == 0);
+  }
+}
+
+TEST_CASE("sessions in process: PSK, MAC-only, concurrency, heartbeat expiry, forged records", "[session][in_process]") {
+  using R = rsp_p384<v1_3, false>;
+  using Q = req_config<false>;
+  pair<R, Q> p;
+  copying_handler<typename pair<R, Q>::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+
+  SECTION("PSK session") {
+    auto sid = p.sq->psk_exchange(link, {.psk = p.dev.psk_value, .hint = p.dev.psk_hint});
+    REQUIRE(sid);
+    p.same_keys(*sid);
+    CHECK(p.sq->sessions().find(*sid)->params().psk);
+    REQUIRE(p.sq->heartbeat(link, *sid));
+    REQUIRE(p.sq->key_update(link, *sid, key_operation::update_all_keys));
+    REQUIRE(p.sq->end_session(link, *sid));
+    // A wrong PSK: the responder's verify data does not match ours.
+    const bytes wrong = hx("00112233");
+    CHECK(p.sq->psk_exchange(link, {.psk = wrong, .hint = p.dev.psk_hint}) == errc::verify_failed);
+    // An unknown hint: ERROR InvalidRequest.
+    const bytes hint = hx("0000");
+    CHECK(p.sq->psk_exchange(link, {.psk = wrong, .hint = hint}) == errc::peer_error);
+    CHECK(p.sq->sessions().active() == 0);
+  }
+
+  SECTION("concurrent sessions up to the limit, then SessionLimitExceeded") {
+    auto a = p.sq->key_exchange(link, {});
+    auto b = p.sq->psk_exchange(link, {.psk = p.dev.psk_value, .hint = p.dev.psk_hint});
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(*a != *b);
+    CHECK(p.sr->sessions().active() == 2);
+    // The requester's own table is full too: it refuses before asking.
+    CHECK(p.sq->key_exchange(link, {}) == errc::no_resources);
+    // Both work, interleaved.
+    REQUIRE(p.sq->heartbeat(link, *a));
+    REQUIRE(p.sq->heartbeat(link, *b));
+    REQUIRE(p.sq->key_update(link, *b, key_operation::update_key));
+    REQUIRE(p.sq->heartbeat(link, *a));
+    REQUIRE(p.sq->end_session(link, *a));
+    REQUIRE(p.sq->heartbeat(link, *b));
+    REQUIRE(p.sq->end_session(link, *b));
+  }
+
+  SECTION("heartbeat expiry ends the responder's session") {
+    auto sid = p.sq->key_exchange(link, {});
+    REQUIRE(sid);
+    CHECK(p.sq->sessions().find(*sid)->params().heartbeat_period == 5);
+    h.now = 1000;
+    REQUIRE(p.sq->heartbeat(link, *sid));  // touched at 1000 ms
+    CHECK(p.sr->expire_heartbeats(1000 + 10'000) == 0);
+    CHECK(p.sr->expire_heartbeats(1000 + 10'001) == 1);
+    CHECK(p.sr->sessions().active() == 0);
+    // The requester learns it on its next message: a plain ERROR, its session ends too.
+    CHECK(p.sq->heartbeat(link, *sid) == errc::peer_error);
+    CHECK(p.sq->last_error().error == error_code::decrypt_error);
+    CHECK(p.sq->sessions().active() == 0);
+  }
+
+  SECTION("a forged record ends the session on both sides") {
+    auto sid = p.sq->key_exchange(link, {});
+    REQUIRE(sid);
+    struct flipping {
+      decltype(link)* inner;
+      result<bytes_span> exchange(bytes_view req, bytes_span out) {
+        bytes copy(req.begin(), req.end());
+        copy[12] ^= std::byte{0x01};
+        return inner->exchange(copy, out);
+      }
+    } bad{&link};
+    CHECK(p.sq->heartbeat(bad, *sid) == errc::peer_error);
+    CHECK(p.sq->last_error().error == error_code::decrypt_error);
+    CHECK(p.sr->sessions().active() == 0);
+    CHECK(p.sq->sessions().active() == 0);
+  }
+
+  SECTION("session messages before a session, and after GET_VERSION") {
+    auto sid = p.sq->key_exchange(link, {});
+    REQUIRE(sid);
+    // GET_VERSION (through the tap) ends every session on both sides.
+    auto tap = p.sq->tap(link);
+    REQUIRE(p.req->connect(tap));
+    CHECK(p.sr->sessions().active() == 0);
+    CHECK(p.sq->sessions().active() == 0);
+    CHECK(p.sq->heartbeat(link, *sid) == errc::invalid_state);
+  }
+}
+
+TEST_CASE("sessions in process: MAC-only", "[session][in_process]") {
+  using R = rsp_config<v1_2, base_hash::sha384, base_asym::ecdsa_p384, dhe_group::secp384r1, aead_suite::aes_256_gcm, false,
+                       false, true>;
+  pair<R, req_config<false>> p;
+  copying_handler<typename pair<R, req_config<false>>::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+  auto sid = p.sq->key_exchange(link, {});
+  REQUIRE(sid);
+  CHECK(p.sq->sessions().find(*sid)->params().protection == session_protection::mac_only);
+  REQUIRE(p.sq->heartbeat(link, *sid));
+  // The application data travels in the clear (but authenticated).
+  const bytes app = hx("7e0a0b0c");
+  auto a = p.sq->send_receive(link, *sid, app);
+  REQUIRE(a);
+  CHECK(hex(*a) == "7e0c0b0a");
+  REQUIRE(p.sq->key_update(link, *sid, key_operation::update_all_keys));
+  REQUIRE(p.sq->end_session(link, *sid));
+}
