@@ -21,8 +21,6 @@ namespace i3c = pmci::mctp::i3c;
 namespace {
 
 constexpr std::array<std::byte, 2> types{std::byte{0x00}, std::byte{0x05}};  // control, SPDM
-constexpr mctp::control::responder_config controller_cfg{0x08, mctp::control::endpoint_kind::bus_owner_or_bridge, 0, {}, types, {}, {}};
-constexpr mctp::control::responder_config device_cfg{0x20, mctp::control::endpoint_kind::simple, 0, {}, types, {}, {}};
 constexpr std::uint8_t device_addr = 0x10;
 constexpr mctp::eid device_eid = 0x20;
 
@@ -39,16 +37,24 @@ struct world {
     static constexpr std::size_t max_message = 4097;  // SPDM max_message_size + type byte
     static constexpr std::size_t max_packet = world::max_packet;
   };
-  using ctl_ep_t = mctp::endpoint<ctl_link_t, ep_cfg>;
-  using tgt_ep_t = mctp::endpoint<tgt_link_t, ep_cfg>;
+  struct ctl_cfg : ep_cfg {
+    static constexpr mctp::control::responder_config control_config{
+        0x08, mctp::control::endpoint_kind::bus_owner_or_bridge, 0, {}, types, {}, {}};
+  };
+  struct dev_cfg : ep_cfg {
+    static constexpr mctp::control::responder_config control_config{
+        device_eid, mctp::control::endpoint_kind::simple, 0, {}, types, {}, {}};
+  };
+  using ctl_ep_t = mctp::endpoint<ctl_cfg>;
+  using tgt_ep_t = mctp::endpoint<dev_cfg>;
   using pair_t = pmci::test::engine_pair<RspCfg, pmci::test::req_cfg, Crypto>;
 
   bus_t bus{};
   ctl_link_t ctl{bus.controller()};
   tgt_port_t* port = *bus.add_target({.dynamic_address = device_addr});
   tgt_link_t tgt{*port};
-  ctl_ep_t ep_ctl{ctl, controller_cfg};
-  tgt_ep_t ep_dev{tgt, device_cfg};
+  ctl_ep_t ep_ctl{};
+  tgt_ep_t ep_dev{};
   pair_t p{};  // responder + device, requester (its loopback is not used here)
   std::array<std::byte, 4096> device_tx{};   // the device's SPDM response buffer
   std::array<std::byte, 4097> request_tx{};  // the controller's request, in flight until sent
@@ -66,13 +72,13 @@ struct world {
   void device_step() {
     while (auto w = port->take_write())
       if (auto pk = tgt.on_private_write(*w))
-        if (auto m = ep_dev.receive({0, *pk}, now); m && m->tag_owner && m->type == mctp::msg_type::spdm) {
+        if (auto m = ep_dev.receive(tgt, {0, *pk}, now); m && m->tag_owner && m->type == mctp::msg_type::spdm) {
           ++spdm_messages;
           auto rsp = p.rsp.handle(m->body, device_tx);
-          if (rsp) (void)ep_dev.send_response(*m, mctp::msg_type::spdm, *rsp);
+          if (rsp) (void)ep_dev.send_response(tgt, *m, mctp::msg_type::spdm, *rsp);
         }
     while (port->take_read_complete()) tgt.on_read_complete();
-    (void)ep_dev.flush();
+    (void)ep_dev.flush(tgt);
   }
 
   /// pmci::transport::message_transport over the controller's endpoint: send `0x05 ‖ SPDM`,
@@ -83,14 +89,14 @@ struct world {
       if (request.empty() || request[0] != std::byte{spdm::mctp_message_type}) return errc::invalid_field;
       std::copy(request.begin(), request.end(), w->request_tx.begin());
       const bytes_view body = bytes_view{w->request_tx}.subspan(1, request.size() - 1);
-      PMCI_TRY(w->ep_ctl.send_request(device_eid, mctp::msg_type::spdm, body, w->now));
+      PMCI_TRY(w->ep_ctl.send_request(w->ctl, device_eid, mctp::msg_type::spdm, body, w->now));
       for (int i = 0; i < 100000; ++i) {
         ++w->now;
-        (void)w->ep_ctl.flush();
+        (void)w->ep_ctl.flush(w->ctl);
         w->device_step();
         while (auto ibi = w->bus.controller().take_ibi()) w->ctl.on_ibi(ibi->address, ibi->payload());
         w->ctl.poll();
-        while (auto m = w->ep_ctl.poll(w->now)) {
+        while (auto m = w->ep_ctl.poll(w->ctl, w->now)) {
           if (m->tag_owner || m->type != mctp::msg_type::spdm || m->source != device_eid) continue;
           if (m->data.size() > out.size()) return errc::buffer_too_small;
           std::copy(m->data.begin(), m->data.end(), out.begin());

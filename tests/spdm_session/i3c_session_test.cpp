@@ -103,8 +103,14 @@ struct world {
     static constexpr std::size_t max_message = ::max_message;
     static constexpr std::size_t max_packet = MaxPacket;
   };
-  using ctl_ep_t = mctp::endpoint<ctl_link_t, ep_cfg>;
-  using tgt_ep_t = mctp::endpoint<tgt_link_t, ep_cfg>;
+  struct ctl_cfg : ep_cfg {
+    static constexpr mctp::control::responder_config control_config = static_eid(0x08);
+  };
+  struct dev_cfg : ep_cfg {
+    static constexpr mctp::control::responder_config control_config = static_eid(0x20);
+  };
+  using ctl_ep_t = mctp::endpoint<ctl_cfg>;
+  using tgt_ep_t = mctp::endpoint<dev_cfg>;
   using responder_t = responder<rsp_config<Clear, Mutual>, policy, device>;
   using sresponder_t = session_responder<responder_t, policy, device, session_config<Mutual>>;
   using requester_t = requester<req_config<Clear, Mutual>, policy>;
@@ -116,8 +122,8 @@ struct world {
   ctl_link_t ctl{bus.controller()};
   tgt_port_t* port{*bus.add_target({.dynamic_address = dev_addr, .bcr = 0x06, .mwl = MaxPacket + 1, .mrl = MaxPacket + 1})};
   tgt_link_t tgt{*port};
-  ctl_ep_t ep_ctl{ctl, static_eid(bmc), {.timeout_ticks = 100000}, 100000};
-  tgt_ep_t ep_tgt{tgt, static_eid(dev_eid), {.timeout_ticks = 100000}, 100000};
+  ctl_ep_t ep_ctl{{.timeout_ticks = 100000}, 100000};
+  tgt_ep_t ep_tgt{{.timeout_ticks = 100000}, 100000};
   std::uint32_t now = 0;
 
   policy rsp_crypto, req_crypto;
@@ -156,24 +162,24 @@ struct world {
     while (auto w = port->take_write()) {
       ++packets;
       if (auto p = tgt.on_private_write(*w))
-        if (auto m = ep_tgt.receive({0, *p}, now); m && m->tag_owner) serve(*m);
+        if (auto m = ep_tgt.receive(tgt, {0, *p}, now); m && m->tag_owner) serve(*m);
     }
     while (port->take_read_complete()) tgt.on_read_complete();
-    (void)ep_tgt.flush();
+    (void)ep_tgt.flush(tgt);
     while (auto ibi = bus.controller().take_ibi()) ctl.on_ibi(ibi->address, ibi->payload());
     ctl.poll();
-    while (auto m = ep_ctl.poll(now))
+    while (auto m = ep_ctl.poll(ctl, now))
       if (!m->tag_owner && m->source == dev_eid && m->data.size() <= answer_buf.size()) {
         std::copy(m->data.begin(), m->data.end(), answer_buf.begin());
         answer = m->data.size();
       }
-    (void)ep_ctl.flush();
+    (void)ep_ctl.flush(ctl);
   }
   void serve(const mctp::received_message& m) {
     std::copy(m.data.begin(), m.data.end(), tgt_rx.begin());
     auto out = sr.handle(std::span{tgt_rx}.first(m.data.size()), tgt_tx, now);
     if (!out || out->empty()) return;
-    REQUIRE(ep_tgt.send_response(m, static_cast<mctp::msg_type>((*out)[0]), out->subspan(1)));
+    REQUIRE(ep_tgt.send_response(tgt, m, static_cast<mctp::msg_type>((*out)[0]), out->subspan(1)));
   }
 
   /// The requester's transport: one MCTP message out through the controller, the answer back.
@@ -184,7 +190,7 @@ struct world {
       std::copy(request.begin(), request.end(), w->ctl_tx.begin());
       w->answer.reset();
       w->answer_buf = response;
-      PMCI_TRY(w->ep_ctl.send_request(dev_eid, std::span{w->ctl_tx}.first(request.size()), w->now));
+      PMCI_TRY(w->ep_ctl.send_request(w->ctl, dev_eid, std::span{w->ctl_tx}.first(request.size()), w->now));
       for (int i = 0; i < 200000 && !w->answer; ++i) w->step();
       if (!w->answer) return errc::timeout;
       return response.first(*w->answer);
