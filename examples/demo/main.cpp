@@ -12,9 +12,10 @@
 // 5. SPDM over MCTP over I3C (with OpenSSL): a BMC on the I3C controller attests a device on an
 //    I3C target (version, algorithms, certificate chain, CHALLENGE, signed measurements), then
 //    opens a secured session (KEY_EXCHANGE/FINISH, HEARTBEAT, KEY_UPDATE, application messages,
-//    END_SESSION). Exits 0 only if every step verified.
+//    END_SESSION). Exits 0 only if every step verified; --tamper corrupts the signed
+//    measurements in transit to show the failure (exit 1).
 //
-// Run: cmake --workflow --preset demo      (or: pmci-demo [--keys DIR])
+// Run: cmake --workflow --preset demo      (or: pmci-demo [--keys DIR] [--tamper])
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -73,8 +74,18 @@ void print_drops(const drop_counters& d) {
 int main(int argc, char** argv) {
 #if defined(PMCI_DEMO_SPDM)
   std::string key_dir = PMCI_DEMO_KEY_DIR;  // examples/demo/keys
-  for (int i = 1; i + 1 < argc; i += 2)
-    if (std::string(argv[i]) == "--keys") key_dir = argv[i + 1];
+  bool tamper = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--keys" && i + 1 < argc) {
+      key_dir = argv[++i];
+    } else if (a == "--tamper") {
+      tamper = true;  // corrupt the signed measurements in transit: the demo must fail
+    } else {
+      std::printf("usage: pmci-demo [--keys DIR] [--tamper]\n");
+      return 2;
+    }
+  }
 #else
   (void)argc;
   (void)argv;
@@ -132,7 +143,7 @@ int main(int argc, char** argv) {
   std::printf("\n");
   if (const int rc = run_i3c_demo(); rc != 0) return rc;
 #if defined(PMCI_DEMO_SPDM)
-  return run_spdm_demo(key_dir);
+  return run_spdm_demo(key_dir, tamper);
 #else
   std::printf("\n(SPDM section skipped: pmci-demo was built without OpenSSL 3)\n");
   return 0;

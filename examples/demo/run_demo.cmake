@@ -1,7 +1,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # The pmci-demo test: run the demo, show its output, and pass only if it exited 0 and printed
 # the key lines of each section.
-#   cmake -DDEMO=<pmci-demo> -DSPDM=ON|OFF -P run_demo.cmake
+#   cmake -DDEMO=<pmci-demo> -DSPDM=ON|OFF [-DTAMPER=ON] -P run_demo.cmake
+# With TAMPER, `pmci-demo --tamper` must fail the signed measurements and exit 1.
+if(TAMPER)
+  execute_process(COMMAND ${DEMO} --tamper RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message("${out}${err}")
+  if(NOT rc EQUAL 1 OR NOT out MATCHES "FAILED: GET_MEASUREMENTS \\(signature invalid\\)"
+     OR out MATCHES "every step verified")
+    message(FATAL_ERROR "pmci-demo --tamper: expected exit 1 and a signature failure (exit ${rc})")
+  endif()
+  return()
+endif()
 execute_process(COMMAND ${DEMO} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 if(NOT rc EQUAL 0)

@@ -21,6 +21,7 @@
 #pragma once
 #include <algorithm>
 #include <array>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -227,10 +228,23 @@ inline std::string describe_message(bytes_view m) {
            ((std::to_integer<unsigned>(m[1]) & 0x80) ? " request" : " response");
   char buf[48];
   if (type == spdm::mctp_type_secured_spdm && m.size() >= 5)
-    std::snprintf(buf, sizeof buf, "secured record, session %08x", load_u32le(m.subspan(1)));
+    std::snprintf(buf, sizeof buf, "SECURED session %08x", load_u32le(m.subspan(1)));
   else
     std::snprintf(buf, sizeof buf, "MCTP type 0x%02x", type);
   return buf;
+}
+
+/// A DSP0277 record (MCTP type 0x06) after it was opened in place: "HEARTBEAT (5 B + 12 B
+/// padding)". The clear header (type, SessionID, SequenceNumber, Length), ApplicationDataLength,
+/// the inner MCTP message, the random padding, the 16-byte MAC.
+inline std::string opened_record(bytes_view m) {
+  const spdm::secured_layout l{};
+  if (m.size() < l.record_size(0) || m[0] != std::byte{spdm::mctp_type_secured_spdm}) return {};
+  const std::size_t plain = m.size() - l.header_size() - crypto::aead_tag_size;
+  const std::size_t app = load_u16le(m.subspan(l.header_size()));
+  if (app == 0 || app + 2 > plain) return {};
+  return describe_message(m.subspan(l.app_offset(), app)) + " (" + std::to_string(app) + " B + " +
+         std::to_string(plain - 2 - app) + " B padding)";
 }
 
 // ---- the simulated system ----------------------------------------------------------------------
@@ -277,8 +291,11 @@ struct world {
   std::array<std::byte, max_message> ctl_tx{}, tgt_rx{}, tgt_tx{};
   std::optional<std::size_t> answer;
   bytes_span answer_buf{};
-  std::string inner;  // what the target found inside the last secured record it opened
+  std::string inner;  // what the device found inside the last secured record it opened
   std::uint32_t messages = 0, packets = 0;
+  bool tamper = false;   // --tamper: corrupt the signed MEASUREMENTS on its way to the BMC
+  bytes_view pending{};  // the last response, printed once the requester has opened it
+  std::uint32_t pending_packets = 0;
 
   world() {
     for (std::size_t i = 0; i < bus.controller().device_count(); ++i)
@@ -311,13 +328,8 @@ struct world {
     std::copy(m.data.begin(), m.data.end(), tgt_rx.begin());
     const bytes_span in = std::span{tgt_rx}.first(m.data.size());
     auto out = sr.handle(in, tgt_tx, now);
-    // A record is opened in place: the clear header, AppDataLength, then the inner MCTP message.
-    inner.clear();
-    const spdm::secured_layout l{};
-    if (out && !in.empty() && in[0] == std::byte{spdm::mctp_type_secured_spdm} && in.size() >= l.app_offset()) {
-      const std::size_t len = load_u16le(in.subspan(l.header_size()));
-      if (len >= 1 && l.app_offset() + len <= in.size()) inner = describe_message(in.subspan(l.app_offset(), len));
-    }
+    // The session responder opened the record in place: show what was inside.
+    inner = out ? opened_record(in) : std::string{};
     if (!out || out->empty()) return;
     (void)ep_tgt.send_response(tgt, m, static_cast<mctp::msg_type>((*out)[0]), out->subspan(1));
   }
@@ -331,14 +343,26 @@ struct world {
       std::copy(request.begin(), request.end(), w->ctl_tx.begin());
       w->answer.reset();
       w->answer_buf = response;
+      w->flush();
       const auto before = w->bus.stats();
       PMCI_TRY(w->ep_ctl.send_request(w->ctl, dev_eid, std::span{w->ctl_tx}.first(request.size()), w->now));
       for (int i = 0; i < 200000 && !w->answer; ++i) w->step();
       const auto after = w->bus.stats();
-      w->print('>', request, after.writes - before.writes, w->inner);
+      w->print('>', request, after.writes - before.writes, w->inner.empty() ? "" : "device decrypted: " + w->inner);
       if (!w->answer) return errc::timeout;
       const auto rsp = response.first(*w->answer);
-      w->print('<', rsp, after.reads - before.reads, {});
+      // --tamper: a man in the middle behind the bus (PEC would catch a flipped bit on the wire)
+      // changes the first measurement digest: byte 15 of MEASUREMENTS (header 4, NumberOfBlocks
+      // 1, MeasurementRecordLength 3, block header 4, DMTF value type and size 3).
+      if (w->tamper && rsp.size() > 32 && rsp[0] == std::byte{spdm::mctp_type_spdm} &&
+          rsp[2] == std::byte{static_cast<std::uint8_t>(spdm::code::measurements)}) {
+        rsp[1 + 15] ^= std::byte{0x01};
+        w->tamper = false;
+      }
+      // Printed at the next exchange or say(): a secured answer is opened in place by the
+      // session requester after this returns, so its clear contents can be shown then.
+      w->pending = rsp;
+      w->pending_packets = after.reads - before.reads;
       w->messages += 2;
       w->packets += (after.writes - before.writes) + (after.reads - before.reads);
       return rsp;
@@ -346,20 +370,38 @@ struct world {
   };
 
   void print(char dir, bytes_view m, std::uint32_t pk, const std::string& note) const {
-    std::printf("     %c %-46s %5zu B %3u pkt%s%s%s\n", dir, describe_message(m).c_str(), m.size(), pk,
-                note.empty() ? "" : "  [target decrypted: ", note.c_str(), note.empty() ? "" : "]");
+    std::printf("     %c %-44s %5zu B %3u pkt%s%s\n", dir, describe_message(m).c_str(), m.size(), pk,
+                note.empty() ? "" : "  ", note.c_str());
+  }
+  /// Print the last response; `opened`: the requester accepted it (a secured one is now clear).
+  void flush(bool opened = true) {
+    if (pending.empty()) return;
+    std::string note;
+    if (opened && pending[0] == std::byte{spdm::mctp_type_secured_spdm})
+      if (auto in = opened_record(pending); !in.empty()) note = "BMC decrypted: " + in;
+    print('<', pending, pending_packets, note);
+    pending = {};
+  }
+  /// printf, after the pending response line.
+  __attribute__((format(printf, 2, 3))) void say(const char* fmt, ...) {
+    flush();
+    va_list ap;
+    va_start(ap, fmt);
+    std::vprintf(fmt, ap);
+    va_end(ap);
+  }
+  bool check(bool ok, const char* what) {
+    flush(ok);
+    if (!ok) std::printf("  !! FAILED: %s\n", what);
+    return ok;
   }
 };
 
-// ---- the story -----------------------------------------------------------------------------------
-inline bool check(bool ok, const char* what) {
-  if (!ok) std::printf("  !! FAILED: %s\n", what);
-  return ok;
-}
-
-inline int run_spdm_demo(const std::string& key_dir) {
+inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   std::printf("\n== SPDM over MCTP over I3C: attestation and a secured session (pmci::spdm + OpenSSL) ==\n");
   auto w = std::make_unique<world>();
+  w->tamper = tamper;
+  if (tamper) std::printf("  --tamper: one bit of the first measurement digest is flipped on its way to the BMC\n");
   world::transport_t t{w.get()};
 
   // Key material (examples/demo/keys): the device's chain and key, the BMC's trust anchor.
@@ -367,7 +409,7 @@ inline int run_spdm_demo(const std::string& key_dir) {
   const bytes anchor = read_file(key_dir + "/ca.cert.der");
   const bytes key_pem = read_file(key_dir + "/leaf.key.pem");
   auto key = key_pem.empty() ? result<policy::sign_key>{errc::invalid_state} : w->rsp_crypto.load_private_key(key_pem);
-  if (!check(!w->dev.chain.empty() && !anchor.empty() && key.has_value(), "reading the keys (--keys DIR)")) return 10;
+  if (!w->check(!w->dev.chain.empty() && !anchor.empty() && key.has_value(), "reading the keys (--keys DIR)")) return 10;
   w->dev.key = std::move(*key);
   const std::array<const char*, 4> components{"boot ROM", "firmware 1.4.2", "hardware straps", "firmware config"};
   for (std::size_t i = 0; i < components.size(); ++i) {
@@ -375,87 +417,88 @@ inline int run_spdm_demo(const std::string& key_dir) {
     if (!crypto::compute_hash(w->rsp_crypto, crypto::hash_alg::sha384, std::as_bytes(std::span{c}), w->dev.digests[i])) return 10;
   }
   const std::array<bytes_view, 1> anchors{bytes_view{anchor}};
-  std::printf("  BMC (I3C controller, EID 0x%02x): spdm::requester + session_requester; trust anchor \"%s\"\n", bmc_eid,
+  w->say("  BMC (I3C controller, EID 0x%02x): spdm::requester + session_requester; trust anchor \"%s\"\n", bmc_eid,
               common_name(anchor).c_str());
-  std::printf("  device (I3C target 0x%02x, EID 0x%02x): spdm::responder + session_responder, DataTransferSize %u\n",
+  w->say("  device (I3C target 0x%02x, EID 0x%02x): spdm::responder + session_responder, DataTransferSize %u\n",
               dev_addr, dev_eid, rsp_config::max_message_size);
-  std::printf("  > request / < response: MCTP message (type byte included), packets of <= 64 bytes on the bus\n");
+  w->say("  > request / < response: MCTP message (type byte included), packets of <= 64 bytes on the bus\n");
 
   auto& req = w->req;
   auto& sq = w->sq;
   auto link = sq.tap(t);  // the session layer sees DIGESTS (part of its transcripts)
   const auto failed = [&](const char* what) {
+    w->flush(false);
     std::printf("  !! FAILED: %s (%s)\n", what, spdm::name(req.last_failure()));
     return 1;
   };
 
   // 1. Version, capabilities, algorithms.
-  std::printf("\n  -- 1. GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS\n");
+  w->say("\n  -- 1. GET_VERSION, GET_CAPABILITIES, NEGOTIATE_ALGORITHMS\n");
   if (!req.connect(link)) return failed("connection");
   const spdm::negotiated& n = req.negotiated_params();
   std::string offered;
   for (auto v : {spdm::version::v1_0, spdm::version::v1_1, spdm::version::v1_2, spdm::version::v1_3})
     if (req.responder_versions().contains(v)) offered += " " + version_text(v);
-  std::printf("  => SPDM %s (device offers%s); device capabilities: %s\n", version_text(n.ver).c_str(), offered.c_str(),
+  w->say("  => SPDM %s (device offers%s); device capabilities: %s\n", version_text(n.ver).c_str(), offered.c_str(),
               capability_names(n.rsp_caps).c_str());
-  std::printf("     algorithms: %s, %s, measurements %s; sessions: %s, %s, key schedule %s\n", spdm::name(n.hash),
+  w->say("     algorithms: %s, %s, measurements %s; sessions: %s, %s, key schedule %s\n", spdm::name(n.hash),
               spdm::name(n.asym), spdm::name(n.measurement_hash), spdm::name(n.dhe), spdm::name(n.aead), "SPDM");
 
   // 2. Digests and the certificate chain.
-  std::printf("\n  -- 2. GET_DIGESTS, GET_CERTIFICATE (slot 0)\n");
+  w->say("\n  -- 2. GET_DIGESTS, GET_CERTIFICATE (slot 0)\n");
   if (!req.get_digests(link)) return failed("GET_DIGESTS");
   if (!req.get_certificate(link, 0, anchors, static_cast<std::int64_t>(std::time(nullptr)))) return failed("GET_CERTIFICATE");
   const auto chain = spdm::cert_chain::decode(req.cert_chain(), n);
-  if (!check(chain.has_value(), "certificate chain format")) return 1;
-  std::printf("  => slot mask 0x%02x, slot 0 digest %s; chain %zu B (header + RootHash + %zu certificates):\n",
+  if (!w->check(chain.has_value(), "certificate chain format")) return 1;
+  w->say("  => slot mask 0x%02x, slot 0 digest %s; chain %zu B (header + RootHash + %zu certificates):\n",
               req.digest_slot_mask(), hex(req.slot_digest(0)).c_str(), chain->size(), chain->count());
   std::size_t depth = 0;
   for (auto cert : *chain) {
     const char* role = depth == 0 ? "  (root = trust anchor)" : depth + 1 == chain->count() ? "  (leaf: signs)" : "";
-    std::printf("       [%zu] %-32s %4zu B%s\n", depth, common_name(cert).c_str(), cert.size(), role);
+    w->say("       [%zu] %-32s %4zu B%s\n", depth, common_name(cert).c_str(), cert.size(), role);
     ++depth;
   }
-  std::printf("     verified: RootHash, Hash(chain) = DIGESTS slot 0, signatures up to the trust anchor, validity dates\n");
+  w->say("     verified: RootHash, Hash(chain) = DIGESTS slot 0, signatures up to the trust anchor, validity dates\n");
 
   // 3. CHALLENGE.
-  std::printf("\n  -- 3. CHALLENGE (slot 0, MeasurementSummaryHash of all measurements)\n");
+  w->say("\n  -- 3. CHALLENGE (slot 0, MeasurementSummaryHash of all measurements)\n");
   auto ch = req.challenge(link, 0, spdm::summary_hash_type::all);
   if (!ch) return failed("CHALLENGE");
-  std::printf("  => CHALLENGE_AUTH: CertChainHash matches, %s signature over the transcript M1/M2 verified\n"
+  w->say("  => CHALLENGE_AUTH: CertChainHash matches, %s signature over the transcript M1/M2 verified\n"
               "     with the leaf key; MeasurementSummaryHash %s\n",
               spdm::name(n.asym), hex(ch->measurement_summary_hash()).c_str());
 
   // 4. Signed measurements.
-  std::printf("\n  -- 4. GET_MEASUREMENTS (all, signed)\n");
+  w->say("\n  -- 4. GET_MEASUREMENTS (all, signed)\n");
   auto m = req.get_measurements(link, {.operation = spdm::meas_op_all, .signature = true});
   if (!m) return failed("GET_MEASUREMENTS");
-  if (!check(m->signature_verified && m->record().count == 5, "MEASUREMENTS: signature and 5 blocks")) return 1;
+  if (!w->check(m->signature_verified && m->record().count == 5, "MEASUREMENTS: signature and 5 blocks")) return 1;
   const bytes record(m->record().raw.begin(), m->record().raw.end());  // for the in-session comparison
   for (auto b : m->record()) {
     const auto v = b.dmtf();
     const std::string value = v.raw_bit_stream() ? "\"" + std::string(reinterpret_cast<const char*>(v.value.data()), v.value.size()) + "\""
                                                   : hex(v.value) + " (" + std::to_string(v.value.size()) + " B digest)";
-    std::printf("       index 0x%02x  %-26s %s\n", b.index, spdm::name(v.type()), value.c_str());
+    w->say("       index 0x%02x  %-26s %s\n", b.index, spdm::name(v.type()), value.c_str());
   }
-  std::printf("  => %u blocks, %s signature over L1/L2 verified\n", m->record().count, spdm::name(n.asym));
+  w->say("  => %u blocks, %s signature over L1/L2 verified\n", m->record().count, spdm::name(n.asym));
 
   // 5. A secured session.
-  std::printf("\n  -- 5. KEY_EXCHANGE, FINISH: a secured session (DSP0277 records, MCTP type 0x06)\n");
+  w->say("\n  -- 5. KEY_EXCHANGE, FINISH: a secured session (DSP0277 records, MCTP type 0x06)\n");
   auto sid = sq.key_exchange(t, {.slot = 0, .summary = spdm::summary_hash_type::tcb});
-  if (!check(sid.has_value(), "KEY_EXCHANGE / FINISH")) return 1;
-  std::printf("  => session %08x established: KEY_EXCHANGE_RSP signature and ResponderVerifyData verified,\n"
+  if (!w->check(sid.has_value(), "KEY_EXCHANGE / FINISH")) return 1;
+  w->say("  => session %08x established: KEY_EXCHANGE_RSP signature and ResponderVerifyData verified,\n"
               "     FINISH accepted (RequesterVerifyData); %s ECDHE, %s records; TCB summary %s\n",
               *sid, spdm::name(n.dhe), spdm::name(n.aead), hex(sq.last_summary_hash()).c_str());
 
-  std::printf("\n  -- 6. HEARTBEAT\n");
-  if (!check(sq.heartbeat(t, *sid).has_value(), "HEARTBEAT")) return 1;
-  std::printf("  => HEARTBEAT_ACK\n");
+  w->say("\n  -- 6. HEARTBEAT\n");
+  if (!w->check(sq.heartbeat(t, *sid).has_value(), "HEARTBEAT")) return 1;
+  w->say("  => HEARTBEAT_ACK: the session is alive\n");
 
-  std::printf("\n  -- 7. KEY_UPDATE (UpdateAllKeys, then VerifyNewKey under the new keys)\n");
-  if (!check(sq.key_update(t, *sid, spdm::key_operation::update_all_keys).has_value(), "KEY_UPDATE")) return 1;
-  std::printf("  => both directions rekeyed; KEY_UPDATE_ACKs matched (operation and tag)\n");
+  w->say("\n  -- 7. KEY_UPDATE (UpdateAllKeys, then VerifyNewKey under the new keys)\n");
+  if (!w->check(sq.key_update(t, *sid, spdm::key_operation::update_all_keys).has_value(), "KEY_UPDATE")) return 1;
+  w->say("  => both directions rekeyed; KEY_UPDATE_ACKs matched (operation and tag)\n");
 
-  std::printf("\n  -- 8. application messages inside the session\n");
+  w->say("\n  -- 8. application messages inside the session\n");
   std::array<std::byte, 64> app{};
   writer aw{app};
   aw.u8(spdm::mctp_type_spdm);
@@ -463,35 +506,35 @@ inline int run_spdm_demo(const std::string& key_dir) {
   spdm::get_measurements gm;
   gm.operation = spdm::meas_op_all;
   gm.requester_context = n.ver >= spdm::version::v1_3 ? bytes_view{context} : bytes_view{};
-  if (!check(gm.encode(aw, n).has_value(), "encoding GET_MEASUREMENTS")) return 1;
+  if (!w->check(gm.encode(aw, n).has_value(), "encoding GET_MEASUREMENTS")) return 1;
   auto in_session = sq.send_receive(t, *sid, aw.written());
-  if (!check(in_session.has_value() && !in_session->empty() && (*in_session)[0] == std::byte{spdm::mctp_type_spdm},
+  if (!w->check(in_session.has_value() && !in_session->empty() && (*in_session)[0] == std::byte{spdm::mctp_type_spdm},
              "GET_MEASUREMENTS in the session"))
     return 1;
   const auto sm = spdm::measurements::decode(in_session->subspan(1), n,
                                              spdm::response_context::answering(*spdm::header::decode(aw.written().subspan(1))));
-  if (!check(sm.has_value() && equal(sm->record.raw, record), "in-session MEASUREMENTS = the signed record")) return 1;
-  std::printf("  => MEASUREMENTS (unsigned, inside the session): %u blocks, identical to the signed record\n",
+  if (!w->check(sm.has_value() && equal(sm->record.raw, record), "in-session MEASUREMENTS = the signed record")) return 1;
+  w->say("  => MEASUREMENTS (unsigned, inside the session): %u blocks, identical to the signed record\n",
               sm->record.count);
   const std::array<std::byte, 4> get_tid{std::byte{0x01}, std::byte{0x80}, std::byte{0x00}, std::byte{0x02}};
   auto tid = sq.send_receive(t, *sid, get_tid);
-  if (!check(tid.has_value() && tid->size() == 6 && (*tid)[4] == std::byte{0x00}, "PLDM GetTID in the session")) return 1;
-  std::printf("  => PLDM GetTID (MCTP type 0x01, served by Device::session_message): completion 0, TID 0x%02x\n",
+  if (!w->check(tid.has_value() && tid->size() == 6 && (*tid)[4] == std::byte{0x00}, "PLDM GetTID in the session")) return 1;
+  w->say("  => PLDM GetTID (MCTP type 0x01, served by Device::session_message): completion 0, TID 0x%02x\n",
               std::to_integer<unsigned>((*tid)[5]));
 
-  std::printf("\n  -- 9. END_SESSION\n");
-  if (!check(sq.end_session(t, *sid).has_value(), "END_SESSION")) return 1;
-  if (!check(w->sr.sessions().active() == 0 && sq.sessions().active() == 0, "no session left on either side")) return 1;
-  std::printf("  => END_SESSION_ACK; session keys wiped on both sides\n");
+  w->say("\n  -- 9. END_SESSION\n");
+  if (!w->check(sq.end_session(t, *sid).has_value(), "END_SESSION")) return 1;
+  if (!w->check(w->sr.sessions().active() == 0 && sq.sessions().active() == 0, "no session left on either side")) return 1;
+  w->say("  => END_SESSION_ACK; session keys wiped on both sides\n");
 
   const auto& s = w->bus.stats();
   const bool clean = w->ep_ctl.rx_drops().total() == 0 && w->ep_tgt.rx_drops().total() == 0 && s.nacks == 0;
-  std::printf("\n  totals: %u MCTP messages in %u packets (%u private writes, %u private reads, %u IBIs), "
+  w->say("\n  totals: %u MCTP messages in %u packets (%u private writes, %u private reads, %u IBIs), "
               "%u packets dropped\n",
               w->messages, w->packets, s.writes, s.reads, s.ibis,
               static_cast<unsigned>(w->ep_ctl.rx_drops().total() + w->ep_tgt.rx_drops().total()));
-  if (!check(clean, "no dropped packets")) return 1;
-  std::printf("  every step verified\n");
+  if (!w->check(clean, "no dropped packets")) return 1;
+  w->say("  every step verified\n");
   return 0;
 }
 
