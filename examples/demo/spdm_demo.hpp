@@ -234,8 +234,7 @@ inline std::string describe_message(bytes_view m) {
   return buf;
 }
 
-/// A DSP0277 record (MCTP type 0x06) after it was opened in place: "HEARTBEAT (5 B + 12 B
-/// padding)". The clear header (type, SessionID, SequenceNumber, Length), ApplicationDataLength,
+/// A DSP0277 record (MCTP type 0x06) after it was opened in place: "HEARTBEAT (5 B + 12 B pad)". The clear header (type, SessionID, SequenceNumber, Length), ApplicationDataLength,
 /// the inner MCTP message, the random padding, the 16-byte MAC.
 inline std::string opened_record(bytes_view m) {
   const spdm::secured_layout l{};
@@ -244,7 +243,7 @@ inline std::string opened_record(bytes_view m) {
   const std::size_t app = load_u16le(m.subspan(l.header_size()));
   if (app == 0 || app + 2 > plain) return {};
   return describe_message(m.subspan(l.app_offset(), app)) + " (" + std::to_string(app) + " B + " +
-         std::to_string(plain - 2 - app) + " B padding)";
+         std::to_string(plain - 2 - app) + " B pad)";
 }
 
 // ---- the simulated system ----------------------------------------------------------------------
@@ -370,7 +369,7 @@ struct world {
   };
 
   void print(char dir, bytes_view m, std::uint32_t pk, const std::string& note) const {
-    std::printf("     %c %-44s %5zu B %3u pkt%s%s\n", dir, describe_message(m).c_str(), m.size(), pk,
+    std::printf("     %c %-42s %5zu B %2u pkt%s%s\n", dir, describe_message(m).c_str(), m.size(), pk,
                 note.empty() ? "" : "  ", note.c_str());
   }
   /// Print the last response; `opened`: the requester accepted it (a secured one is now clear).
@@ -418,9 +417,9 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   }
   const std::array<bytes_view, 1> anchors{bytes_view{anchor}};
   w->say("  BMC (I3C controller, EID 0x%02x): spdm::requester + session_requester; trust anchor \"%s\"\n", bmc_eid,
-              common_name(anchor).c_str());
+         common_name(anchor).c_str());
   w->say("  device (I3C target 0x%02x, EID 0x%02x): spdm::responder + session_responder, DataTransferSize %u\n",
-              dev_addr, dev_eid, rsp_config::max_message_size);
+         dev_addr, dev_eid, rsp_config::max_message_size);
   w->say("  > request / < response: MCTP message (type byte included), packets of <= 64 bytes on the bus\n");
 
   auto& req = w->req;
@@ -439,10 +438,10 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   std::string offered;
   for (auto v : {spdm::version::v1_0, spdm::version::v1_1, spdm::version::v1_2, spdm::version::v1_3})
     if (req.responder_versions().contains(v)) offered += " " + version_text(v);
-  w->say("  => SPDM %s (device offers%s); device capabilities: %s\n", version_text(n.ver).c_str(), offered.c_str(),
-              capability_names(n.rsp_caps).c_str());
+  w->say("  => SPDM %s (device offers%s)\n     device capabilities: %s\n", version_text(n.ver).c_str(), offered.c_str(),
+         capability_names(n.rsp_caps).c_str());
   w->say("     algorithms: %s, %s, measurements %s; sessions: %s, %s, key schedule %s\n", spdm::name(n.hash),
-              spdm::name(n.asym), spdm::name(n.measurement_hash), spdm::name(n.dhe), spdm::name(n.aead), "SPDM");
+         spdm::name(n.asym), spdm::name(n.measurement_hash), spdm::name(n.dhe), spdm::name(n.aead), "SPDM");
 
   // 2. Digests and the certificate chain.
   w->say("\n  -- 2. GET_DIGESTS, GET_CERTIFICATE (slot 0)\n");
@@ -451,7 +450,7 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   const auto chain = spdm::cert_chain::decode(req.cert_chain(), n);
   if (!w->check(chain.has_value(), "certificate chain format")) return 1;
   w->say("  => slot mask 0x%02x, slot 0 digest %s; chain %zu B (header + RootHash + %zu certificates):\n",
-              req.digest_slot_mask(), hex(req.slot_digest(0)).c_str(), chain->size(), chain->count());
+         req.digest_slot_mask(), hex(req.slot_digest(0)).c_str(), chain->size(), chain->count());
   std::size_t depth = 0;
   for (auto cert : *chain) {
     const char* role = depth == 0 ? "  (root = trust anchor)" : depth + 1 == chain->count() ? "  (leaf: signs)" : "";
@@ -465,8 +464,8 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   auto ch = req.challenge(link, 0, spdm::summary_hash_type::all);
   if (!ch) return failed("CHALLENGE");
   w->say("  => CHALLENGE_AUTH: CertChainHash matches, %s signature over the transcript M1/M2 verified\n"
-              "     with the leaf key; MeasurementSummaryHash %s\n",
-              spdm::name(n.asym), hex(ch->measurement_summary_hash()).c_str());
+         "     with the leaf key; MeasurementSummaryHash %s\n",
+         spdm::name(n.asym), hex(ch->measurement_summary_hash()).c_str());
 
   // 4. Signed measurements.
   w->say("\n  -- 4. GET_MEASUREMENTS (all, signed)\n");
@@ -487,8 +486,8 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   auto sid = sq.key_exchange(t, {.slot = 0, .summary = spdm::summary_hash_type::tcb});
   if (!w->check(sid.has_value(), "KEY_EXCHANGE / FINISH")) return 1;
   w->say("  => session %08x established: KEY_EXCHANGE_RSP signature and ResponderVerifyData verified,\n"
-              "     FINISH accepted (RequesterVerifyData); %s ECDHE, %s records; TCB summary %s\n",
-              *sid, spdm::name(n.dhe), spdm::name(n.aead), hex(sq.last_summary_hash()).c_str());
+         "     FINISH accepted (RequesterVerifyData); %s ECDHE, %s records; TCB summary %s\n",
+         *sid, spdm::name(n.dhe), spdm::name(n.aead), hex(sq.last_summary_hash()).c_str());
 
   w->say("\n  -- 6. HEARTBEAT\n");
   if (!w->check(sq.heartbeat(t, *sid).has_value(), "HEARTBEAT")) return 1;
@@ -515,12 +514,12 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
                                              spdm::response_context::answering(*spdm::header::decode(aw.written().subspan(1))));
   if (!w->check(sm.has_value() && equal(sm->record.raw, record), "in-session MEASUREMENTS = the signed record")) return 1;
   w->say("  => MEASUREMENTS (unsigned, inside the session): %u blocks, identical to the signed record\n",
-              sm->record.count);
+         sm->record.count);
   const std::array<std::byte, 4> get_tid{std::byte{0x01}, std::byte{0x80}, std::byte{0x00}, std::byte{0x02}};
   auto tid = sq.send_receive(t, *sid, get_tid);
   if (!w->check(tid.has_value() && tid->size() == 6 && (*tid)[4] == std::byte{0x00}, "PLDM GetTID in the session")) return 1;
   w->say("  => PLDM GetTID (MCTP type 0x01, served by Device::session_message): completion 0, TID 0x%02x\n",
-              std::to_integer<unsigned>((*tid)[5]));
+         std::to_integer<unsigned>((*tid)[5]));
 
   w->say("\n  -- 9. END_SESSION\n");
   if (!w->check(sq.end_session(t, *sid).has_value(), "END_SESSION")) return 1;
@@ -530,9 +529,9 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   const auto& s = w->bus.stats();
   const bool clean = w->ep_ctl.rx_drops().total() == 0 && w->ep_tgt.rx_drops().total() == 0 && s.nacks == 0;
   w->say("\n  totals: %u MCTP messages in %u packets (%u private writes, %u private reads, %u IBIs), "
-              "%u packets dropped\n",
-              w->messages, w->packets, s.writes, s.reads, s.ibis,
-              static_cast<unsigned>(w->ep_ctl.rx_drops().total() + w->ep_tgt.rx_drops().total()));
+         "%u packets dropped\n",
+         w->messages, w->packets, s.writes, s.reads, s.ibis,
+         static_cast<unsigned>(w->ep_ctl.rx_drops().total() + w->ep_tgt.rx_drops().total()));
   if (!w->check(clean, "no dropped packets")) return 1;
   w->say("  every step verified\n");
   return 0;
