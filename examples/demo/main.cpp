@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   (void)argc;
   (void)argv;
 #endif
-  std::printf("pmci %s: MCTP base layer demo\n\n", version_string);
+  std::printf("pmci %s demo: MCTP, MCTP over I3C, SPDM attestation and sessions\n\n== MCTP base layer ==\n", version_string);
 
   // Up to 2 messages in assembly at once, each at most 1024 bytes; partial messages expire
   // after 6000 ticks (the caller decides what a tick is; here nothing waits).
