@@ -349,22 +349,22 @@ struct world {
       const auto after = w->bus.stats();
       w->print('>', request, after.writes - before.writes, w->inner.empty() ? "" : "device decrypted: " + w->inner);
       if (!w->answer) return errc::timeout;
-      const auto rsp = response.first(*w->answer);
+      const auto got = response.first(*w->answer);
       // --tamper: a man in the middle behind the bus (PEC would catch a flipped bit on the wire)
       // changes the first measurement digest: byte 15 of MEASUREMENTS (header 4, NumberOfBlocks
       // 1, MeasurementRecordLength 3, block header 4, DMTF value type and size 3).
-      if (w->tamper && rsp.size() > 32 && rsp[0] == std::byte{spdm::mctp_type_spdm} &&
-          rsp[2] == std::byte{static_cast<std::uint8_t>(spdm::code::measurements)}) {
-        rsp[1 + 15] ^= std::byte{0x01};
+      if (w->tamper && got.size() > 32 && got[0] == std::byte{spdm::mctp_type_spdm} &&
+          got[2] == std::byte{static_cast<std::uint8_t>(spdm::code::measurements)}) {
+        got[1 + 15] ^= std::byte{0x01};
         w->tamper = false;
       }
       // Printed at the next exchange or say(): a secured answer is opened in place by the
       // session requester after this returns, so its clear contents can be shown then.
-      w->pending = rsp;
+      w->pending = got;
       w->pending_packets = after.reads - before.reads;
       w->messages += 2;
       w->packets += (after.writes - before.writes) + (after.reads - before.reads);
-      return rsp;
+      return got;
     }
   };
 
