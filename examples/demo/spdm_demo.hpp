@@ -275,6 +275,8 @@ struct world {
   ctl_link_t ctl{bus.controller()};
   tgt_port_t* port{*bus.add_target({.dynamic_address = dev_addr})};
   tgt_link_t tgt{*port};
+  // Reassembly timeout and tag lifetime in ticks (one tick = one step() of the bus): generous,
+  // since signing and ECDHE happen between two ticks here.
   mctp::endpoint<ctl_cfg> ep_ctl{{.timeout_ticks = 100000}, 100000};
   mctp::endpoint<dev_cfg> ep_tgt{{.timeout_ticks = 100000}, 100000};
   std::uint32_t now = 0;
