@@ -19,12 +19,15 @@ using responder_t = spdm::responder<attest_config, fw::stub_crypto, device>;
 
 fw::stub_crypto crypto;
 device dev;
-constinit responder_t rsp{crypto, dev};
+// The engine holds references to the crypto policy and the device, so a constant-initialized
+// static would be a 792-byte .data object (its initial image in flash). Built at boot instead.
+engine_storage<responder_t> rsp;
 constinit i3c::target<i3c_hal, i3c::baseline_packet, 2> link;
 i3c_hal hal;
-// Requests reassemble in the endpoint (max_spdm_message + the MCTP type byte); the response is
+// Requests reassemble in the endpoint, sized for the largest request this responder serves
+// (max_attest_request, spdm_image.hpp); the response (up to 4 KiB: CERTIFICATE portions) is
 // written into `response` and packetized from there in place, so it lives until sent.
-constinit mctp::endpoint<endpoint_config<max_spdm_message + 1>> ep;
+constinit mctp::endpoint<endpoint_config<1 + max_attest_request>> ep;
 std::array<std::byte, max_spdm_message> response;
 
 }  // namespace
@@ -40,12 +43,13 @@ extern "C" void fw_bus_irq() {
   auto packet = link.on_private_write(pmci::bytes_view(frame).first(n));
   if (!packet) return;
   auto msg = ep.receive(link, {.from = 0, .packet = *packet}, fw::ticks_ms());
-  if (!msg || !msg->tag_owner || ep.sending() || msg->type != mctp::msg_type::spdm) return;
-  auto r = rsp.handle(msg->body, response);
+  if (!msg || !msg->tag_owner || !rsp || ep.sending() || msg->type != mctp::msg_type::spdm) return;
+  auto r = rsp->handle(msg->body, response);
   if (r) (void)ep.send_response(link, *msg, msg->type, *r);
 }
 
 int main() {
+  rsp.construct(crypto, dev);
   link.attach(hal);
   ep.set_default_route(0);
   for (;;) fw::wait_for_interrupt();

@@ -7,7 +7,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <new>
 
 #include "board.hpp"
 #include "pmci/spdm/responder.hpp"
@@ -39,19 +38,20 @@ using session_t = spdm::session_responder<responder_t, fw::stub_crypto, device, 
 
 fw::stub_crypto crypto;
 device dev;
-constinit responder_t rsp{crypto, dev};
-// The session table wipes its keys in its destructor; firmware never exits, so the object is
-// constructed in main() into static storage and never destroyed (no atexit registration).
-alignas(session_t) std::byte session_storage[sizeof(session_t)];
-session_t* sessions = nullptr;
+// Both built at boot into .bss (engine_storage, spdm_image.hpp): constant-initialized, the
+// engine would be a .data object; the session table has a destructor (it wipes its keys).
+engine_storage<responder_t> rsp;
+engine_storage<session_t> sessions;
 constinit i3c::target<i3c_hal, i3c::baseline_packet, 2> link;
 i3c_hal hal;
-// Requests reassemble in the endpoint: a whole MCTP message, type byte first (a secured record
-// carries a 4 KiB SPDM message plus its record header, padding and tag). The response is
-// written into `response` and packetized from there in place, so it lives until sent.
-constexpr std::size_t max_record = 1 + 4 + 2 + 8 + 2 + 1 + max_spdm_message + 32 + 16;
-constinit mctp::endpoint<endpoint_config<max_record>> ep;
-std::array<std::byte, max_record> response;
+// Requests reassemble in the endpoint, sized for the largest request this responder serves: a
+// secured record (type 0x06, SessionID, SequenceNumber, Length, ApplicationDataLength, the inner
+// 0x05 ‖ request, up to 32 bytes of RandomData, the 16-byte tag) around max_session_request.
+// Responses are up to a 4 KiB SPDM message in such a record, written into `response` and
+// packetized from there in place, so it lives until sent.
+constexpr std::size_t record_overhead = 1 + 4 + 2 + 2 + 1 + 32 + 16;  // 8-byte sequence number: none on MCTP
+constinit mctp::endpoint<endpoint_config<record_overhead + max_session_request>> ep;
+std::array<std::byte, record_overhead + max_spdm_message> response;
 
 }  // namespace
 
@@ -66,18 +66,18 @@ extern "C" void fw_bus_irq() {
   auto packet = link.on_private_write(pmci::bytes_view(frame).first(n));
   if (!packet) return;
   auto msg = ep.receive(link, {.from = 0, .packet = *packet}, fw::ticks_ms());
-  if (!msg || !msg->tag_owner || ep.sending()) return;
+  if (!msg || !msg->tag_owner || ep.sending() || !sessions) return;
   // The session layer decrypts a secured record in place: the message lives in the endpoint's
   // reassembly buffer (mutable storage of `ep`), consumed by this call.
   const pmci::bytes_span m{const_cast<std::byte*>(msg->data.data()), msg->data.size()};
-  if (sessions == nullptr) return;
   auto r = sessions->handle(m, response, fw::ticks_ms());
   if (r && r->size() >= 1)
     (void)ep.send_response(link, *msg, static_cast<mctp::msg_type>((*r)[0]), r->subspan(1));
 }
 
 int main() {
-  sessions = new (session_storage) session_t{rsp, crypto, dev};
+  rsp.construct(crypto, dev);
+  sessions.construct(*rsp, crypto, dev);
   link.attach(hal);
   ep.set_default_route(0);
   for (;;) fw::wait_for_interrupt();

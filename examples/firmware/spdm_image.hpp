@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 
 #include "board.hpp"
@@ -35,6 +36,36 @@ namespace spdm = pmci::spdm;
 
 /// The largest SPDM message (the 4 KiB).
 inline constexpr std::uint32_t max_spdm_message = 4096;
+
+/// The largest request the attestation responder serves: NEGOTIATE_ALGORITHMS, whose Length
+/// DSP0274 bounds at 0x80 bytes from 1.1 on, 0x40 in 1.0 (spdm.md §5.1). The other requests are smaller (CHALLENGE and
+/// GET_MEASUREMENTS at 1.3: 44 and 45 bytes). A longer MCTP message could only be a request
+/// this configuration refuses (VENDOR_DEFINED_REQUEST is not enabled): the assembler drops it
+/// and counts it (drop_reason::too_long) instead of the responder answering ERROR.
+inline constexpr std::size_t max_attest_request = 128;
+/// The largest request of the session responder: KEY_EXCHANGE with a P-384 public key (96 B)
+/// and up to 320 B of opaque data (the secured-message version list and vendor extensions),
+/// PSK_EXCHANGE with its hint and 64-byte context, FINISH with a SHA-384 HMAC.
+inline constexpr std::size_t max_session_request = 4 + 2 + 1 + 1 + 32 + 96 + 2 + 320;
+
+/// Static storage for an engine built at boot (constructed in main(), never destroyed): a
+/// zero-filled .bss object instead of a constant-initialized .data one, and no destructor
+/// registered with atexit (firmware never exits).
+template <class T>
+class engine_storage {
+ public:
+  template <class... A>
+  void construct(A&... args) noexcept {
+    p_ = new (bytes_) T{args...};
+  }
+  T* operator->() noexcept { return p_; }
+  T& operator*() noexcept { return *p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+ private:
+  alignas(T) std::byte bytes_[sizeof(T)];
+  T* p_ = nullptr;
+};
 
 inline constexpr auto base_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
 inline constexpr control::version_support mctp_versions[] = {{control::base_spec_type, base_versions}};
