@@ -23,6 +23,10 @@ struct verifier_config : spdm::requester_defaults {
   static constexpr std::array asym_algs{spdm::base_asym::ecdsa_p384};
   static constexpr std::size_t slot_count = 1;
   static constexpr std::uint32_t max_message_size = max_spdm_message;
+  // Driven step-wise from the interrupt: responses are read where the endpoint reassembled them,
+  // so the blocking API's own 4 KiB receive buffer is not needed.
+  static constexpr bool blocking_api = false;
+  static constexpr bool vendor_defined = false;  // attestation only
 };
 using requester_t = spdm::requester<verifier_config, fw::stub_crypto>;
 
