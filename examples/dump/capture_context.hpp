@@ -89,6 +89,7 @@ struct decoded {
   pmci::result<pmci::spdm::message> message = pmci::errc::truncated;
   bool has_inner = false;
   pmci::result<pmci::spdm::message> inner = pmci::errc::truncated;  ///< valid when has_inner
+  std::string note;  ///< what the message did to a session ("session #1 0x...: TH1 ..."), for -v
 };
 
 /// One secured record after open_record().
@@ -115,6 +116,7 @@ class capture_context {
   /// context. Never fails hard: an undecodable message is returned as its error.
   decoded spdm(pmci::bytes_view m, channel ch) {
     decoded out;
+    note_.clear();
     const auto h = pmci::spdm::header::decode(m);
     if (!h) {
       out.message = h.error();
@@ -131,6 +133,7 @@ class capture_context {
       if (!ch.secured) pmci::spdm::update(n_, *out.message);
       if (!ch.secured && std::holds_alternative<pmci::spdm::algorithms>(*out.message)) finish_vca();
     }
+    out.note = std::move(note_);
     if (request) {
       st.last_request = *h;
       st.last_request_code = h->request_response_code;
@@ -342,8 +345,22 @@ class capture_context {
     if (clear_session_ == &s) clear_session_ = nullptr;
   }
 
+  static std::string hex(pmci::bytes_view b) {
+    std::string out;
+    char buf[4];
+    for (auto x : b) {
+      std::snprintf(buf, sizeof buf, "%02x", std::to_integer<unsigned>(x));
+      out += buf;
+    }
+    return out;
+  }
+  std::string name(const tracked& s) const { return "session #" + std::to_string(s.number) + fmt_id(" ", s.id); }
+
   void fail(tracked& s, std::string why) {
-    if (s.status.empty()) s.status = std::move(why);
+    if (s.status.empty()) {
+      note_ = name(s) + ": cannot decrypt: " + why;
+      s.status = std::move(why);
+    }
     s.requests.end();
     s.responses.end();
   }
@@ -398,7 +415,10 @@ class capture_context {
     tracked& s = new_session(make_session_id(ke->req_session_id, kr.rsp_session_id), false);
     const std::size_t index = dhe_used_++;
     if (n_.handshake_in_the_clear()) clear_session_ = &s;
-    if (!secrets_.any()) return fail(s, "no secrets given");
+    if (!secrets_.any()) {  // (plain dump: nothing to say about sessions)
+      s.status = "no secrets given";
+      return;
+    }
     if (index >= secrets_.dhe.size())
       return fail(s, "no --dhe-secret for KEY_EXCHANGE session " + std::to_string(index + 1));
     if (!have_a_) return fail(s, "GET_VERSION ... ALGORITHMS not in the capture");
@@ -416,6 +436,7 @@ class capture_context {
         !pmci::spdm::th_append(p_, s.th, rsp.first(sig_end)) || !digest(s, {}, th1))
       return fail(s, "transcript hash failed");
     if (!derive_handshake(s, *params, secrets_.dhe[index], std::span{th1}.first(h()))) return;
+    note_ = name(s) + ": TH1 " + hex(std::span{th1}.first(h()));
     if (!kr.responder_verify_data.empty()) {
       if (!verify(s, key_direction::response, std::span{th1}.first(h()), kr.responder_verify_data,
                   "KEY_EXCHANGE_RSP ResponderVerifyData"))
@@ -467,6 +488,7 @@ class capture_context {
     if (r) r = s.responses.establish(th2);
     if (!r) return fail(s, std::string("key schedule: ") + pmci::to_string(r.error()));
     s.established = true;
+    note_ = name(s) + ": TH2 " + hex(th2) + ", data keys in use";
   }
 
   // ---- PSK_EXCHANGE / PSK_FINISH ------------------------------------------------------------
@@ -479,7 +501,10 @@ class capture_context {
     if (!pr) return;
     tracked& s = new_session(make_session_id(pe->req_session_id, pr->rsp_session_id), true);
     const std::size_t index = psk_used_++;
-    if (!secrets_.any()) return fail(s, "no secrets given");
+    if (!secrets_.any()) {  // (plain dump: nothing to say about sessions)
+      s.status = "no secrets given";
+      return;
+    }
     if (secrets_.psk.empty()) return fail(s, "no --psk for PSK session " + std::to_string(index + 1));
     const byte_vector& psk = secrets_.psk[std::min(index, secrets_.psk.size() - 1)];
     if (!have_a_) return fail(s, "GET_VERSION ... ALGORITHMS not in the capture");
@@ -492,6 +517,7 @@ class capture_context {
     if (!pmci::spdm::th_append(p_, s.th, req) || !pmci::spdm::th_append(p_, s.th, rsp.first(rsp.size() - vd)) || !digest(s, {}, th1))
       return fail(s, "transcript hash failed");
     if (!derive_handshake(s, *params, psk, std::span{th1}.first(h()))) return;
+    note_ = name(s) + ": TH1 " + hex(std::span{th1}.first(h()));
     if (!verify(s, key_direction::response, std::span{th1}.first(h()), pr->responder_verify_data,
                 "PSK_EXCHANGE_RSP ResponderVerifyData"))
       return;
@@ -562,6 +588,7 @@ class capture_context {
   byte_vector encap_d_;
   std::vector<std::unique_ptr<tracked>> sessions_;
   tracked* clear_session_ = nullptr;
+  std::string note_;
   std::size_t dhe_used_ = 0, psk_used_ = 0;
 };
 

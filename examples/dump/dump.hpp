@@ -212,6 +212,7 @@ class dumper {
       else
         out += fmt::format("{}  encapsulated: decode error: {}\n", pad, pmci::to_string(dec.inner.error()));
     }
+    if (!dec.note.empty()) out += fmt::format("{}{}\n", pad, dec.note);
     return out;
   }
 

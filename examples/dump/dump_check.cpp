@@ -13,7 +13,8 @@
 //                 each logged key/IV is tried at the record's sequence number). Exit status 0,
 //                 no "cannot decrypt";
 //   3. verbose:   -v with the secrets: exit status 0, one message line per message, no "decode
-//                 error" and no "cannot decrypt" anywhere;
+//                 error" and no "cannot decrypt" anywhere, and for every session the TH1 and TH2
+//                 that pmci-dump rebuilt from the capture equal those libspdm logged;
 //   4. wrong secret (captures with sessions): every secret with one bit flipped: every secured
 //                 record reads "cannot decrypt (...)", nothing is decrypted, exit status 3.
 #include <sys/wait.h>
@@ -162,7 +163,7 @@ std::string inner_name(const byte_vector& record, const std::vector<std::map<std
 
 struct checker {
   int failures = 0;
-  std::size_t checked = 0, inner_checked = 0;
+  std::size_t checked = 0, inner_checked = 0, th_checked = 0;
   std::string capture, pass;
 
   void fail(std::size_t i, const std::string& what, const std::string& line) {
@@ -291,6 +292,24 @@ int main(int argc, char** argv) {
           c.fail("unexpected: " + l);
         if (is_message_line(l)) lines.push_back(l);
       }
+      // The transcript hashes pmci-dump rebuilt from the capture are the ones libspdm logged.
+      for (std::size_t si = 0; si < sessions.size(); ++si)
+        for (const char* th : {"th1", "th2"}) {
+          const auto it = sessions[si].find(th);
+          if (it == sessions[si].end()) continue;
+          std::string want = std::string(th == std::string("th1") ? "TH1 " : "TH2 ");
+          for (auto b : it->second) {
+            char buf[3];
+            std::snprintf(buf, sizeof buf, "%02x", std::to_integer<unsigned>(b));
+            want += buf;
+          }
+          const std::string tag = "session #" + std::to_string(si + 1) + " ";
+          const bool found = std::any_of(r.lines.begin(), r.lines.end(), [&](const std::string& l) {
+            return l.find(tag) != std::string::npos && l.find(want) != std::string::npos;
+          });
+          if (!found) c.fail("no '" + tag + "... " + want + "' line");
+          else ++c.th_checked;
+        }
       if (lines.size() != expected.size())
         c.fail(std::to_string(lines.size()) + " message lines, " + std::to_string(expected.size()) + " messages");
       else
@@ -311,7 +330,8 @@ int main(int argc, char** argv) {
       ++wrong_checked;
     }
   }
-  std::printf("%zu captures (%zu sessions), %zu message lines and %zu decrypted records checked, %zu wrong-secret runs, %d mismatches\n",
-              dirs.size(), sessions_total, c.checked, c.inner_checked, wrong_checked, c.failures);
+  std::printf("%zu captures (%zu sessions), %zu message lines, %zu decrypted records, %zu TH1/TH2 values checked, "
+              "%zu wrong-secret runs, %d mismatches\n",
+              dirs.size(), sessions_total, c.checked, c.inner_checked, c.th_checked, wrong_checked, c.failures);
   return c.failures == 0 ? 0 : 1;
 }
