@@ -323,7 +323,10 @@ class capture_context {
         if (st.last_request_code == code::key_update) key_update_failed(ch, st);
         break;
       case code::end_session_ack:
-        if (tracked* s = ch.secured ? find(ch.session_id) : nullptr) end(*s);
+        if (tracked* s = ch.secured ? find(ch.session_id) : nullptr) {
+          end(*s);
+          note_ = name(*s) + ": ended";
+        }
         break;
       default: break;
     }
