@@ -433,7 +433,10 @@ class capture_context {
     // TH1 = Hash(A ‖ [D] ‖ Ct ‖ KEY_EXCHANGE ‖ KEY_EXCHANGE_RSP up to and with the Signature).
     s.th = have_d_ && n_.multi_key_conn_rsp ? d_state_ : a_;
     std::array<std::byte, pmci::crypto::max_digest_size> ct{}, th1{};
-    const std::size_t sig_end = static_cast<std::size_t>(kr.signature.data() - rsp.data()) + kr.signature.size();
+    // The Signature ends where ResponderVerifyData (if any) begins: the end of the message.
+    if (kr.signature.empty() || kr.responder_verify_data.size() > rsp.size())
+      return fail(s, "KEY_EXCHANGE_RSP without a signature");
+    const std::size_t sig_end = rsp.size() - kr.responder_verify_data.size();
     if (!pmci::crypto::compute_hash(p_, params->hash, it->second.bytes, std::span{ct}.first(h())) ||
         !pmci::spdm::th_append(p_, s.th, std::span{ct}.first(h())) || !pmci::spdm::th_append(p_, s.th, req) ||
         !pmci::spdm::th_append(p_, s.th, rsp.first(sig_end)) || !digest(s, {}, th1))
