@@ -161,6 +161,8 @@ class dumper {
     line += '\n';
     line += details;
     if (opt_.hex) line += fmt::format("     {}\n", hex_of(msg));
+    if (opt_.hex && !inner_hex_.empty()) line += fmt::format("     inner: {}\n", inner_hex_);
+    inner_hex_.clear();
     return line;
   }
 
@@ -194,7 +196,7 @@ class dumper {
     } else {
       line += fmt::format("{:<8} type=0x{:02x} len={}", mctp_type_name(type), type, body.size());
     }
-    if (opt_.hex) details += fmt::format("     inner: {}\n", hex_of(r.app));
+    if (opt_.hex) inner_hex_ = hex_of(r.app);
   }
 
   /// -v: every field through the fmt formatters; an undecodable message as its error and hex.
@@ -221,6 +223,7 @@ class dumper {
   direction_guesser directions_;
   capture_context<pmci::crypto::openssl> context_;
   std::vector<std::byte> buffer_;
+  std::string inner_hex_;  ///< --hex: the decrypted inner message, after the record's bytes
   std::size_t undecrypted_ = 0, decrypted_ = 0;
 };
 
