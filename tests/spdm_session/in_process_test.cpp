@@ -619,3 +619,43 @@ TEST_CASE("sessions in process: END_SESSION NegotiatedStateClearing, responder s
   REQUIRE(wide.end_session(link, *s3));
   CHECK(p.sr->sessions().active() == 0);
 }
+
+TEST_CASE("sessions in process: ERROR Busy to KEY_EXCHANGE is retried", "[session][in_process]") {
+  using R = rsp_p384<v1_2, false>;
+  using P = pair<R, req_config<false>>;
+  P p;
+  copying_handler<typename P::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+  // A responder whose signer is occupied: ERROR Busy for the first `busy` KEY_EXCHANGEs.
+  struct busy_link {
+    decltype(link)* inner;
+    int busy = 0;
+    int seen = 0;
+    result<bytes_span> exchange(bytes_view req, bytes_span out) {
+      if (req.size() >= 3 && req[0] == std::byte{0x05} && req[2] == std::byte{0xE4}) {
+        ++seen;
+        if (busy > 0) {
+          --busy;
+          const bytes e = hx("05127f0300");
+          std::copy(e.begin(), e.end(), out.begin());
+          return out.first(e.size());
+        }
+      }
+      return inner->exchange(req, out);
+    }
+  } b{&link};
+  b.busy = 2;
+  auto sid = p.sq->key_exchange(b, {});
+  REQUIRE(sid);
+  CHECK(b.seen == 3);
+  REQUIRE(p.sq->heartbeat(link, *sid));
+  REQUIRE(p.sq->end_session(link, *sid));
+  b.busy = 10;
+  b.seen = 0;
+  CHECK(p.sq->key_exchange(b, {}) == errc::peer_error);
+  CHECK(p.sq->last_error().error == error_code::busy);
+  CHECK(b.seen == 4);  // the first try and session_defaults::busy_retries (3) more
+  CHECK(p.sq->sessions().active() == 0);
+  CHECK(p.sr->sessions().active() == 0);
+}

@@ -103,6 +103,9 @@ struct session_defaults {
   /// PSK sessions: length of the ResponderContext / RequesterContext this side sends (libspdm:
   /// 64, as in the captures; at most 64). The responder sends one only with PSK_CAP = 10b.
   static constexpr std::size_t psk_context_size = 64;
+  /// Requester, blocking KEY_EXCHANGE / PSK_EXCHANGE: how often an ERROR Busy answer is retried
+  /// with the same request (the responder answers Busy when its signer is occupied).
+  static constexpr std::size_t busy_retries = 3;
 };
 
 /// DSP0277 versions pmci offers (requester) and accepts (responder), lowest first. libspdm

@@ -521,10 +521,12 @@ class session_requester {
 
   /// KEY_EXCHANGE, the encapsulated flow if the responder asks for it (identity required), FINISH.
   /// Returns the established session's id.
+  /// An ERROR Busy answer (a responder whose signing key is occupied) is retried up to
+  /// SConfig::busy_retries times with the identical request (the transcript already holds it).
   template <transport::message_transport T, class Identity = no_identity>
   [[nodiscard]] result<std::uint32_t> key_exchange(T& t, const key_exchange_options& o, Identity* identity = nullptr) noexcept {
     PMCI_TRY_ASSIGN(const bytes_span req, start_key_exchange(o, std::span{tx_}.subspan(1)));
-    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_spdm(t, nullptr, req.size()));
+    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_retrying_busy(t, req.size()));
     PMCI_TRY_ASSIGN(const std::uint32_t id, on_key_exchange_rsp(rsp));
     if (encapsulated_requested(id)) {
       if constexpr (std::is_same_v<Identity, no_identity>) {
@@ -593,7 +595,7 @@ class session_requester {
   template <transport::message_transport T>
   [[nodiscard]] result<std::uint32_t> psk_exchange(T& t, const psk_options& o) noexcept {
     PMCI_TRY_ASSIGN(const bytes_span req, start_psk_exchange(o, std::span{tx_}.subspan(1)));
-    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_spdm(t, nullptr, req.size()));
+    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_retrying_busy(t, req.size()));
     PMCI_TRY_ASSIGN(const std::uint32_t id, on_psk_exchange_rsp(rsp));
     session_type* s = sessions_.find(id);
     PMCI_TRY_ASSIGN(const bytes_span fin, finish_request(id, spdm_area(s)));
@@ -774,6 +776,23 @@ class session_requester {
     PMCI_TRY_ASSIGN(const bytes_span app, exchange_record_app(t, s, rec));
     if (app.empty() || app[0] != std::byte{mctp_type_spdm}) return errc::unexpected_message;
     return bytes_view{app.subspan(1)};
+  }
+
+  static constexpr std::size_t busy_retries = []() {
+    if constexpr (requires { SConfig::busy_retries; }) return static_cast<std::size_t>(SConfig::busy_retries);
+    else return std::size_t{3};
+  }();
+  /// A plain exchange of the request in tx_ (len bytes of SPDM), sent again while the answer is
+  /// ERROR Busy (spdm.md §8: the requester may retry the same request), at most busy_retries more
+  /// times. No delay: the library has no clock; a transport that needs one waits itself.
+  template <class T>
+  result<bytes_view> exchange_retrying_busy(T& t, std::size_t len) noexcept {
+    for (std::size_t attempt = 0;; ++attempt) {
+      PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_spdm(t, nullptr, len));
+      const bool busy = rsp.size() >= header::size && static_cast<code>(std::to_integer<std::uint8_t>(rsp[1])) == code::error &&
+                        static_cast<error_code>(std::to_integer<std::uint8_t>(rsp[2])) == error_code::busy;
+      if (!busy || attempt >= busy_retries) return rsp;
+    }
   }
 
   /// Send the SPDM request built in spdm_area(s): plain when s is null or has no records yet
