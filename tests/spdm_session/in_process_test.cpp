@@ -659,3 +659,57 @@ TEST_CASE("sessions in process: ERROR Busy to KEY_EXCHANGE is retried", "[sessio
   CHECK(p.sq->sessions().active() == 0);
   CHECK(p.sr->sessions().active() == 0);
 }
+
+TEST_CASE("sessions in process: responder-initiated key update, wrong and refused answers", "[session][in_process][key_update]") {
+  using P = pair<rsp_mutual_p384<v1_2, false>, req_config<false, true>, true>;
+  P p;
+  copying_handler<typename P::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+  auto sid = p.sq->key_exchange(link, {}, &p.id);
+  REQUIRE(sid);
+  REQUIRE(p.sr->start_key_update(*sid));
+  // The requester's messages built by hand, sent inside the session (send_receive).
+  auto ask = p.sq->send_receive(link, *sid, hx("0512ea0000"));
+  REQUIRE(ask);
+  REQUIRE(ask->size() == 1 + 4 + 4);  // ENCAPSULATED_REQUEST(KEY_UPDATE UpdateKey, tag)
+  CHECK(std::to_integer<int>((*ask)[2]) == 0x6A);
+  CHECK(std::to_integer<int>((*ask)[6]) == 0xE9);
+  CHECK(std::to_integer<int>((*ask)[7]) == 1);
+  const std::byte rid = (*ask)[3], tag = (*ask)[8];
+  // A requester-initiated KEY_UPDATE while this one is in flight: UnexpectedRequest.
+  auto ku = p.sq->send_receive(link, *sid, hx("0512e90107"));
+  REQUIRE(ku);
+  CHECK(std::to_integer<int>((*ku)[2]) == 0x7F);
+  CHECK(std::to_integer<int>((*ku)[3]) == static_cast<int>(error_code::unexpected_request));
+  SECTION("the requester refuses (ERROR): keys unchanged, the flow ends, the session goes on") {
+    bytes d = hx("0512eb0000" "127f0700");
+    d[3] = rid;
+    auto ack = p.sq->send_receive(link, *sid, d);
+    REQUIRE(ack);
+    CHECK(std::to_integer<int>((*ack)[2]) == 0x6B);
+    CHECK(std::to_integer<int>((*ack)[4]) == 0);  // PayloadType absent
+    CHECK_FALSE(p.sr->key_update_pending(*sid));
+    CHECK_FALSE(p.sr->sessions().find(*sid)->update_pending());
+    REQUIRE(p.sq->heartbeat(link, *sid));
+  }
+  SECTION("an ACK with the wrong tag ends the session") {
+    bytes d = hx("0512eb0000" "12690100");
+    d[3] = rid;
+    d[8] = tag ^ std::byte{0x5A};
+    auto err = p.sq->send_receive(link, *sid, d);
+    REQUIRE(err);
+    CHECK(std::to_integer<int>((*err)[2]) == 0x7F);
+    CHECK(std::to_integer<int>((*err)[3]) == static_cast<int>(error_code::invalid_request));
+    CHECK(p.sr->sessions().active() == 0);
+  }
+  SECTION("an ACK for another RequestID ends the session") {
+    bytes d = hx("0512eb0000" "12690100");
+    d[3] = rid ^ std::byte{0x01};
+    d[8] = tag;
+    auto err = p.sq->send_receive(link, *sid, d);
+    REQUIRE(err);
+    CHECK(std::to_integer<int>((*err)[3]) == static_cast<int>(error_code::invalid_request));
+    CHECK(p.sr->sessions().active() == 0);
+  }
+}
