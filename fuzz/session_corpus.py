@@ -68,3 +68,15 @@ write(d, "handshake_finish_garbage", bytes([1]) + chunk(1, bytes.fromhex("12e500
 write(d, "negotiated_raw", bytes([0]) + chunk(0, bytes.fromhex("0512e4000000ffff0000") + bytes(32 + 64) + b"\x00\x00")
       + chunk(0, bytes.fromhex("06ffffffff000020") + bytes(32)) + chunk(0, bytes.fromhex("0512e80000")))
 write(d, "negotiated_psk_raw", bytes([0]) + chunk(0, bytes.fromhex("0512e60000ffff0000000000000000")))
+
+# Mutual-authentication modes (setup bits 3-4) and the responder-initiated key update (chunk kind 3
+# with bit 2: start it; with bit 3: the requester serves it).
+write(d, "established_implicit_digests", bytes([2 | (1 << 3)]) + chunk(1, bytes.fromhex("12e80000")))
+write(d, "established_without_encap", bytes([2 | (2 << 3)]) + chunk(1, bytes.fromhex("12e80000")))
+write(d, "established_clear_without_encap", bytes([6 | (2 << 3)]) + chunk(1, bytes.fromhex("12e80000")))
+write(d, "handshake_implicit_digests_deliver", bytes([1 | (1 << 3)]) + chunk(1, bytes.fromhex("12eb0000120100010000")))
+write(d, "handshake_without_encap_finish", bytes([1 | (2 << 3)]) + chunk(1, bytes.fromhex("12e50100") + bytes(96)))
+write(d, "established_encap_key_update", bytes([2]) + bytes([3 | 4, 0, 0]) + bytes([3 | 8, 0, 0]) + chunk(1, bytes.fromhex("12e80000")))
+write(d, "established_encap_key_update_raw", bytes([2]) + bytes([3 | 4, 0, 0]) + chunk(1, bytes.fromhex("12ea0000"))
+      + chunk(1, bytes.fromhex("12eb01001269010000")) + chunk(1, bytes.fromhex("12eb02001269030000")))
+write(d, "established_encap_nothing_pending", bytes([2]) + chunk(1, bytes.fromhex("12ea0000")) + chunk(1, bytes.fromhex("12eb0100126901ff")))

@@ -9,12 +9,17 @@
 // Input: [setup][chunks...]
 //   setup bits 0-1: 0 = negotiated only, 1 = KEY_EXCHANGE answered (handshake under way),
 //                   2 = session established, 3 = PSK session established;
-//   setup bit 2: handshake in the clear (else encrypted).
+//   setup bit 2: handshake in the clear (else encrypted);
+//   setup bits 3-4: the responder's mutual-authentication mode (set_mut_auth): 0 = encapsulated,
+//                   1 = implicit GET_DIGESTS, 2 = without encapsulation (the Device knows the
+//                   requester's chain), 3 = none.
 //   chunk: [kind][len lo][len hi][len bytes]
 //     kind & 3 = 0: an MCTP message as is (05 ‖ SPDM, 06 ‖ record, anything);
 //     kind & 3 = 1: 05 ‖ bytes, sealed into the session by the requester (plain if no records);
 //     kind & 3 = 2: bytes as an MCTP message, sealed into the session (application messages);
-//     kind & 3 = 3: advance the clock by len seconds and expire heartbeats.
+//     kind & 3 = 3: advance the clock by len seconds and expire heartbeats; with kind bit 2 instead
+//                   the responder starts a key update (start_key_update), with bit 3 the
+//                   requester polls and serves encapsulated requests (serve_encapsulated_requests).
 // Invariants: no crash, no out-of-bounds access (ASan), every answer inside the response
 // buffer, never more sessions than the table holds.
 #include <array>
@@ -84,6 +89,10 @@ struct device : pmci::test::basic_device<policy> {
   std::array<bytes_view, 1> anchors{bytes_view{pmci::fuzz_pki::requester_ca}};
   bytes_view psk(bytes_view) { return psk_value; }
   std::span<const bytes_view> requester_trust_anchors() { return anchors; }
+  bool provisioned = false;
+  bytes_view requester_cert_chain(std::uint8_t slot) {
+    return provisioned && slot == 0 ? bytes_view{pmci::fuzz_pki::requester_chain} : bytes_view{};
+  }
   result<std::size_t> session_message(std::uint32_t, bytes_view m, bytes_span out) {
     const std::size_t n = m.size() < out.size() ? m.size() : out.size();
     for (std::size_t i = 0; i < n; ++i) out[i] = m[i];
@@ -127,7 +136,11 @@ struct world {
   std::uint32_t sid = 0;
   std::array<std::byte, 4400> out{};
 
-  bool setup(unsigned stage) {
+  bool setup(unsigned stage, unsigned mode) {
+    constexpr std::array modes{mut_auth_policy::encapsulated, mut_auth_policy::implicit_digests,
+                               mut_auth_policy::without_encapsulated, mut_auth_policy::none};
+    if (!sr.set_mut_auth(modes[mode & 3])) fail();
+    dev.provisioned = (mode & 3) == 2;
     dev.chains[0] = pmci::fuzz_pki::responder_chain;
     auto k = rc.load_private_key(std::span{reinterpret_cast<const std::byte*>(pmci::fuzz_pki::responder_key_pem.data()),
                                            pmci::fuzz_pki::responder_key_pem.size()});
@@ -206,8 +219,14 @@ struct world {
           if (!chunk.empty()) send_in_session(chunk);
           break;
         case 3:
-          h.now += 1000ull * len;
-          (void)sr.expire_heartbeats(h.now);
+          if (kind & 4) {
+            (void)sr.start_key_update(sid);
+          } else if (kind & 8) {
+            (void)sq.serve_encapsulated_requests(link, sid, &id);
+          } else {
+            h.now += 1000ull * len;
+            (void)sr.expire_heartbeats(h.now);
+          }
           break;
       }
       if (sr.sessions().active() > sess_cfg::max_sessions) fail();
@@ -216,9 +235,9 @@ struct world {
 };
 
 template <bool Clear>
-void run_world(unsigned stage, const std::uint8_t* data, std::size_t size) {
+void run_world(unsigned stage, unsigned mode, const std::uint8_t* data, std::size_t size) {
   auto w = std::make_unique<world<Clear>>();
-  if (!w->setup(stage)) return;
+  if (!w->setup(stage, mode)) return;
   w->run(data, size);
 }
 
@@ -227,9 +246,10 @@ void run_world(unsigned stage, const std::uint8_t* data, std::size_t size) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   const unsigned stage = data[0] & 3;
+  const unsigned mode = (data[0] >> 3) & 3;
   if (data[0] & 4)
-    run_world<true>(stage, data + 1, size - 1);
+    run_world<true>(stage, mode, data + 1, size - 1);
   else
-    run_world<false>(stage, data + 1, size - 1);
+    run_world<false>(stage, mode, data + 1, size - 1);
   return 0;
 }

@@ -4,7 +4,8 @@
 // plain SPDM (0x05) and secured records (0x06) — is packetized by the MCTP endpoint, framed by
 // the I3C binding (PEC), carried by private writes / IBI-announced private reads, reassembled,
 // and handed whole to the SPDM layers. Both the baseline 64-byte MTU and a 1 KiB MTU; an
-// encrypted and an in-the-clear handshake; key updates, PSK, mutual authentication.
+// encrypted and an in-the-clear handshake; key updates (also responder-initiated), PSK, mutual
+// authentication (encapsulated, and from an implicit GET_DIGESTS).
 #include <memory>
 #include <optional>
 
@@ -203,6 +204,8 @@ void run_over_i3c() {
   auto w = std::make_unique<world<MaxPacket, Clear, Mutual>>();
   typename world<MaxPacket, Clear, Mutual>::transport_t t{w.get()};
   auto tap = w->sq.tap(t);
+  // In the clear with mutual authentication: the flow that starts from an implicit GET_DIGESTS.
+  if constexpr (Mutual && Clear) REQUIRE(w->sr.set_mut_auth(mut_auth_policy::implicit_digests));
   REQUIRE(w->req.connect(tap));
   REQUIRE(w->req.get_digests(tap));
   REQUIRE(w->req.get_certificate(tap, 0, w->anchors));
@@ -212,6 +215,12 @@ void run_over_i3c() {
   REQUIRE(w->sq.heartbeat(t, *sid));
   REQUIRE(w->sq.key_update(t, *sid, key_operation::update_all_keys));
   REQUIRE(w->sq.key_update(t, *sid, key_operation::update_key));
+  if constexpr (Mutual) {  // ENCAP_CAP on both sides: a responder-initiated key update as well
+    REQUIRE(w->sr.start_key_update(*sid));
+    auto served = w->sq.serve_encapsulated_requests(t, *sid);
+    REQUIRE(served);
+    CHECK(*served == 2);
+  }
   // A large in-session response (all measurements, raw) crosses many packets.
   bytes gm = hx("0512e002ff");
   auto m = w->sq.send_receive(t, *sid, gm);
@@ -233,6 +242,8 @@ void run_over_i3c() {
 
 TEST_CASE("sessions over the simulated I3C bus", "[session][i3c]") {
   SECTION("baseline MTU, encrypted handshake") { run_over_i3c<68, false, false>(); }
-  SECTION("baseline MTU, handshake in the clear, mutual authentication") { run_over_i3c<68, true, true>(); }
+  SECTION("baseline MTU, handshake in the clear, mutual authentication (implicit GET_DIGESTS)") {
+    run_over_i3c<68, true, true>();
+  }
   SECTION("1 KiB MTU, encrypted handshake, mutual authentication") { run_over_i3c<1028, false, true>(); }
 }

@@ -82,7 +82,9 @@ struct session_device : pmci::test::basic_device<policy> {
   bytes psk_hint = hx("68696e74");
   std::vector<bytes> anchors;
   std::vector<bytes_view> anchor_views;
+  bytes requester_chain;  ///< provisioned requester chain (mutual authentication without encapsulation)
   int app_messages = 0;
+  bytes_view requester_cert_chain(std::uint8_t slot) { return slot == 0 ? bytes_view{requester_chain} : bytes_view{}; }
   bytes_view psk(bytes_view hint) { return equal(hint, psk_hint) ? bytes_view{psk_value} : bytes_view{}; }
   std::span<const bytes_view> requester_trust_anchors() {
     anchor_views.assign(anchors.begin(), anchors.end());
@@ -400,4 +402,314 @@ TEST_CASE("sessions in process: MAC-only", "[session][in_process]") {
   CHECK(hex(*a) == "7e0c0b0a");
   REQUIRE(p.sq->key_update(link, *sid, key_operation::update_all_keys));
   REQUIRE(p.sq->end_session(link, *sid));
+}
+
+namespace {
+template <version V, bool Clear>
+using rsp_mutual_p384 =
+    rsp_config<V, base_hash::sha384, base_asym::ecdsa_p384, dhe_group::secp384r1, aead_suite::aes_256_gcm, Clear, true>;
+
+/// A session with mutual authentication in `mode`, then the usual traffic, end.
+template <version V, bool Clear>
+void mutual_mode_workout(mut_auth_policy mode, bool provisioned, std::uint8_t expect_bits, bool twice = false) {
+  using P = pair<rsp_mutual_p384<V, Clear>, req_config<Clear, true>, true>;
+  P p;
+  copying_handler<typename P::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  REQUIRE(p.sr->set_mut_auth(mode));
+  CHECK(p.sr->mut_auth() == mode);
+  if (provisioned) p.dev.requester_chain = p.id.chain;
+  p.connect(link);
+  for (int round = 0; round < (twice ? 2 : 1); ++round) {
+    INFO("round " << round);
+    auto sid = p.sq->key_exchange(link, {.slot = 0}, &p.id);
+    INFO("key_exchange: " << (sid ? "ok" : to_string(sid.error())));
+    REQUIRE(sid);
+    p.same_keys(*sid);
+    CHECK(p.sq->mutual_requested(*sid));
+    const std::uint8_t bits = round == 0 ? expect_bits : mut_auth_requested;
+    CHECK(p.sq->encapsulated_requested(*sid) == (bits != mut_auth_requested));
+    CHECK(p.sq->implicit_digests_requested(*sid) == (bits == mut_auth_with_get_digests));
+    REQUIRE(p.sq->heartbeat(link, *sid));
+    REQUIRE(p.sq->key_update(link, *sid, key_operation::update_all_keys));
+    auto m = p.sq->send_receive(link, *sid, p.get_measurements_message());
+    REQUIRE(m);
+    REQUIRE(p.sq->end_session(link, *sid));
+    CHECK(p.sr->sessions().active() == 0);
+  }
+}
+}  // namespace
+
+TEST_CASE("sessions in process: every MutAuthRequested mode (1.2, 1.3, P-384)", "[session][in_process][mutual]") {
+  SECTION("implicit GET_DIGESTS (bit 2), 1.2 encrypted") {
+    mutual_mode_workout<v1_2, false>(mut_auth_policy::implicit_digests, false, mut_auth_with_get_digests);
+  }
+  SECTION("implicit GET_DIGESTS (bit 2), 1.3 encrypted") {
+    mutual_mode_workout<v1_3, false>(mut_auth_policy::implicit_digests, false, mut_auth_with_get_digests);
+  }
+  SECTION("implicit GET_DIGESTS (bit 2), 1.2 in the clear") {
+    mutual_mode_workout<v1_2, true>(mut_auth_policy::implicit_digests, false, mut_auth_with_get_digests);
+  }
+  SECTION("implicit GET_DIGESTS (bit 2), 1.3 in the clear") {
+    mutual_mode_workout<v1_3, true>(mut_auth_policy::implicit_digests, false, mut_auth_with_get_digests);
+  }
+  SECTION("encapsulated (bit 1), 1.3 in the clear, chosen at run time") {
+    mutual_mode_workout<v1_3, true>(mut_auth_policy::encapsulated, false, mut_auth_with_encap_request);
+  }
+  SECTION("without encapsulation (bit 0), provisioned chain, 1.2 encrypted") {
+    mutual_mode_workout<v1_2, false>(mut_auth_policy::without_encapsulated, true, mut_auth_requested);
+  }
+  SECTION("without encapsulation (bit 0), provisioned chain, 1.3 encrypted") {
+    mutual_mode_workout<v1_3, false>(mut_auth_policy::without_encapsulated, true, mut_auth_requested);
+  }
+  SECTION("without encapsulation (bit 0), provisioned chain, 1.3 in the clear") {
+    mutual_mode_workout<v1_3, true>(mut_auth_policy::without_encapsulated, true, mut_auth_requested);
+  }
+  SECTION("without encapsulation, nothing known: the first session fetches the chain, the second needs no flow") {
+    mutual_mode_workout<v1_2, false>(mut_auth_policy::without_encapsulated, false, mut_auth_with_encap_request, true);
+    mutual_mode_workout<v1_3, true>(mut_auth_policy::without_encapsulated, false, mut_auth_with_encap_request, true);
+  }
+  SECTION("without encapsulation: a FINISH signed with another key is DecryptError") {
+    using P = pair<rsp_mutual_p384<v1_3, false>, req_config<false, true>, true>;
+    P p;
+    copying_handler<typename P::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    REQUIRE(p.sr->set_mut_auth(mut_auth_policy::without_encapsulated));
+    p.dev.requester_chain = p.id.chain;
+    p.connect(link);
+    // Same chain, but the responder's own P-384 key signs.
+    p.id.key = pmci::test::load_key(p.req_crypto, pmci::test::pki_for(base_asym::ecdsa_p384));
+    CHECK(p.sq->key_exchange(link, {}, &p.id) == errc::peer_error);
+    CHECK(p.sq->last_error().error == error_code::decrypt_error);
+    CHECK(p.sq->sessions().active() == 0);
+    CHECK(p.sr->sessions().active() == 0);
+  }
+  SECTION("a provisioned chain that does not verify: the responder falls back to the encapsulated flow") {
+    using P = pair<rsp_mutual_p384<v1_2, false>, req_config<false, true>, true>;
+    P p;
+    copying_handler<typename P::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    REQUIRE(p.sr->set_mut_auth(mut_auth_policy::without_encapsulated));
+    p.dev.requester_chain = pmci::test::load_file("spdm_session/req_ecp256/chain.der");  // another CA
+    p.connect(link);
+    auto sid = p.sq->key_exchange(link, {}, &p.id);
+    REQUIRE(sid);
+    CHECK(p.sq->encapsulated_requested(*sid));
+  }
+  SECTION("mode none at run time; and a configuration without the machinery refuses modes") {
+    using P = pair<rsp_mutual_p384<v1_2, false>, req_config<false, true>, true>;
+    P p;
+    copying_handler<typename P::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    REQUIRE(p.sr->set_mut_auth(mut_auth_policy::none));
+    p.connect(link);
+    auto sid = p.sq->key_exchange(link, {});  // no identity needed
+    REQUIRE(sid);
+    CHECK_FALSE(p.sq->mutual_requested(*sid));
+    pair<rsp_p384<v1_2, false>, req_config<false>> plain;
+    CHECK(plain.sr->set_mut_auth(mut_auth_policy::encapsulated) == errc::unsupported);
+    CHECK(plain.sr->set_mut_auth(mut_auth_policy::none));
+  }
+}
+
+TEST_CASE("sessions in process: responder-initiated key update (encapsulated KEY_UPDATE)", "[session][in_process][key_update]") {
+  auto run = [](auto tag) {
+    using P = typename decltype(tag)::type;
+    P p;
+    copying_handler<typename P::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    REQUIRE(p.sr->set_mut_auth(mut_auth_policy::none));
+    p.connect(link);
+    auto sid = p.sq->key_exchange(link, {});
+    REQUIRE(sid);
+    const bool v13 = p.req->negotiated_params().ver >= version::v1_3;
+    // Nothing pending: NoPendingRequests (1.3) / UnexpectedRequest (before), the session goes on.
+    auto none = p.sq->serve_encapsulated_requests(link, *sid);
+    REQUIRE(none);
+    CHECK(*none == 0);
+    CHECK(p.sq->last_error().error == (v13 ? error_code::no_pending_requests : error_code::unexpected_request));
+    const bytes old_rsp_key = to_bytes(p.sr->sessions().find(*sid)->key_schedule_ref().data(key_direction::response).key());
+    const bytes old_req_key = to_bytes(p.sr->sessions().find(*sid)->key_schedule_ref().data(key_direction::request).key());
+    CHECK(p.sr->start_key_update(0x12345678) == errc::invalid_state);
+    REQUIRE(p.sr->start_key_update(*sid));
+    CHECK(p.sr->start_key_update(*sid) == errc::invalid_state);  // one at a time
+    CHECK(p.sr->key_update_pending(*sid));
+    // The requester polls: KEY_UPDATE(UpdateKey) and KEY_UPDATE(VerifyNewKey) served.
+    auto served = p.sq->serve_encapsulated_requests(link, *sid);
+    INFO("serve: " << (served ? "ok" : to_string(served.error())));
+    REQUIRE(served);
+    CHECK(*served == 2);
+    CHECK_FALSE(p.sr->key_update_pending(*sid));
+    p.same_keys(*sid);
+    auto* rs = p.sr->sessions().find(*sid);
+    auto* rq = p.sq->sessions().find(*sid);
+    CHECK(hex(rs->key_schedule_ref().data(key_direction::response).key()) != hex(old_rsp_key));
+    CHECK(hex(rs->key_schedule_ref().data(key_direction::request).key()) == hex(old_req_key));
+    CHECK(hex(rs->key_schedule_ref().data(key_direction::response).key()) ==
+          hex(rq->key_schedule_ref().data(key_direction::response).key()));
+    CHECK_FALSE(rs->update_pending());
+    CHECK_FALSE(rq->update_pending());
+    // Traffic goes on under the new key; a requester-initiated update too.
+    REQUIRE(p.sq->heartbeat(link, *sid));
+    REQUIRE(p.sq->key_update(link, *sid, key_operation::update_all_keys));
+    REQUIRE(p.sr->start_key_update(*sid));
+    served = p.sq->serve_encapsulated_requests(link, *sid);
+    REQUIRE(served);
+    CHECK(*served == 2);
+    p.same_keys(*sid);
+    REQUIRE(p.sq->send_receive(link, *sid, p.get_measurements_message()));
+    REQUIRE(p.sq->end_session(link, *sid));
+    CHECK(p.sr->sessions().active() == 0);
+  };
+  auto type = []<class R, class Q>() { return std::type_identity<pair<R, Q, true>>{}; };
+  SECTION("1.2 P-384 encrypted") { run(type.template operator()<rsp_mutual_p384<v1_2, false>, req_config<false, true>>()); }
+  SECTION("1.3 P-384 encrypted") { run(type.template operator()<rsp_mutual_p384<v1_3, false>, req_config<false, true>>()); }
+  SECTION("1.3 P-384 in the clear") { run(type.template operator()<rsp_mutual_p384<v1_3, true>, req_config<true, true>>()); }
+  SECTION("1.1 P-256") {
+    run(type.template operator()<rsp_config<v1_1, base_hash::sha256, base_asym::ecdsa_p256, dhe_group::secp256r1,
+                                            aead_suite::aes_256_gcm, false, true>,
+                                 req_config<false, true>>());
+  }
+  SECTION("without ENCAP_CAP the responder cannot start one") {
+    pair<rsp_p384<v1_3, false>, req_config<false>> p;
+    copying_handler<typename pair<rsp_p384<v1_3, false>, req_config<false>>::sresponder_t> h{p.sr.get()};
+    transport::loopback link{h};
+    p.connect(link);
+    auto sid = p.sq->key_exchange(link, {});
+    REQUIRE(sid);
+    CHECK(p.sr->start_key_update(*sid) == errc::unsupported);
+    CHECK(p.sq->serve_encapsulated_requests(link, *sid) == errc::unsupported);
+  }
+}
+
+namespace {
+struct big_requester : session_defaults {
+  static constexpr std::size_t max_sessions = 4;
+};
+}  // namespace
+
+TEST_CASE("sessions in process: END_SESSION NegotiatedStateClearing, responder session limit", "[session][in_process]") {
+  using R = rsp_p384<v1_2, false>;
+  pair<R, req_config<false>> p;
+  copying_handler<typename pair<R, req_config<false>>::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+  auto a = p.sq->key_exchange(link, {});
+  REQUIRE(a);
+  REQUIRE(p.sq->end_session(link, *a, true));
+  CHECK(p.sr->negotiated_state_clearing_requested());
+  a = p.sq->key_exchange(link, {});
+  REQUIRE(a);
+  REQUIRE(p.sq->end_session(link, *a, false));
+  CHECK_FALSE(p.sr->negotiated_state_clearing_requested());
+  // A requester with room for 4 against the responder's 2: the third is SessionLimitExceeded.
+  session_requester<typename decltype(p)::requester_t, policy, big_requester> wide{*p.req, p.req_crypto};
+  auto s1 = wide.key_exchange(link, {});
+  auto s2 = wide.psk_exchange(link, {.psk = p.dev.psk_value, .hint = p.dev.psk_hint});
+  REQUIRE(s1);
+  REQUIRE(s2);
+  CHECK(wide.key_exchange(link, {}) == errc::peer_error);
+  CHECK(wide.last_error().error == error_code::session_limit_exceeded);
+  CHECK(wide.sessions().active() == 2);
+  REQUIRE(wide.heartbeat(link, *s1));
+  REQUIRE(wide.end_session(link, *s1));
+  auto s3 = wide.key_exchange(link, {});
+  REQUIRE(s3);
+  REQUIRE(wide.end_session(link, *s2));
+  REQUIRE(wide.end_session(link, *s3));
+  CHECK(p.sr->sessions().active() == 0);
+}
+
+TEST_CASE("sessions in process: ERROR Busy to KEY_EXCHANGE is retried", "[session][in_process]") {
+  using R = rsp_p384<v1_2, false>;
+  using P = pair<R, req_config<false>>;
+  P p;
+  copying_handler<typename P::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+  // A responder whose signer is occupied: ERROR Busy for the first `busy` KEY_EXCHANGEs.
+  struct busy_link {
+    decltype(link)* inner;
+    int busy = 0;
+    int seen = 0;
+    result<bytes_span> exchange(bytes_view req, bytes_span out) {
+      if (req.size() >= 3 && req[0] == std::byte{0x05} && req[2] == std::byte{0xE4}) {
+        ++seen;
+        if (busy > 0) {
+          --busy;
+          const bytes e = hx("05127f0300");
+          std::copy(e.begin(), e.end(), out.begin());
+          return out.first(e.size());
+        }
+      }
+      return inner->exchange(req, out);
+    }
+  } b{&link};
+  b.busy = 2;
+  auto sid = p.sq->key_exchange(b, {});
+  REQUIRE(sid);
+  CHECK(b.seen == 3);
+  REQUIRE(p.sq->heartbeat(link, *sid));
+  REQUIRE(p.sq->end_session(link, *sid));
+  b.busy = 10;
+  b.seen = 0;
+  CHECK(p.sq->key_exchange(b, {}) == errc::peer_error);
+  CHECK(p.sq->last_error().error == error_code::busy);
+  CHECK(b.seen == 4);  // the first try and session_defaults::busy_retries (3) more
+  CHECK(p.sq->sessions().active() == 0);
+  CHECK(p.sr->sessions().active() == 0);
+}
+
+TEST_CASE("sessions in process: responder-initiated key update, wrong and refused answers", "[session][in_process][key_update]") {
+  using P = pair<rsp_mutual_p384<v1_2, false>, req_config<false, true>, true>;
+  P p;
+  copying_handler<typename P::sresponder_t> h{p.sr.get()};
+  transport::loopback link{h};
+  p.connect(link);
+  auto sid = p.sq->key_exchange(link, {}, &p.id);
+  REQUIRE(sid);
+  REQUIRE(p.sr->start_key_update(*sid));
+  // The requester's messages built by hand, sent inside the session (send_receive).
+  auto ask = p.sq->send_receive(link, *sid, hx("0512ea0000"));
+  REQUIRE(ask);
+  REQUIRE(ask->size() == 1 + 4 + 4);  // ENCAPSULATED_REQUEST(KEY_UPDATE UpdateKey, tag)
+  CHECK(std::to_integer<int>((*ask)[2]) == 0x6A);
+  CHECK(std::to_integer<int>((*ask)[6]) == 0xE9);
+  CHECK(std::to_integer<int>((*ask)[7]) == 1);
+  const std::byte rid = (*ask)[3], tag = (*ask)[8];
+  // A requester-initiated KEY_UPDATE while this one is in flight: UnexpectedRequest.
+  auto ku = p.sq->send_receive(link, *sid, hx("0512e90107"));
+  REQUIRE(ku);
+  CHECK(std::to_integer<int>((*ku)[2]) == 0x7F);
+  CHECK(std::to_integer<int>((*ku)[3]) == static_cast<int>(error_code::unexpected_request));
+  SECTION("the requester refuses (ERROR): keys unchanged, the flow ends, the session goes on") {
+    bytes d = hx("0512eb0000" "127f0700");
+    d[3] = rid;
+    auto ack = p.sq->send_receive(link, *sid, d);
+    REQUIRE(ack);
+    CHECK(std::to_integer<int>((*ack)[2]) == 0x6B);
+    CHECK(std::to_integer<int>((*ack)[4]) == 0);  // PayloadType absent
+    CHECK_FALSE(p.sr->key_update_pending(*sid));
+    CHECK_FALSE(p.sr->sessions().find(*sid)->update_pending());
+    REQUIRE(p.sq->heartbeat(link, *sid));
+  }
+  SECTION("an ACK with the wrong tag ends the session") {
+    bytes d = hx("0512eb0000" "12690100");
+    d[3] = rid;
+    d[8] = tag ^ std::byte{0x5A};
+    auto err = p.sq->send_receive(link, *sid, d);
+    REQUIRE(err);
+    CHECK(std::to_integer<int>((*err)[2]) == 0x7F);
+    CHECK(std::to_integer<int>((*err)[3]) == static_cast<int>(error_code::invalid_request));
+    CHECK(p.sr->sessions().active() == 0);
+  }
+  SECTION("an ACK for another RequestID ends the session") {
+    bytes d = hx("0512eb0000" "12690100");
+    d[3] = rid ^ std::byte{0x01};
+    d[8] = tag;
+    auto err = p.sq->send_receive(link, *sid, d);
+    REQUIRE(err);
+    CHECK(std::to_integer<int>((*err)[3]) == static_cast<int>(error_code::invalid_request));
+    CHECK(p.sr->sessions().active() == 0);
+  }
 }

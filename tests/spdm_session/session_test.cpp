@@ -8,7 +8,11 @@
 //    actions, heartbeat expiry, and the table (capacity, ids, end_all).
 #include "pmci/spdm/session/session.hpp"
 
+#include <algorithm>
+#include <array>
+#include <new>
 #include <optional>
+#include <vector>
 
 #include "pmci/crypto/openssl.hpp"
 #include "pmci/spdm/message.hpp"
@@ -380,4 +384,91 @@ TEST_CASE("session parameters from the negotiated connection", "[session]") {
   CHECK(session_params_of(n, false, 0) == errc::unsupported);  // ENCRYPT without MAC
   n.ver = version::v1_0;
   CHECK(session_params_of(n, false, 0) == errc::invalid_state);
+}
+
+namespace {
+/// The secrets a live session holds (copies, to look for in memory afterwards).
+std::vector<bytes> secrets_of(session_t& s) {
+  auto& ks = s.key_schedule_ref();
+  std::vector<bytes> v{to_bytes(ks.export_master_secret())};
+  for (auto d : {key_direction::request, key_direction::response}) {
+    v.push_back(to_bytes(ks.data(d).secret()));
+    v.push_back(to_bytes(ks.data(d).key()));
+    v.push_back(to_bytes(ks.data(d).iv()));
+  }
+  return v;
+}
+std::vector<bytes> handshake_secrets_of(session_t& s) {
+  auto& ks = s.key_schedule_ref();
+  std::vector<bytes> v{to_bytes(ks.handshake_secret())};  // (the master secret exists only inside establish())
+  for (auto d : {key_direction::request, key_direction::response}) {
+    v.push_back(to_bytes(ks.finished_key(d)));
+    v.push_back(to_bytes(ks.handshake(d).secret()));
+    v.push_back(to_bytes(ks.handshake(d).key()));
+    v.push_back(to_bytes(ks.handshake(d).iv()));
+  }
+  return v;
+}
+/// Whether any of `needles` (each at least 12 bytes, none all-zero) occurs in the bytes of the
+/// object at `p` (its own storage: the policy's key handles point to the backend's memory, which
+/// the backend frees and wipes itself).
+bool memory_holds(const void* p, std::size_t n, const std::vector<bytes>& needles) {
+  const auto* b = static_cast<const std::byte*>(p);
+  for (const auto& x : needles) {
+    REQUIRE(x.size() >= 12);
+    REQUIRE(std::any_of(x.begin(), x.end(), [](std::byte c) { return c != std::byte{0}; }));
+    if (std::search(b, b + n, x.begin(), x.end()) != b + n) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("session: secrets are gone from the session object after end, errors and destruction", "[session][wipe]") {
+  policy p;
+  SECTION("handshake secrets after establish, everything after end()") {
+    session_t rq, rs;
+    REQUIRE(rs.start(p, session_role::responder, 0x1234FFFF, params_384()));
+    REQUIRE(rs.derive_handshake(secret48, th1));
+    const auto hs = handshake_secrets_of(rs);
+    CHECK(memory_holds(&rs, sizeof rs, hs));  // the scan does find them while they live
+    REQUIRE(rs.establish(th2));
+    CHECK_FALSE(memory_holds(&rs, sizeof rs, hs));
+    const auto data = secrets_of(rs);
+    CHECK(memory_holds(&rs, sizeof rs, data));
+    REQUIRE(rs.update_rx());  // a key update keeps the previous generation until confirmed
+    REQUIRE(rs.update_tx());
+    auto all = data;
+    for (auto& x : secrets_of(rs)) all.push_back(x);
+    rs.end();
+    CHECK_FALSE(memory_holds(&rs, sizeof rs, all));
+    CHECK_FALSE(memory_holds(&rs, sizeof rs, hs));
+  }
+  SECTION("a record that does not open") {
+    session_t rq, rs;
+    pair_up(p, rq, rs);
+    const auto data = secrets_of(rs);
+    bytes r = seal_with(rq, app, {});
+    r[12] ^= std::byte{0x01};
+    CHECK(rs.open(r) == errc::decrypt_error);
+    CHECK_FALSE(memory_holds(&rs, sizeof rs, data));
+  }
+  SECTION("END_SESSION_ACK sent (deferred end)") {
+    session_t rq, rs;
+    pair_up(p, rq, rs);
+    const auto data = secrets_of(rs);
+    rs.end_after_send();
+    REQUIRE(rs.after_send());
+    CHECK_FALSE(memory_holds(&rs, sizeof rs, data));
+  }
+  SECTION("destruction") {
+    alignas(session_t) std::array<std::byte, sizeof(session_t)> storage{};
+    auto* s = new (storage.data()) session_t;
+    REQUIRE(s->start(p, session_role::requester, 0x1234FFFF, params_384()));
+    REQUIRE(s->derive_handshake(secret48, th1));
+    REQUIRE(s->establish(th2));
+    const auto data = secrets_of(*s);
+    CHECK(memory_holds(storage.data(), storage.size(), data));
+    s->~session_t();
+    CHECK_FALSE(memory_holds(storage.data(), storage.size(), data));
+  }
 }

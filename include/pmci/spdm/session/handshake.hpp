@@ -40,12 +40,34 @@
 
 namespace pmci::spdm {
 
-/// Mutual authentication a responder asks for in KEY_EXCHANGE_RSP (spdm.md §10.2).
+/// Mutual authentication a responder asks for in KEY_EXCHANGE_RSP (MutAuthRequested, spdm.md
+/// §10.2). spdm-emu's responder option `--mut_auth NO|WO_ENCAP|W_ENCAP|DIGESTS` names the same
+/// four choices.
 enum class mut_auth_policy : std::uint8_t {
-  none,           ///< never
-  encapsulated,   ///< MutAuthRequested = 0x03: requested, with the encapsulated request flow
-                  ///< (GET_DIGESTS, GET_CERTIFICATE for the requester's chain), then signed FINISH
+  none,                  ///< never (spdm-emu NO)
+  encapsulated,          ///< MutAuthRequested bit 1 (0x02): the encapsulated request flow
+                         ///< (GET_ENCAPSULATED_REQUEST -> GET_DIGESTS, GET_CERTIFICATE for the
+                         ///< requester's chain), then a signed FINISH (spdm-emu W_ENCAP)
+  without_encapsulated,  ///< bit 0 (0x01): no encapsulated flow; FINISH is signed with the key of
+                         ///< the chain in ReqSlotIDParam, which the responder already knows
+                         ///< (Device::requester_cert_chain, or an earlier flow on this
+                         ///< connection); with no known chain the responder falls back to
+                         ///< `encapsulated` (spdm-emu WO_ENCAP)
+  implicit_digests,      ///< bit 2 (0x04): the encapsulated flow without GET_ENCAPSULATED_REQUEST:
+                         ///< KEY_EXCHANGE_RSP stands for an encapsulated GET_DIGESTS and the
+                         ///< requester's first message is DELIVER_ENCAPSULATED_RESPONSE(RequestID 0,
+                         ///< DIGESTS) (spdm-emu DIGESTS)
 };
+
+/// The MutAuthRequested value for a policy (0 for none).
+constexpr std::uint8_t mut_auth_bits(mut_auth_policy p) noexcept {
+  switch (p) {
+    case mut_auth_policy::encapsulated: return 0x02;
+    case mut_auth_policy::without_encapsulated: return 0x01;
+    case mut_auth_policy::implicit_digests: return 0x04;
+    default: return 0;
+  }
+}
 
 /// Session-layer configuration. Inherit and override, as with the engines' configurations:
 ///   struct my_sessions : pmci::spdm::session_defaults { static constexpr std::size_t max_sessions = 2; };
@@ -58,8 +80,13 @@ struct session_defaults {
   /// HeartbeatPeriod a responder announces (seconds; 0 = no heartbeat). Sent only when both
   /// sides set HBEAT_CAP.
   static constexpr std::uint8_t heartbeat_period = 0;
-  /// Responder: ask for mutual authentication (needs MUT_AUTH_CAP and ENCAP_CAP on both sides).
+  /// Responder: ask for mutual authentication (needs MUT_AUTH_CAP on both sides, and ENCAP_CAP
+  /// on both sides for the encapsulated modes). The initial value of the run-time policy
+  /// (session_responder::set_mut_auth); anything but `none` compiles the machinery in.
   static constexpr mut_auth_policy mut_auth = mut_auth_policy::none;
+  /// Responder: compile the mutual-authentication machinery even though `mut_auth` is `none`
+  /// (a run-time policy picks the mode later: set_mut_auth).
+  static constexpr bool mut_auth_support = false;
   /// Largest SPDM certificate chain accepted from the peer during mutual authentication.
   static constexpr std::size_t max_peer_cert_chain = 4096;
   /// Responder, mutual authentication: the Length of each encapsulated GET_CERTIFICATE (the
@@ -76,6 +103,9 @@ struct session_defaults {
   /// PSK sessions: length of the ResponderContext / RequesterContext this side sends (libspdm:
   /// 64, as in the captures; at most 64). The responder sends one only with PSK_CAP = 10b.
   static constexpr std::size_t psk_context_size = 64;
+  /// Requester, blocking KEY_EXCHANGE / PSK_EXCHANGE: how often an ERROR Busy answer is retried
+  /// with the same request (the responder answers Busy when its signer is occupied).
+  static constexpr std::size_t busy_retries = 3;
 };
 
 /// DSP0277 versions pmci offers (requester) and accepts (responder), lowest first. libspdm
@@ -123,9 +153,17 @@ constexpr bool heartbeat_possible(const negotiated& n) noexcept {
 constexpr bool key_update_possible(const negotiated& n) noexcept {
   return has(n.rsp_caps, rsp_cap::key_upd) && has(n.req_caps, req_cap::key_upd);
 }
-constexpr bool mutual_auth_possible(const negotiated& n) noexcept {
-  return has(n.rsp_caps, rsp_cap::mut_auth) && has(n.req_caps, req_cap::mut_auth) &&
-         has(n.rsp_caps, rsp_cap::encap) && has(n.req_caps, req_cap::encap) && n.req_s() != 0;
+/// Mutual authentication in a session: MUT_AUTH_CAP on both sides and a negotiated
+/// ReqBaseAsymAlg; the encapsulated modes also need ENCAP_CAP on both sides (spdm.md §4.1: at
+/// 1.1 MUT_AUTH implies ENCAP anyway).
+constexpr bool mutual_auth_possible(const negotiated& n, bool encapsulated = true) noexcept {
+  return has(n.rsp_caps, rsp_cap::mut_auth) && has(n.req_caps, req_cap::mut_auth) && n.req_s() != 0 &&
+         (!encapsulated || (has(n.rsp_caps, rsp_cap::encap) && has(n.req_caps, req_cap::encap)));
+}
+/// Encapsulated requests inside an established session (responder-initiated KEY_UPDATE): ENCAP_CAP
+/// on both sides.
+constexpr bool encapsulated_possible(const negotiated& n) noexcept {
+  return n.ver >= version::v1_1 && has(n.rsp_caps, rsp_cap::encap) && has(n.req_caps, req_cap::encap);
 }
 
 // ---- secured-message version negotiation (secured.md §5, spdm.md §14) ----------------------------

@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/result.hpp"
@@ -210,10 +211,12 @@ class session_requester {
     PMCI_TRY(check_error(rsp));
     PMCI_TRY_ASSIGN(const key_exchange_rsp k, key_exchange_rsp::decode(rsp, nn, response_context::answering(p.request)));
     PMCI_TRY(check_version_selection(nn, k.opaque_data));
-    // MutAuthRequested: one of bit 0 (no encapsulated flow) or bit 1 (with it); bit 2 (implicit
-    // GET_DIGESTS) is not supported.
-    if ((k.mut_auth_requested & ~(mut_auth_requested | mut_auth_with_encap_request)) != 0 ||
-        k.mut_auth_requested == (mut_auth_requested | mut_auth_with_encap_request))
+    // MutAuthRequested (spdm.md §10.2): none, or exactly one of bit 0 (no encapsulated flow: FINISH
+    // signed with ReqSlotIDParam's key), bit 1 (the encapsulated flow from
+    // GET_ENCAPSULATED_REQUEST) or bit 2 (the flow starting with our DIGESTS for an implicit
+    // GET_DIGESTS), as libspdm accepts them.
+    if (const std::uint8_t m = k.mut_auth_requested;
+        m != 0 && m != mut_auth_requested && m != mut_auth_with_encap_request && m != mut_auth_with_get_digests)
       return errc::invalid_field;
     const std::size_t h = nn.h(), sig = nn.s(), verify = k.responder_verify_data.size();
     const std::size_t sig_at = rsp.size() - sig - verify;
@@ -261,7 +264,19 @@ class session_requester {
   }
   [[nodiscard]] bool encapsulated_requested(std::uint32_t id) noexcept {
     session_type* s = sessions_.find(id);
-    return s != nullptr && (s->user() & (std::uint32_t{mut_auth_with_encap_request} << 8)) != 0;
+    return s != nullptr &&
+           (s->user() & (std::uint32_t{mut_auth_with_encap_request | mut_auth_with_get_digests} << 8)) != 0;
+  }
+  /// ... with the flow starting from an implicit GET_DIGESTS (MutAuthRequested bit 2).
+  [[nodiscard]] bool implicit_digests_requested(std::uint32_t id) noexcept {
+    session_type* s = sessions_.find(id);
+    return s != nullptr && (s->user() & (std::uint32_t{mut_auth_with_get_digests} << 8)) != 0;
+  }
+  /// The slot whose key signs FINISH (ReqSlotIDParam, or the ReqSlotNumber of the last
+  /// ENCAPSULATED_RESPONSE_ACK).
+  [[nodiscard]] std::uint8_t mutual_slot(std::uint32_t id) noexcept {
+    session_type* s = sessions_.find(id);
+    return s != nullptr ? static_cast<std::uint8_t>(s->user() & 0x0F) : 0;
   }
 
   // ============================================================================================
@@ -424,14 +439,21 @@ class session_requester {
   /// identity. `done` is set (and nothing written) when the ACK carries no further request.
   /// Errors: invalid_state, peer_error, codec errors, unsupported (an ACK naming a different
   /// ReqSlotID than KEY_EXCHANGE_RSP did).
+  ///
+  /// Also inside an established session (serve_encapsulated_requests): the responder-initiated
+  /// KEY_UPDATE is served there (UpdateKey: the new response key is derived, the current one
+  /// kept; VerifyNewKey, which arrives under the new key: the old one dropped), and an ERROR
+  /// answer does not end the session. Identity may be no_identity (GET_DIGESTS / GET_CERTIFICATE
+  /// are then answered with ERROR UnsupportedRequest).
   template <class Identity>
   [[nodiscard]] result<bytes_span> encapsulated_response(std::uint32_t id, Identity& identity, bytes_view msg,
                                                          bytes_span out, bool& done) noexcept {
     done = false;
     session_type* s = sessions_.find(id);
-    if (s == nullptr || s->phase() != session_phase::handshake) return errc::invalid_state;
+    if (s == nullptr || s->idle()) return errc::invalid_state;
+    const bool handshake = s->phase() == session_phase::handshake;
     const negotiated& nn = n();
-    if (auto e = check_error(msg); !e) return abort(*s, e.error());
+    if (auto e = check_error(msg); !e) return handshake ? abort(*s, e.error()) : e.error();
     std::uint8_t request_id = 0;
     bytes_view inner{};
     const auto h = header::decode(msg);
@@ -444,9 +466,13 @@ class session_requester {
     } else {
       const auto a = encapsulated_response_ack::decode(msg, nn);
       if (!a) return abort(*s, a.error());
-      if (a->payload_type == encap_payload_type::req_slot_number &&
-          a->req_slot_id != static_cast<std::uint8_t>(s->user() & 0x0F))
-        return abort(*s, errc::unsupported);
+      if (a->payload_type == encap_payload_type::req_slot_number && handshake) {
+        // ReqSlotNumber: the slot to sign FINISH with. Taken when KEY_EXCHANGE_RSP named slot 0
+        // (as libspdm does); a different non-zero slot is a contradiction.
+        const auto named = static_cast<std::uint8_t>(s->user() & 0x0F);
+        if (named != 0 && a->req_slot_id != named) return abort(*s, errc::unsupported);
+        s->user() = (s->user() & ~0x0Fu) | a->req_slot_id;
+      }
       if (a->payload_type != encap_payload_type::present) {
         done = true;
         return out.first(0);
@@ -466,24 +492,52 @@ class session_requester {
   // ============================================================================================
   // Blocking API
   // ============================================================================================
+  /// The requester's first message of the mutual-authentication flow after KEY_EXCHANGE_RSP:
+  /// GET_ENCAPSULATED_REQUEST (MutAuthRequested bit 1), or for bit 2 DELIVER_ENCAPSULATED_RESPONSE
+  /// with RequestID 0 carrying our DIGESTS for the implicit GET_DIGESTS (libspdm builds that
+  /// GET_DIGESTS with the connection's version and zero parameters). Errors: invalid_state (no
+  /// encapsulated flow asked for this session), the others of encapsulated_response().
+  template <class Identity>
+  [[nodiscard]] result<bytes_span> start_encapsulated(std::uint32_t id, Identity& identity, bytes_span out) noexcept {
+    session_type* s = sessions_.find(id);
+    if (s == nullptr || s->phase() != session_phase::handshake || !encapsulated_requested(id)) return errc::invalid_state;
+    const negotiated& nn = n();
+    if (!implicit_digests_requested(id)) {
+      writer w{out};
+      PMCI_TRY(get_encapsulated_request{}.encode(w, nn));
+      return w.written();
+    }
+    std::array<std::byte, header::size> get{};
+    writer gw{get};
+    PMCI_TRY(get_digests{}.encode(gw, nn));
+    if (out.size() < 2 * header::size) return errc::buffer_too_small;
+    auto answer = serve_encapsulated(*s, identity, gw.written(), out.subspan(header::size));
+    if (!answer) return abort(*s, answer.error());
+    writer w{out};
+    write_header(w, code::deliver_encapsulated_response, nn, 0, 0);
+    PMCI_TRY(w.status());
+    return out.first(header::size + answer->size());
+  }
+
   /// KEY_EXCHANGE, the encapsulated flow if the responder asks for it (identity required), FINISH.
   /// Returns the established session's id.
+  /// An ERROR Busy answer (a responder whose signing key is occupied) is retried up to
+  /// SConfig::busy_retries times with the identical request (the transcript already holds it).
   template <transport::message_transport T, class Identity = no_identity>
   [[nodiscard]] result<std::uint32_t> key_exchange(T& t, const key_exchange_options& o, Identity* identity = nullptr) noexcept {
     PMCI_TRY_ASSIGN(const bytes_span req, start_key_exchange(o, std::span{tx_}.subspan(1)));
-    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_spdm(t, nullptr, req.size()));
+    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_retrying_busy(t, req.size()));
     PMCI_TRY_ASSIGN(const std::uint32_t id, on_key_exchange_rsp(rsp));
     if (encapsulated_requested(id)) {
       if constexpr (std::is_same_v<Identity, no_identity>) {
         return abort(*sessions_.find(id), errc::unsupported);
       } else {
         if (identity == nullptr) return abort(*sessions_.find(id), errc::unsupported);
-        // GET_ENCAPSULATED_REQUEST, then DELIVER_ENCAPSULATED_RESPONSE until the ACK is empty.
+        // GET_ENCAPSULATED_REQUEST (or, for an implicit GET_DIGESTS, our DIGESTS at once), then
+        // DELIVER_ENCAPSULATED_RESPONSE until the ACK is empty.
         session_type* s = sessions_.find(id);
-        bytes_span area = spdm_area(s);
-        writer w{area};
-        PMCI_TRY(get_encapsulated_request{}.encode(w, n()));
-        PMCI_TRY_ASSIGN(bytes_view m, exchange_spdm(t, s, w.size()));
+        PMCI_TRY_ASSIGN(const bytes_span first, start_encapsulated(id, *identity, spdm_area(s)));
+        PMCI_TRY_ASSIGN(bytes_view m, exchange_spdm(t, s, first.size()));
         for (int round = 0; round < 64; ++round) {
           bool done = false;
           // Copy the message out of rx_ first: the answer is built in tx_, the next reply lands in rx_.
@@ -502,11 +556,46 @@ class session_requester {
     return id;
   }
 
+  /// Ask the responder for its encapsulated requests inside established session `id`
+  /// (GET_ENCAPSULATED_REQUEST) and serve them until it has none: a responder-initiated
+  /// KEY_UPDATE (session_responder::start_key_update, spdm-emu OOB_ENCAP_KEY_UPDATE), and
+  /// GET_DIGESTS / GET_CERTIFICATE when an identity is given. Returns how many requests were
+  /// served (0: ERROR NoPendingRequests, or UnexpectedRequest before 1.3). Errors: invalid_state,
+  /// unsupported (ENCAP_CAP not negotiated), peer_error (any other ERROR), codec and record
+  /// errors, sequence_error (more than 64 rounds).
+  template <transport::message_transport T, class Identity = no_identity>
+  [[nodiscard]] result<std::size_t> serve_encapsulated_requests(T& t, std::uint32_t id, Identity* identity = nullptr) noexcept {
+    PMCI_TRY_ASSIGN(session_type * s, established(id));
+    const negotiated& nn = n();
+    if (!encapsulated_possible(nn)) return errc::unsupported;
+    writer w{spdm_area(s)};
+    PMCI_TRY(get_encapsulated_request{}.encode(w, nn));
+    PMCI_TRY_ASSIGN(bytes_view m, exchange_spdm(t, s, w.size()));
+    if (auto e = check_error(m); !e) {
+      const error_code c = last_error_.error;
+      if (c == error_code::no_pending_requests || (nn.ver < version::v1_3 && c == error_code::unexpected_request))
+        return std::size_t{0};
+      return e.error();
+    }
+    no_identity none;
+    for (std::size_t served = 0; served < 64; ++served) {
+      bool done = false;
+      s = sessions_.find(id);
+      if (s == nullptr) return errc::session_ended;
+      auto deliver = identity != nullptr ? encapsulated_response(id, *identity, m, spdm_area(s), done)
+                                         : encapsulated_response(id, none, m, spdm_area(s), done);
+      if (!deliver) return deliver.error();
+      if (done) return served;
+      PMCI_TRY_ASSIGN(m, exchange_spdm(t, s, deliver->size()));
+    }
+    return errc::sequence_error;
+  }
+
   /// PSK_EXCHANGE, PSK_FINISH. Returns the established session's id.
   template <transport::message_transport T>
   [[nodiscard]] result<std::uint32_t> psk_exchange(T& t, const psk_options& o) noexcept {
     PMCI_TRY_ASSIGN(const bytes_span req, start_psk_exchange(o, std::span{tx_}.subspan(1)));
-    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_spdm(t, nullptr, req.size()));
+    PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_retrying_busy(t, req.size()));
     PMCI_TRY_ASSIGN(const std::uint32_t id, on_psk_exchange_rsp(rsp));
     session_type* s = sessions_.find(id);
     PMCI_TRY_ASSIGN(const bytes_span fin, finish_request(id, spdm_area(s)));
@@ -689,6 +778,23 @@ class session_requester {
     return bytes_view{app.subspan(1)};
   }
 
+  static constexpr std::size_t busy_retries = []() {
+    if constexpr (requires { SConfig::busy_retries; }) return static_cast<std::size_t>(SConfig::busy_retries);
+    else return std::size_t{3};
+  }();
+  /// A plain exchange of the request in tx_ (len bytes of SPDM), sent again while the answer is
+  /// ERROR Busy (spdm.md §8: the requester may retry the same request), at most busy_retries more
+  /// times. No delay: the library has no clock; a transport that needs one waits itself.
+  template <class T>
+  result<bytes_view> exchange_retrying_busy(T& t, std::size_t len) noexcept {
+    for (std::size_t attempt = 0;; ++attempt) {
+      PMCI_TRY_ASSIGN(const bytes_view rsp, exchange_spdm(t, nullptr, len));
+      const bool busy = rsp.size() >= header::size && static_cast<code>(std::to_integer<std::uint8_t>(rsp[1])) == code::error &&
+                        static_cast<error_code>(std::to_integer<std::uint8_t>(rsp[2])) == error_code::busy;
+      if (!busy || attempt >= busy_retries) return rsp;
+    }
+  }
+
   /// Send the SPDM request built in spdm_area(s): plain when s is null or has no records yet
   /// (in-the-clear handshake), else inside s. Returns the SPDM response (a view into rx_).
   template <class T>
@@ -744,6 +850,10 @@ class session_requester {
     writer w{out};
     const auto ih = header::decode(inner);
     if (!ih) return errc::invalid_field;
+    if (ih->request_response_code == code::key_update) return serve_key_update(s, inner, out);
+    if constexpr (std::is_same_v<Identity, no_identity>) {
+      (void)h, (void)identity;
+    } else {
     if (ih->request_response_code == code::get_digests && get_digests::decode(inner, nn)) {
       std::uint8_t mask = 0;
       for (std::uint8_t slot = 0; slot < 8; ++slot)
@@ -766,7 +876,7 @@ class session_requester {
       }
       PMCI_TRY(w.status());
       // EncapD joins TH when MultiKeyConnReq (spdm.md §15).
-      if (mk) PMCI_TRY(th_append(crypto_, s.transcript(), w.written()));
+      if (mk && s.phase() == session_phase::handshake) PMCI_TRY(th_append(crypto_, s.transcript(), w.written()));
       return w.written();
     }
     if (ih->request_response_code == code::get_certificate) {
@@ -795,10 +905,41 @@ class session_requester {
       PMCI_TRY(e.encode(w));
       return w.written();
     }
+    }  // an identity
     error_response e;
     e.spdm_version = to_byte(nn.ver);
     e.error = error_code::unsupported_request;
     e.error_data = static_cast<std::uint8_t>(ih->request_response_code);
+    PMCI_TRY(e.encode(w));
+    return w.written();
+  }
+
+  /// The responder-initiated KEY_UPDATE (encapsulated; libspdm's order, secured.md §4 mirrored):
+  /// UpdateKey -> derive the new response-direction key, keep the current one (a record still
+  /// numbered for it rolls the update back, session.hpp); VerifyNewKey (it arrived under the new
+  /// key) -> drop the old one. UpdateAllKeys is refused (InvalidRequest, as libspdm: the
+  /// responder may only renew its own direction), as is any KEY_UPDATE outside an established
+  /// session or without KEY_UPD_CAP (UnsupportedRequest).
+  result<bytes_span> serve_key_update(session_type& s, bytes_view inner, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    writer w{out};
+    error_response e;
+    e.spdm_version = to_byte(nn.ver);
+    const auto ku = key_update::decode(inner, nn);
+    if (!s.established() || !key_update_possible(nn)) {
+      e.error = error_code::unsupported_request;
+      e.error_data = static_cast<std::uint8_t>(code::key_update);
+    } else if (!ku || ku->operation == key_operation::update_all_keys) {
+      e.error = error_code::invalid_request;
+    } else {
+      if (ku->operation == key_operation::update_key) {
+        PMCI_TRY(s.update_rx());  // a failure has ended the session
+      } else {
+        s.commit_update();
+      }
+      PMCI_TRY((key_update_ack{ku->operation, ku->tag}.encode(w, nn)));
+      return w.written();
+    }
     PMCI_TRY(e.encode(w));
     return w.written();
   }

@@ -51,9 +51,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "pmci/core/buffer.hpp"
 #include "pmci/core/bytes.hpp"
+#include "pmci/core/endian.hpp"
 #include "pmci/core/result.hpp"
 #include "pmci/core/secure.hpp"
 #include "pmci/crypto/concepts.hpp"
@@ -96,6 +98,19 @@ template <class C>
 struct verify_key_of<C, true> {
   using type = typename C::verify_key;
 };
+/// A requester certificate chain the responder already holds (mutual authentication without the
+/// encapsulated flow): DER certificates, root first, leaf last; empty = none for that slot.
+template <class D>
+concept device_has_requester_chains = requires(D& d, std::uint8_t slot) {
+  { d.requester_cert_chain(slot) } -> std::convertible_to<bytes_view>;
+};
+template <class SConfig>
+constexpr bool mut_auth_compiled() noexcept {
+  if constexpr (requires { SConfig::mut_auth_support; })
+    return SConfig::mut_auth != mut_auth_policy::none || SConfig::mut_auth_support;
+  else
+    return SConfig::mut_auth != mut_auth_policy::none;
+}
 template <class D>
 concept device_has_session_messages = requires(D& d, std::uint32_t id, bytes_view m, bytes_span out) {
   { d.session_message(id, m, out) } -> std::same_as<result<std::size_t>>;
@@ -111,7 +126,7 @@ class session_responder {
   static_assert(SConfig::max_hash == 32 || SConfig::max_hash == 48 || SConfig::max_hash == 64,
                 "spdm::session_responder: SConfig::max_hash must be 32, 48 or 64");
   static_assert(SConfig::max_padding <= 32, "spdm::session_responder: DSP0276 (MCTP) allows at most 32 bytes of RandomData");
-  static_assert(SConfig::mut_auth == mut_auth_policy::none ||
+  static_assert(!detail::mut_auth_compiled<SConfig>() ||
                     (crypto::cert_policy<Crypto> && detail::device_has_requester_anchors<Device>),
                 "spdm::session_responder: mutual authentication needs a crypto policy that validates certificate "
                 "chains (cert_policy) and a Device member `std::span<const bytes_view> requester_trust_anchors()`");
@@ -126,7 +141,7 @@ class session_responder {
   }();
   using table_type = session_table<Crypto, SConfig::max_sessions, SConfig::max_hash>;
   using hash_state = typename Crypto::hash_state;
-  static constexpr bool mutual_enabled = SConfig::mut_auth != mut_auth_policy::none;
+  static constexpr bool mutual_enabled = detail::mut_auth_compiled<SConfig>();
   static constexpr bool psk_enabled = detail::device_has_psk<Device>;
 
   session_responder(Engine& engine, Crypto& crypto, Device& device) noexcept
@@ -169,6 +184,39 @@ class session_responder {
 
   [[nodiscard]] table_type& sessions() noexcept { return sessions_; }
   [[nodiscard]] const table_type& sessions() const noexcept { return sessions_; }
+  /// Mutual authentication asked for in the next KEY_EXCHANGE_RSP (spdm-emu's `--mut_auth`
+  /// NO / WO_ENCAP / W_ENCAP / DIGESTS = none / without_encapsulated / encapsulated /
+  /// implicit_digests). Starts as SConfig::mut_auth. Errors: unsupported (anything but none when
+  /// the machinery is not compiled in: SConfig::mut_auth none and SConfig::mut_auth_support false).
+  result<void> set_mut_auth(mut_auth_policy p) noexcept {
+    if (!mutual_enabled && p != mut_auth_policy::none) return errc::unsupported;
+    mut_auth_ = p;
+    return ok();
+  }
+  [[nodiscard]] mut_auth_policy mut_auth() const noexcept { return mut_auth_; }
+
+  /// Responder-initiated key update (DSP0274 KEY_UPDATE as an encapsulated request; spdm-emu's
+  /// OOB_ENCAP_KEY_UPDATE): the next GET_ENCAPSULATED_REQUEST inside session `id` is answered
+  /// with KEY_UPDATE(UpdateKey); on its ACK the response-direction key changes and
+  /// KEY_UPDATE(VerifyNewKey) follows under the new key; its ACK ends the flow (secured.md §4,
+  /// the responder's direction mirrored). The requester must poll (session_requester::
+  /// serve_encapsulated_requests): DSP0274 has no way for a responder to push.
+  /// Errors: invalid_state (no such established session, or a key update of this session is
+  /// already under way), unsupported (KEY_UPD_CAP or ENCAP_CAP missing on either side).
+  result<void> start_key_update(std::uint32_t id) noexcept {
+    session_type* s = sessions_.find(id);
+    if (s == nullptr || !s->established() || s->update_pending() || encap_step(*s) != encap_ku::none)
+      return errc::invalid_state;
+    if (!key_update_possible(n()) || !encapsulated_possible(n())) return errc::unsupported;
+    set_encap(*s, encap_ku::pending, 0, 0);
+    return ok();
+  }
+  /// A responder-initiated key update of session `id` not finished yet (started, not confirmed).
+  [[nodiscard]] bool key_update_pending(std::uint32_t id) noexcept {
+    session_type* s = sessions_.find(id);
+    return s != nullptr && encap_step(*s) != encap_ku::none;
+  }
+
   /// The last END_SESSION asked to clear the negotiated state (NegotiatedStateClearing); pmci's
   /// engine caches nothing across connections, so this is for the integrator to act on.
   [[nodiscard]] bool negotiated_state_clearing_requested() const noexcept { return clear_state_requested_; }
@@ -190,6 +238,7 @@ class session_responder {
         // GET_VERSION resets the connection (spdm.md §3): every session and D go.
         sessions_.end_all();
         mutual_reset();
+        known_reset();
         have_d_ = false;
         clear_session_ = 0;
         break;
@@ -310,10 +359,11 @@ class session_responder {
       case code::heartbeat: return on_heartbeat(req, out);
       case code::key_update: return on_key_update(s, req, out);
       case code::end_session: return on_end_session(s, req, out);
+      case code::get_encapsulated_request: return on_session_get_encapsulated(s, req, out);
+      case code::deliver_encapsulated_response: return on_session_deliver(s, req, out);
       // Connection-level and handshake messages have no place in an established session.
       case code::get_version: case code::get_capabilities: case code::negotiate_algorithms:
       case code::key_exchange: case code::psk_exchange: case code::finish: case code::psk_finish:
-      case code::get_encapsulated_request: case code::deliver_encapsulated_response:
         return error(out, error_code::unexpected_request);
       default: break;
     }
@@ -350,7 +400,8 @@ class session_responder {
     if (!engine_.cert_chain_digest(ke->slot_id, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
     const auto smv = select_secured_version(nn, ke->opaque_data);
     if (!smv) return error(out, error_code::invalid_request);
-    const bool mutual = mutual_enabled && mutual_auth_possible(nn);
+    const mut_auth_policy mode = mutual_mode(nn);
+    const bool mutual = mode != mut_auth_policy::none;
     if (mutual && mutual_.active) {
       // One mutual-authentication handshake at a time: a new KEY_EXCHANGE supersedes one that
       // never finished (it would otherwise block every later one).
@@ -397,7 +448,7 @@ class session_responder {
     key_exchange_rsp k;
     k.heartbeat_period = params->heartbeat_period;
     k.rsp_session_id = rsp_id;
-    k.mut_auth_requested = mutual ? mut_auth_with_encap_request : 0;
+    k.mut_auth_requested = mut_auth_bits(mode);
     k.req_slot_id_param = mutual ? mut_auth_slot() : 0;
     k.random_data = random;
     k.exchange_data = std::span{pub}.first(d);
@@ -439,10 +490,74 @@ class session_responder {
       if (!s->key_schedule_ref().verify_data(key_direction::response, dg, rvd) || !th_append(crypto_, th, rvd))
         return fail_now(*s, out, error_code::unspecified);
     }
+    if constexpr (mutual_enabled) {
+      // Without the encapsulated flow, CM = Hash(the requester's chain we already know) follows K
+      // directly (spdm.md §15: no EncapD).
+      if (mode == mut_auth_policy::without_encapsulated &&
+          !th_append(crypto_, th, std::span<const std::byte>(known_.cm).first(h)))
+        return fail_now(*s, out, error_code::unspecified);
+    }
     s->touch(now_);
     if (s->in_the_clear()) clear_session_ = id;
-    if (mutual) mutual_begin(id);
+    if (mutual) mutual_begin(id, mode);
     return rsp;
+  }
+
+  /// The mutual-authentication mode for this KEY_EXCHANGE: the policy, if the negotiated
+  /// capabilities allow it. Without the encapsulated flow the requester's chain for the slot must
+  /// be known (an earlier flow on this connection, or Device::requester_cert_chain, verified
+  /// against the trust anchors here); otherwise the encapsulated flow fetches it.
+  mut_auth_policy mutual_mode(const negotiated& nn) noexcept {
+    if constexpr (!mutual_enabled) {
+      (void)nn;
+      return mut_auth_policy::none;
+    } else {
+      mut_auth_policy mode = mut_auth_;
+      if (mode == mut_auth_policy::without_encapsulated) {
+        if (!mutual_auth_possible(nn, false)) return mut_auth_policy::none;
+        if (known_chain(nn)) return mode;
+        mode = mut_auth_policy::encapsulated;
+      }
+      if (mode != mut_auth_policy::none && !mutual_auth_possible(nn, true)) return mut_auth_policy::none;
+      return mode;
+    }
+  }
+
+  /// Whether known_ holds the requester's chain for mut_auth_slot(): from an earlier mutual
+  /// authentication on this connection, else from the Device (structure, then the trust anchors).
+  bool known_chain(const negotiated& nn) noexcept
+    requires mutual_enabled
+  {
+    if (known_.valid && known_.slot == mut_auth_slot() && known_.hash_size == nn.h()) return true;
+    if constexpr (detail::device_has_requester_chains<Device>) {
+      known_reset();
+      const bytes_view certs = dev_.requester_cert_chain(mut_auth_slot());
+      const auto hash = to_crypto(nn.hash);
+      const auto alg = to_crypto(nn.req_asym);
+      if (certs.empty() || !hash || !alg || !cert_chain::check_certificates(certs)) return false;
+      // CM = Hash(Length ‖ Reserved ‖ RootHash ‖ certificates) (spdm.md §6.1, §15).
+      const std::size_t h = nn.h();
+      const std::size_t total = cert_chain::header_size + h + certs.size();
+      const auto root = der_sequence_size(certs);
+      if (total > cert_chain::max_size || !root) return false;
+      std::array<std::byte, cert_chain::header_size + crypto::max_digest_size> head{};
+      store_u16le(std::span{head}.first(2), static_cast<std::uint16_t>(total));
+      hash_state st{};
+      if (!crypto::compute_hash(crypto_, *hash, certs.first(*root), std::span{head}.subspan(cert_chain::header_size, h)) ||
+          !crypto_.hash_init(st, *hash) || !crypto_.hash_update(st, std::span{head}.first(cert_chain::header_size + h)) ||
+          !crypto_.hash_update(st, certs) || !crypto_.hash_final(st, std::span{known_.cm}.first(h)))
+        return false;
+      auto key = crypto_.verify_cert_chain(certs, dev_.requester_trust_anchors(),
+                                           crypto::cert_chain_options{*alg, crypto::cert_role::requester, 0});
+      if (!key) return false;
+      known_.key = std::move(*key);
+      known_.slot = mut_auth_slot();
+      known_.hash_size = h;
+      known_.valid = true;
+      return true;
+    } else {
+      return false;
+    }
   }
 
   static constexpr std::uint8_t mut_auth_slot() noexcept {
@@ -478,8 +593,8 @@ class session_responder {
         const auto hash = to_crypto(nn.hash);
         if (!alg || !hash || !th_digest(crypto_, th, body.first(body.size() - f->signature.size()), dg))
           return fail_session(s, out, error_code::unspecified);
-        if (!spdm::verify(crypto_, mutual_.key, *alg, *hash, signed_content{nn.ver, signing_context::requester_finish, dg},
-                          f->signature))
+        if (!spdm::verify(crypto_, mutual_.use_known ? known_.key : mutual_.key, *alg, *hash,
+                          signed_content{nn.ver, signing_context::requester_finish, dg}, f->signature))
           return fail_session(s, out, error_code::decrypt_error);
       }
     }
@@ -507,6 +622,16 @@ class session_responder {
     }
     if (!th_append(crypto_, th, rsp) || !th_digest(crypto_, th, {}, dg) || !s.establish_after_send(dg))  // TH2
       return fail_session(s, out, error_code::unspecified);
+    if constexpr (mutual_enabled) {
+      if (mutual && !mutual_.use_known) {
+        // The requester's chain is now known on this connection (without_encapsulated later).
+        known_.key = std::move(mutual_.key);
+        known_.cm = mutual_.cm;
+        known_.slot = mutual_.slot;
+        known_.hash_size = h;
+        known_.valid = true;
+      }
+    }
     if (mutual) mutual_reset();
     return rsp;
   }
@@ -619,6 +744,9 @@ class session_responder {
     if (!key_update_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
     const auto ku = key_update::decode(req, nn);
     if (!ku) return error(out, decode_error(ku.error()));
+    // Not while a responder-initiated update of this session is in flight: one update at a time.
+    if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
+      return error(out, error_code::unexpected_request);
     result<void> r = ok();
     switch (ku->operation) {
       case key_operation::update_key:  // the request direction only; the ACK under the old key
@@ -650,6 +778,97 @@ class session_responder {
   }
 
   // ============================================================================================
+  // Encapsulated requests inside an established session: the responder-initiated KEY_UPDATE
+  // (spdm.md §10.5, §10.6; secured.md §4 with the directions swapped, as libspdm does it):
+  //   GET_ENCAPSULATED_REQUEST        -> ENCAPSULATED_REQUEST(KEY_UPDATE UpdateKey, tag)
+  //   DELIVER(KEY_UPDATE_ACK)         -> new response key now; ENCAPSULATED_RESPONSE_ACK carrying
+  //                                      KEY_UPDATE(VerifyNewKey) sealed under the new key
+  //   DELIVER(KEY_UPDATE_ACK Verify)  -> previous key dropped; ENCAPSULATED_RESPONSE_ACK, no payload
+  // The state lives in the session's user() word (wiped with the session): bits 1:0 the step,
+  // 15:8 the RequestID in flight, 23:16 the tag.
+  // ============================================================================================
+  enum class encap_ku : std::uint8_t { none, pending, update_sent, verify_sent };
+  static encap_ku encap_step(session_type& s) noexcept { return static_cast<encap_ku>(s.user() & 0x3u); }
+  static std::uint8_t encap_request_id(session_type& s) noexcept { return static_cast<std::uint8_t>(s.user() >> 8); }
+  static std::uint8_t encap_tag(session_type& s) noexcept { return static_cast<std::uint8_t>(s.user() >> 16); }
+  static void set_encap(session_type& s, encap_ku k, std::uint8_t request_id, std::uint8_t tag) noexcept {
+    s.user() = static_cast<std::uint32_t>(k) | (std::uint32_t{request_id} << 8) | (std::uint32_t{tag} << 16);
+  }
+  std::uint8_t next_encap_request_id() noexcept {
+    encap_request_id_ = static_cast<std::uint8_t>(encap_request_id_ == 0xFF ? 1 : encap_request_id_ + 1);
+    return encap_request_id_;
+  }
+  /// The KEY_UPDATE request `op` with a fresh random tag, encapsulated into `inner`.
+  result<std::pair<bytes_span, std::uint8_t>> encap_key_update(key_operation op, bytes_span inner) noexcept {
+    std::array<std::byte, 1> tag{};
+    PMCI_TRY(crypto_.random(tag));
+    const auto t = std::to_integer<std::uint8_t>(tag[0]);
+    writer w{inner};
+    PMCI_TRY((key_update{op, t}.encode(w, n())));
+    return std::pair{w.written(), t};
+  }
+
+  result<bytes_span> on_session_get_encapsulated(session_type& s, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if (!encapsulated_possible(nn))
+      return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::get_encapsulated_request));
+    if (const auto g = get_encapsulated_request::decode(req, nn); !g) return error(out, decode_error(g.error()));
+    if (encap_step(s) != encap_ku::pending) {
+      // Nothing to ask: NoPendingRequests from 1.3 (spdm.md §8); before it, UnexpectedRequest
+      // (what libspdm's requester takes as "nothing pending" at 1.1/1.2).
+      return error(out, nn.ver >= version::v1_3 ? error_code::no_pending_requests : error_code::unexpected_request);
+    }
+    std::array<std::byte, header::size> inner{};
+    auto ku = encap_key_update(key_operation::update_key, inner);
+    if (!ku) return error(out, error_code::unspecified);
+    const std::uint8_t rid = next_encap_request_id();
+    writer w{out};
+    if (!encapsulated_request{rid, ku->first}.encode(w, nn)) return error(out, error_code::unspecified);
+    set_encap(s, encap_ku::update_sent, rid, ku->second);
+    return w.written();
+  }
+
+  result<bytes_span> on_session_deliver(session_type& s, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    const encap_ku step = encap_step(s);
+    if (step != encap_ku::update_sent && step != encap_ku::verify_sent) return error(out, error_code::unexpected_request);
+    const auto d = deliver_encapsulated_response::decode(req, nn);
+    if (!d || d->request_id != encap_request_id(s)) return fail_session(s, out, error_code::invalid_request);
+    const bool refused = static_cast<code>(std::to_integer<std::uint8_t>(d->message[1])) == code::error;
+    encapsulated_response_ack ack;
+    ack.ack_request_id = nn.ver >= version::v1_2 ? d->request_id : 0;
+    writer w{out};
+    if (refused && step == encap_ku::update_sent) {
+      // The requester does not take an encapsulated KEY_UPDATE: nothing changed; the flow ends.
+      set_encap(s, encap_ku::none, 0, 0);
+      if (!ack.encode(w, nn)) return error(out, error_code::unspecified);
+      return w.written();
+    }
+    const key_operation want = step == encap_ku::update_sent ? key_operation::update_key : key_operation::verify_new_key;
+    const auto a = key_update_ack::decode(d->message, nn);
+    if (!a || a->operation != want || a->tag != encap_tag(s)) return fail_session(s, out, error_code::invalid_request);
+    if (step == encap_ku::verify_sent) {
+      // VerifyNewKey acknowledged: the requester opened it with the new key.
+      s.commit_update();
+      set_encap(s, encap_ku::none, 0, 0);
+      if (!ack.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+      return w.written();
+    }
+    // The requester holds the new response key: switch now, so that this ACK (and VerifyNewKey in
+    // it) is sealed under the new key.
+    std::array<std::byte, header::size> inner{};
+    auto ku = encap_key_update(key_operation::verify_new_key, inner);
+    if (!ku) return fail_session(s, out, error_code::unspecified);
+    ack.request_id = next_encap_request_id();
+    ack.payload_type = encap_payload_type::present;
+    ack.request = ku->first;
+    if (!ack.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    if (!s.update_tx()) return error(out, error_code::unspecified);  // the session has ended
+    set_encap(s, encap_ku::verify_sent, ack.request_id, ku->second);
+    return w.written();
+  }
+
+  // ============================================================================================
   // Mutual authentication: the encapsulated request flow (spdm.md §10.6, §15)
   // ============================================================================================
   enum class mutual_step : std::uint8_t { idle, digests_requested, certificate_requested, done };
@@ -662,14 +881,44 @@ class session_responder {
     std::uint8_t request_id = 0;
     std::conditional_t<mutual_enabled, byte_buffer<SConfig::max_peer_cert_chain>, no_chain> chain{};
     std::conditional_t<mutual_enabled, typename detail::verify_key_of<Crypto>::type, no_chain> key{};
+    std::array<std::byte, mutual_enabled ? SConfig::max_hash : 0> cm{};  ///< Hash(requester chain)
+    bool use_known = false;  ///< without_encapsulated: known_ holds key and CM
+  };
+  /// The requester's chain known on this connection (mutual authentication without the
+  /// encapsulated flow): its leaf key and CM.
+  struct known_state {
+    bool valid = false;
+    std::uint8_t slot = 0;
+    std::size_t hash_size = 0;
+    std::array<std::byte, mutual_enabled ? SConfig::max_hash : 0> cm{};
+    std::conditional_t<mutual_enabled, typename detail::verify_key_of<Crypto>::type, no_chain> key{};
   };
 
-  void mutual_begin(std::uint32_t id) noexcept {
+  void mutual_begin(std::uint32_t id, mut_auth_policy mode) noexcept {
     if constexpr (mutual_enabled) {
       mutual_reset();
       mutual_.active = true;
       mutual_.session = id;
       mutual_.slot = mut_auth_slot();
+      if (mode == mut_auth_policy::implicit_digests) {
+        // KEY_EXCHANGE_RSP stood for GET_DIGESTS: the requester DELIVERs DIGESTS with RequestID 0.
+        mutual_.step = mutual_step::digests_requested;
+        mutual_.request_id = 0;
+      } else if (mode == mut_auth_policy::without_encapsulated) {
+        mutual_.step = mutual_step::done;
+        mutual_.use_known = true;
+      }
+    } else {
+      (void)id, (void)mode;
+    }
+  }
+  void known_reset() noexcept {
+    if constexpr (mutual_enabled) {
+      known_.valid = false;
+      known_.slot = 0;
+      known_.hash_size = 0;
+      secure_wipe(known_.cm);
+      known_.key = {};
     }
   }
   void mutual_reset() noexcept {
@@ -677,9 +926,11 @@ class session_responder {
     mutual_.session = 0;
     mutual_.step = mutual_step::idle;
     mutual_.request_id = 0;
+    mutual_.use_known = false;
     if constexpr (mutual_enabled) {
       mutual_.chain.clear();
       mutual_.key = {};
+      secure_wipe(mutual_.cm);
     }
   }
 
@@ -743,6 +994,7 @@ class session_responder {
     mutual_.key = std::move(*key);
     if (!crypto::compute_hash(crypto_, *hash, mutual_.chain.view(), dg) || !th_append(crypto_, th, dg))
       return fail_session(s, out, error_code::unspecified);
+    std::copy_n(dg.begin(), h, mutual_.cm.begin());
     mutual_.chain.clear();
     mutual_.step = mutual_step::done;
     encapsulated_response_ack ack;
@@ -884,7 +1136,10 @@ class session_responder {
   std::uint32_t clear_session_ = 0;  ///< the in-the-clear handshake under way
   std::uint64_t now_ = 0;
   bool clear_state_requested_ = false;
+  mut_auth_policy mut_auth_ = SConfig::mut_auth;
+  std::uint8_t encap_request_id_ = 0;  ///< the last RequestID of an in-session encapsulated request
   mutual_state mutual_{};
+  [[no_unique_address]] std::conditional_t<mutual_enabled, known_state, no_chain> known_{};
 };
 
 }  // namespace pmci::spdm
