@@ -15,12 +15,11 @@
 #include <string>
 #include <vector>
 
-// The session headers before dump.hpp: they name parameters `message`, which GCC's -Wshadow
-// reports against pmci::spdm::message when pmci/spdm/message.hpp (via pmci/fmt.hpp) came first.
+// dump.hpp (pmci/fmt.hpp, pmci/spdm/message.hpp) first on purpose: the session headers must not
+// shadow pmci::spdm::message with a parameter of that name (GCC -Wshadow).
+#include "dump.hpp"
 #include "pmci/spdm/session/requester_session.hpp"
 #include "pmci/spdm/session/responder_session.hpp"
-// (keep this order)
-#include "dump.hpp"
 #include "pmci/crypto/openssl.hpp"
 #include "pmci/spdm/requester.hpp"
 #include "pmci/spdm/responder.hpp"

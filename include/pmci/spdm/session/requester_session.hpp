@@ -668,12 +668,12 @@ class session_requester {
   /// peer_error (a plain ERROR: the responder ended the session, and so do we), record errors
   /// (the session is ended).
   template <transport::message_transport T>
-  [[nodiscard]] result<bytes_span> send_receive(T& t, std::uint32_t id, bytes_view message) noexcept {
+  [[nodiscard]] result<bytes_span> send_receive(T& t, std::uint32_t id, bytes_view mctp_message) noexcept {
     PMCI_TRY_ASSIGN(session_type * s, established(id));
     const secured_layout l = s->layout();
-    if (message.size() > l.max_app_size(tx_.size(), 32)) return errc::buffer_too_small;
-    std::copy(message.begin(), message.end(), tx_.begin() + static_cast<std::ptrdiff_t>(l.app_offset()));
-    PMCI_TRY_ASSIGN(const bytes_span rec, seal_app(*s, message.size()));
+    if (mctp_message.size() > l.max_app_size(tx_.size(), 32)) return errc::buffer_too_small;
+    std::copy(mctp_message.begin(), mctp_message.end(), tx_.begin() + static_cast<std::ptrdiff_t>(l.app_offset()));
+    PMCI_TRY_ASSIGN(const bytes_span rec, seal_app(*s, mctp_message.size()));
     return exchange_record_app(t, *s, rec);
   }
 

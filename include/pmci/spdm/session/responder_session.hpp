@@ -149,23 +149,23 @@ class session_responder {
   session_responder(const session_responder&) = delete;
   session_responder& operator=(const session_responder&) = delete;
 
-  /// Serve one MCTP message (type byte + body). `message` may be modified: a secured record is
+  /// Serve one MCTP message (type byte + body). `mctp_message` may be modified: a secured record is
   /// decrypted in place. The answer (an MCTP message) is written into `response`. `now_ms` is a
   /// monotonic time for heartbeat bookkeeping (0 if unused).
   /// Errors (nothing to send): truncated (empty message), unsupported (an MCTP type other than
   /// 0x05/0x06, or an application message nobody answers), buffer_too_small (`response` cannot
   /// hold even an ERROR).
-  [[nodiscard]] result<bytes_span> handle(bytes_span message, bytes_span response, std::uint64_t now_ms = 0) noexcept {
+  [[nodiscard]] result<bytes_span> handle(bytes_span mctp_message, bytes_span response, std::uint64_t now_ms = 0) noexcept {
     now_ = now_ms;
-    if (message.empty()) return errc::truncated;
+    if (mctp_message.empty()) return errc::truncated;
     if (response.size() < 16) return errc::buffer_too_small;
-    const auto type = std::to_integer<std::uint8_t>(message[0]);
+    const auto type = std::to_integer<std::uint8_t>(mctp_message[0]);
     if (type == mctp_type_spdm) {
-      PMCI_TRY_ASSIGN(const bytes_span r, handle_plain(message.subspan(1), response.subspan(1)));
+      PMCI_TRY_ASSIGN(const bytes_span r, handle_plain(mctp_message.subspan(1), response.subspan(1)));
       response[0] = std::byte{mctp_type_spdm};
       return response.first(1 + r.size());
     }
-    if (type == mctp_type_secured_spdm) return handle_secured(message, response);
+    if (type == mctp_type_secured_spdm) return handle_secured(mctp_message, response);
     return errc::unsupported;
   }
 
