@@ -65,13 +65,13 @@ void print(const char* policy) {
 using T = pmci::test::test_crypto;
 // The responder keeps three hash states (A, M1/M2, L1/L2), the VCA bytes before ALGORITHMS, the
 // negotiated parameters and, with an asynchronous device, one pending request: no message log.
-static_assert(sizeof(responder<rot_config, T, device<T>>) <= 3 * sizeof(T::hash_state) + 160);
-static_assert(sizeof(responder<rot_config, T, async<T>>) <= 3 * sizeof(T::hash_state) + 320);
+static_assert(sizeof(responder<rot_config, T, device<T>>) <= 3 * sizeof(T::hash_state) + 200);
+static_assert(sizeof(responder<rot_config, T, async<T>>) <= 3 * sizeof(T::hash_state) + 400);
 static_assert(sizeof(responder<small_device_config, T, device<T>>) == sizeof(responder<rot_config, T, device<T>>));
 // The requester adds its receive buffer (1 + max_message_size) and one chain buffer
 // (max_cert_chain_size); the rest is a few hundred bytes plus per-slot digests and keys.
 static_assert(sizeof(requester<host_config, T>) - (1 + host_config::max_message_size) - host_config::max_cert_chain_size <=
-              3 * sizeof(T::hash_state) + 1400);
+              3 * sizeof(T::hash_state) + 1900);
 static_assert(sizeof(requester<bmc_config, T>) < sizeof(requester<host_config, T>));
 }  // namespace
 

@@ -169,7 +169,8 @@ class responder {
     // request it completes).
     if (c != code::get_measurements && c != code::respond_if_ready) drop_l();
 
-    if (f.message.size() > Config::max_message_size)
+    // What the transport delivered, padding included, is what DataTransferSize bounds.
+    if (req.size() > Config::max_message_size)
       return error(n_.ver >= version::v1_2 && state_ >= connection_state::after_capabilities
                        ? error_code::request_too_large : error_code::invalid_request);
 
