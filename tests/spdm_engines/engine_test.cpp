@@ -204,3 +204,36 @@ TEST_CASE("engines: attest() in one call, highest common version") {
   CHECK(rep->measurements.record().count == 5);
   CHECK(rep->cert_chain.size() == 4 + 48 + p.keys.chain.size());
 }
+
+TEST_CASE("engines: MEASUREMENTS content-changed field (1.2+, signed responses only)") {
+  using cfg12 = rsp_cfg<version::v1_2, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384>;
+  using cfg11 = rsp_cfg<version::v1_1, base_hash::sha384, base_asym::ecdsa_p384, meas_hash::sha384>;
+  {
+    engine_pair<cfg12, req_cfg, test_crypto> p;
+    p.dev.changed = content_change::changed;
+    REQUIRE(p.req.connect(p.link));
+    REQUIRE(p.req.get_digests(p.link));
+    REQUIRE(p.req.get_certificate(p.link, 0, p.anchors));
+    auto m = p.req.get_measurements(p.link, {.operation = 1, .signature = false});
+    REQUIRE(m);
+    CHECK(m->response.content_changed == content_change::not_supported);  // unsigned: 00b
+    m = p.req.get_measurements(p.link, {.operation = meas_op_all, .signature = true});
+    REQUIRE(m);
+    CHECK(m->signature_verified);
+    CHECK(m->response.content_changed == content_change::changed);
+    p.dev.changed = content_change::unchanged;
+    m = p.req.get_measurements(p.link, {.operation = 2, .signature = true});
+    REQUIRE(m);
+    CHECK(m->response.content_changed == content_change::unchanged);
+  }
+  {
+    engine_pair<cfg11, req_cfg, test_crypto> p;  // 1.1: bits 5:4 reserved
+    p.dev.changed = content_change::changed;
+    REQUIRE(p.req.connect(p.link));
+    REQUIRE(p.req.get_digests(p.link));
+    REQUIRE(p.req.get_certificate(p.link, 0, p.anchors));
+    auto m = p.req.get_measurements(p.link, {.operation = meas_op_all, .signature = true});
+    REQUIRE(m);
+    CHECK(m->response.content_changed == content_change::not_supported);
+  }
+}

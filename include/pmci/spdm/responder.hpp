@@ -53,6 +53,7 @@
 #include "pmci/spdm/error.hpp"
 #include "pmci/spdm/header.hpp"
 #include "pmci/spdm/measurements.hpp"
+#include "pmci/spdm/request_frame.hpp"
 #include "pmci/spdm/signing.hpp"
 #include "pmci/spdm/transcript.hpp"
 #include "pmci/spdm/types.hpp"
@@ -73,6 +74,8 @@ class responder {
   static constexpr bool meas_enabled = (config_caps & rsp_cap::meas_mask) != rsp_cap::none;
   static constexpr bool meas_sig_enabled = (config_caps & rsp_cap::meas_mask) == rsp_cap::meas_sig;
   static constexpr bool signs = chal_enabled || meas_sig_enabled;
+  static constexpr bool uses_asym = signs || any(config_caps, rsp_cap::key_ex);
+  static constexpr bool uses_hash = uses_asym || any(config_caps, rsp_cap::psk_mask);
   static constexpr bool async_signing = detail::device_signs<Device>;
   static constexpr bool vendor_enabled = detail::device_has_vendor<Device>;
   static constexpr std::size_t max_hash = detail::max_hash_size(Config::hash_algs);
@@ -82,6 +85,10 @@ class responder {
   /// + CAPABILITIES (20, no supported-algorithms block: pmci has no CHUNK_CAP).
   static constexpr std::size_t vca_capacity = 4 + 14 + 20 + 20;
   using transcript_type = transcript<Crypto, vca_capacity>;
+
+  /// Stack copy of a request with its reserved fields cleared (request_frame.hpp): the largest
+  /// request decoded from a copy is NEGOTIATE_ALGORITHMS (Length <= 0x80 at 1.1+).
+  static constexpr std::size_t request_scratch_size = 0x80;
 
   /// The smallest response buffer handle() accepts (an ERROR with 4 bytes of extended data).
   static constexpr std::size_t min_response_size = 8;
@@ -147,7 +154,16 @@ class responder {
       return error(error_code::invalid_request);
     }
     const auto c = static_cast<code>(std::to_integer<std::uint8_t>(req[1]));
-    if (c == code::get_version) return on_get_version(req);
+    // Cut transport padding and ignore reserved fields (request_frame.hpp). The version that
+    // sizes the request: 1.0 for GET_VERSION, its own for GET_CAPABILITIES, else the negotiated
+    // one (a request of another version is answered VersionMismatch before it is decoded).
+    const std::uint8_t vb = std::to_integer<std::uint8_t>(req[0]);
+    const version fv = c == code::get_capabilities ? (is_known(vb) ? static_cast<version>(vb) : version::v1_0)
+                       : c == code::get_version    ? version::v1_0
+                                                   : n_.ver;
+    std::array<std::byte, request_scratch_size> scratch;
+    const request_frame f = frame_request(req, fv, scratch);
+    if (c == code::get_version) return on_get_version(f);
 
     if constexpr (async_signing)
       if (pending_.active && c != code::respond_if_ready) abandon_pending();
@@ -155,28 +171,29 @@ class responder {
     // request it completes).
     if (c != code::get_measurements && c != code::respond_if_ready) drop_l();
 
+    // What the transport delivered, padding included, is what DataTransferSize bounds.
     if (req.size() > Config::max_message_size)
       return error(n_.ver >= version::v1_2 && state_ >= connection_state::after_capabilities
                        ? error_code::request_too_large : error_code::invalid_request);
 
     switch (c) {
-      case code::get_capabilities: return on_get_capabilities(req);
-      case code::negotiate_algorithms: return on_negotiate_algorithms(req);
+      case code::get_capabilities: return on_get_capabilities(f);
+      case code::negotiate_algorithms: return on_negotiate_algorithms(f);
       case code::get_digests:
-        if constexpr (cert_enabled) return on_get_digests(req);
+        if constexpr (cert_enabled) return on_get_digests(f);
         break;
       case code::get_certificate:
-        if constexpr (cert_enabled) return on_get_certificate(req);
+        if constexpr (cert_enabled) return on_get_certificate(f);
         break;
       case code::challenge:
-        if constexpr (chal_enabled) return on_challenge(req, nullptr);
+        if constexpr (chal_enabled) return on_challenge(f, nullptr);
         break;
       case code::get_measurements:
-        if constexpr (meas_enabled) return on_get_measurements(req, nullptr);
+        if constexpr (meas_enabled) return on_get_measurements(f, nullptr);
         break;
-      case code::respond_if_ready: return on_respond_if_ready(req);
+      case code::respond_if_ready: return on_respond_if_ready(f);
       case code::vendor_defined_request:
-        if constexpr (vendor_enabled) return on_vendor_defined(req);
+        if constexpr (vendor_enabled) return on_vendor_defined(f);
         break;
       // Session layer (KEY_EXCHANGE, FINISH, PSK_*, HEARTBEAT, KEY_UPDATE, END_SESSION,
       // GET_ENCAPSULATED_REQUEST, ...): one `if constexpr` case per capability goes here.
@@ -203,8 +220,9 @@ class responder {
   // ============================================================================================
   // VCA
   // ============================================================================================
-  result<bytes_span> on_get_version(bytes_view req) noexcept {
-    const auto g = get_version::decode(req);
+  result<bytes_span> on_get_version(const request_frame& f) noexcept {
+    const bytes_view req = f.message;
+    const auto g = get_version::decode(f.clean);
     if (!g) return error(decode_error(g.error()), 0, version::v1_0);
     // GET_VERSION resets the connection and every transcript (spdm.md §3), pending work too.
     reset_connection();
@@ -218,13 +236,14 @@ class responder {
     return rsp;
   }
 
-  result<bytes_span> on_get_capabilities(bytes_view req) noexcept {
+  result<bytes_span> on_get_capabilities(const request_frame& f) noexcept {
+    const bytes_view req = f.message;
     if (state_ != connection_state::after_version) return error(error_code::unexpected_request);
     const std::uint8_t vb = std::to_integer<std::uint8_t>(req[0]);
     if (!is_known(vb) || !Config::versions.contains(static_cast<version>(vb)))
       return error(error_code::version_mismatch, 0, version::v1_0);
     const auto ver = static_cast<version>(vb);
-    const auto g = get_capabilities::decode(req);
+    const auto g = get_capabilities::decode(f.clean);
     if (!g) return error(error_code::invalid_request, 0, ver);
     if (!g->validate()) return error(error_code::invalid_request, 0, ver);
     // 1.3: a supported-algorithms block may only be asked for with CHUNK_CAP; pmci never sends one.
@@ -252,11 +271,12 @@ class responder {
     return rsp;
   }
 
-  result<bytes_span> on_negotiate_algorithms(bytes_view req) noexcept {
+  result<bytes_span> on_negotiate_algorithms(const request_frame& f) noexcept {
+    const bytes_view req = f.message;
     if (state_ < connection_state::after_capabilities) return error(error_code::unexpected_request);
     if (std::to_integer<std::uint8_t>(req[0]) != to_byte(n_.ver)) return error(error_code::version_mismatch);
     if (state_ != connection_state::after_capabilities) return error(error_code::unexpected_request);
-    const auto na = negotiate_algorithms::decode(req, n_);
+    const auto na = negotiate_algorithms::decode(f.clean, n_);
     if (!na) return error(decode_error(na.error()));
 
     algorithms a;
@@ -267,8 +287,11 @@ class responder {
         a.measurement_hash = Config::measurement_hash_algs[0];
       }
     }
-    a.asym = detail::select_first(Config::asym_algs, raw(na->asym));
-    a.hash = detail::select_first(Config::hash_algs, raw(na->hash));
+    // BaseAsymSel / BaseHashSel only when something uses them (the DMTF SPDM-Responder-Validator,
+    // ALGORITHMS assertions 3.x.9/3.x.10: zero unless CHAL_CAP, signed MEAS_CAP, KEY_EX_CAP or
+    // (hash) PSK_CAP); a responder with unsigned measurements only selects neither.
+    if constexpr (uses_asym) a.asym = detail::select_first(Config::asym_algs, raw(na->asym));
+    if constexpr (uses_hash) a.hash = detail::select_first(Config::hash_algs, raw(na->hash));
     if (n_.ver >= version::v1_2) {
       const std::uint8_t common = na->other_params_support & Config::opaque_data_formats;
       a.other_params_selection = (common & opaque_data_fmt1) ? opaque_data_fmt1 : (common & opaque_data_fmt0);
@@ -362,9 +385,10 @@ class responder {
     return crypto_.hash_final(s, out);
   }
 
-  result<bytes_span> on_get_digests(bytes_view req) noexcept {
+  result<bytes_span> on_get_digests(const request_frame& f) noexcept {
+    const bytes_view req = f.message;
     if (const auto e = precheck(req); e != error_code{}) return error(e);
-    if (const auto g = get_digests::decode(req, n_); !g) return error(decode_error(g.error()));
+    if (const auto g = get_digests::decode(f.clean, n_); !g) return error(decode_error(g.error()));
     tr_.reset_m();  // GET_DIGESTS drops B (libspdm)
     const std::uint8_t mask = provisioned_slot_mask();
     if (mask == 0) return error(error_code::unspecified);
@@ -389,18 +413,22 @@ class responder {
     return commit_m(req, w.written());
   }
 
-  result<bytes_span> on_get_certificate(bytes_view req) noexcept {
+  result<bytes_span> on_get_certificate(const request_frame& f) noexcept {
+    const bytes_view req = f.message;
     if (const auto e = precheck(req); e != error_code{}) return error(e);
-    const auto g = get_certificate::decode(req, n_);
+    const auto g = get_certificate::decode(f.clean, n_);
     if (!g) return error(decode_error(g.error()));
     const bytes_view certs = g->slot_id < Config::slot_count ? dev_.cert_chain(g->slot_id) : bytes_view{};
     const std::size_t total = certs.empty() ? 0 : chain_size(certs);
     if (total > cert_chain::max_size) return error(error_code::unspecified);
+    // An unprovisioned slot is InvalidRequest, also for SlotSizeRequested (1.3: there is no size).
+    if (certs.empty()) return error(error_code::invalid_request);
     std::size_t offset = g->offset, length = g->length;
     if (g->slot_size_requested) {
+      // 1.3 SlotSizeRequested: Offset and Length are ignored; RemainderLength = the chain size.
       offset = 0;
       length = 0;
-    } else if (certs.empty() || offset >= total) {
+    } else if (offset >= total) {
       return error(error_code::invalid_request);
     }
     length = std::min({length, out_.size() - certificate::fixed_size, total - offset});
@@ -577,9 +605,10 @@ class responder {
     return crypto_.hash_final(s, out);
   }
 
-  result<bytes_span> on_challenge(bytes_view req, const resume_info* resume) noexcept {
+  result<bytes_span> on_challenge(const request_frame& f, const resume_info* resume) noexcept {
+    const bytes_view req = f.message;
     if (const auto e = precheck(req); e != error_code{}) return error(e);
-    const auto ch = challenge::decode(req, n_);
+    const auto ch = challenge::decode(f.clean, n_);
     if (!ch) return error(decode_error(ch.error()));
     if (ch->summary != summary_hash_type::none) {
       if constexpr (meas_enabled) {
@@ -616,8 +645,8 @@ class responder {
     return r;
   }
 
-  result<bytes_span> on_get_measurements(bytes_view req, const resume_info* resume) noexcept {
-    auto r = measurements_response(req, resume);
+  result<bytes_span> on_get_measurements(const request_frame& f, const resume_info* resume) noexcept {
+    auto r = measurements_response(f, resume);
     // The failed request and its ERROR are not kept: L1/L2 restarts (spdm.md §15).
     if (!r || std::to_integer<std::uint8_t>((*r)[1]) != static_cast<std::uint8_t>(code::measurements)) {
       if (!response_pending()) drop_l();
@@ -625,12 +654,13 @@ class responder {
     return r;
   }
 
-  result<bytes_span> measurements_response(bytes_view req, const resume_info* resume) noexcept
+  result<bytes_span> measurements_response(const request_frame& f, const resume_info* resume) noexcept
     requires meas_enabled
   {
+    const bytes_view req = f.message;
     if (const auto e = precheck(req); e != error_code{}) return error(e);
     if (n_.measurement_spec == meas_spec::none || n_.mh() == 0) return error(error_code::unexpected_request);
-    const auto g = get_measurements::decode(req, n_);
+    const auto g = get_measurements::decode(f.clean, n_);
     if (!g) return error(decode_error(g.error()));
     const bool sign = g->signature_requested();
     if (sign) {
@@ -699,7 +729,7 @@ class responder {
       return error(error_code::invalid_request);
     }
   }
-  result<bytes_span> measurements_response(bytes_view, const resume_info*) noexcept
+  result<bytes_span> measurements_response(const request_frame&, const resume_info*) noexcept
     requires(!meas_enabled)
   {
     return error(error_code::unsupported_request, static_cast<std::uint8_t>(code::get_measurements));
@@ -708,9 +738,10 @@ class responder {
   // ============================================================================================
   // RESPOND_IF_READY (spdm.md §8)
   // ============================================================================================
-  result<bytes_span> on_respond_if_ready(bytes_view req) noexcept {
+  result<bytes_span> on_respond_if_ready(const request_frame& f) noexcept {
+    const bytes_view req = f.message;
     if (const auto e = precheck(req); e != error_code{}) return error(e);
-    const auto r = respond_if_ready::decode(req, n_);
+    const auto r = respond_if_ready::decode(f.clean, n_);
     if (!r) return error(decode_error(r.error()));
     if constexpr (async_signing) {
       if (!pending_.active) return error(error_code::unexpected_request);
@@ -725,11 +756,13 @@ class responder {
       std::array<std::byte, max_hash> tbs = pending_.tbs;
       std::array<std::byte, nonce_size> nonce = pending_.nonce;
       const resume_info resume{nonce, bytes_view{tbs}.first(h)};
+      std::array<std::byte, request_scratch_size> scratch;
+      const request_frame sf = frame_request(stored_req, n_.ver, scratch);
       result<bytes_span> out = errc::invalid_state;
       if (pending_.request_code == code::challenge) {
-        if constexpr (chal_enabled) out = on_challenge(stored_req, &resume);
+        if constexpr (chal_enabled) out = on_challenge(sf, &resume);
       } else {
-        if constexpr (meas_enabled) out = on_get_measurements(stored_req, &resume);
+        if constexpr (meas_enabled) out = on_get_measurements(sf, &resume);
       }
       const bool still_pending = out && std::to_integer<std::uint8_t>((*out)[1]) == static_cast<std::uint8_t>(code::error) &&
                                  std::to_integer<std::uint8_t>((*out)[2]) == static_cast<std::uint8_t>(error_code::response_not_ready);
@@ -770,12 +803,22 @@ class responder {
   // ============================================================================================
   // VENDOR_DEFINED_REQUEST
   // ============================================================================================
-  result<bytes_span> on_vendor_defined(bytes_view req) noexcept
+  result<bytes_span> on_vendor_defined(const request_frame& f) noexcept
     requires vendor_enabled
   {
+    const bytes_view req = f.message;
     if (const auto e = precheck(req); e != error_code{}) return error(e);
-    const auto v = vendor_defined_request::decode(req, n_);
-    if (!v) return error(decode_error(v.error()));
+    // Decoded here rather than by vendor_defined_request::decode: Param1/Param2 are reserved and
+    // ignored (request_frame.hpp), and a large request is not copied to clear them.
+    reader rd{req};
+    rd.skip(header::size);
+    vendor_defined_request vr;
+    vr.standard_id = static_cast<registry>(rd.u16le());
+    vr.vendor_id = rd.bytes(rd.u8());
+    vr.payload = rd.bytes(rd.u16le());
+    if (!rd.finish() || !valid_vendor_id_size(vr.standard_id, vr.vendor_id.size()))
+      return error(error_code::invalid_request);
+    const vendor_defined_request* v = &vr;
     writer w{out_};
     write_header(w, code::vendor_defined_response, n_);
     w.u16le(static_cast<std::uint16_t>(v->standard_id)).u8(static_cast<std::uint8_t>(v->vendor_id.size())).bytes(v->vendor_id);
