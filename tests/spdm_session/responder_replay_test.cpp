@@ -314,6 +314,13 @@ TEST_CASE("session responder: rejections", "[session][responder]") {
     CHECK(f.sr.sessions().active() == 0);
   }
 
+  SECTION("a GET_VERSION the engine refuses (ERROR) leaves the sessions alone") {
+    f.eng.next_response = hx("107f0100");  // ERROR InvalidRequest, as for a malformed GET_VERSION
+    bytes gv = f.msgs[0].bytes_;
+    REQUIRE(f.sr.handle(gv, f.tx));
+    CHECK(f.sr.sessions().active() == 1);
+  }
+
   SECTION("other MCTP types and empty messages are not answered") {
     bytes pldm = hx("0100");
     CHECK(f.sr.handle(pldm, f.tx) == errc::unsupported);

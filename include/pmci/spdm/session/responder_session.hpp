@@ -234,14 +234,7 @@ class session_responder {
     if (req.size() < header::size) return engine_.handle(req, out);
     const auto c = static_cast<code>(std::to_integer<std::uint8_t>(req[1]));
     switch (c) {
-      case code::get_version:
-        // GET_VERSION resets the connection (spdm.md §3): every session and D go.
-        sessions_.end_all();
-        mutual_reset();
-        known_reset();
-        have_d_ = false;
-        clear_session_ = 0;
-        break;
+      case code::get_version: break;  // the reset follows the engine's answer, below
       case code::key_exchange: return on_key_exchange(req, out);
       case code::psk_exchange: return on_psk_exchange(req, out);
       case code::finish:
@@ -268,6 +261,16 @@ class session_responder {
       default: break;
     }
     auto r = engine_.handle(req, out);
+    // A valid GET_VERSION resets the connection (DSP0274 §10.2, spdm.md §3): every session and D
+    // go. One the engine refused (ERROR) leaves the sessions alone.
+    if (r && c == code::get_version && r->size() >= header::size &&
+        static_cast<code>(std::to_integer<std::uint8_t>((*r)[1])) == code::version) {
+      sessions_.end_all();
+      mutual_reset();
+      known_reset();
+      have_d_ = false;
+      clear_session_ = 0;
+    }
     // D = the most recent DIGESTS response, part of TH when MultiKeyConnRsp (spdm.md §15).
     if (r && c == code::get_digests && r->size() >= header::size &&
         static_cast<code>(std::to_integer<std::uint8_t>((*r)[1])) == code::digests) {
