@@ -7,11 +7,13 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common.hpp"
@@ -46,6 +48,8 @@ constexpr const char* usage =
     "  --pcap FILE                     write every message (LINKTYPE_MCTP, spdm-emu convention)\n"
     "  --timeout MS                    per-frame socket timeout (default 30000)\n"
     "  --connect-timeout MS            retry a refused connection this long (default 5000)\n"
+    "  --port-file FILE                read the port from FILE (waits for it up to the connect\n"
+    "                                  timeout; see pmci-spdm-responder --port-file)\n"
     "  -v                              log every message on stderr\n";
 
 struct options {
@@ -58,6 +62,7 @@ struct options {
   bytes psk = default_psk();
   bytes psk_hint = default_psk_hint();
   std::string pcap;
+  std::string port_file;
   int timeout_ms = 30'000;
   int connect_timeout_ms = 5'000;
   bool mutual = true;
@@ -259,6 +264,8 @@ std::optional<options> parse(int argc, char** argv) {
       (a == "--psk" ? o.psk : o.psk_hint) = *b;
     } else if (a == "--pcap") {
       o.pcap = v;
+    } else if (a == "--port-file") {
+      o.port_file = v;
     } else if (a == "--timeout") {
       o.timeout_ms = std::stoi(v);
     } else if (a == "--connect-timeout") {
@@ -553,6 +560,25 @@ int main(int argc, char** argv) {
   if (!pcap.open(o.pcap)) {
     fmt::print(stderr, "pmci-spdm-requester: cannot create {}\n", o.pcap);
     return 1;
+  }
+  if (!o.port_file.empty()) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.connect_timeout_ms);
+    for (;;) {
+      if (std::FILE* f = std::fopen(o.port_file.c_str(), "r")) {
+        unsigned p = 0;
+        const int n = std::fscanf(f, "%u", &p);
+        std::fclose(f);
+        if (n == 1 && p > 0 && p <= 0xFFFF) {
+          o.port = static_cast<std::uint16_t>(p);
+          break;
+        }
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        fmt::print(stderr, "pmci-spdm-requester: no port in {}\n", o.port_file);
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   }
   sock::socket_options so;
   so.address = o.ip;

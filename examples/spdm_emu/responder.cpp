@@ -45,6 +45,8 @@ constexpr const char* usage =
     "  --pcap FILE                     write every message (LINKTYPE_MCTP, spdm-emu convention)\n"
     "  --timeout MS                    per-frame socket timeout (default 30000)\n"
     "  --accept-timeout MS             exit when no client connects for MS (default: wait forever)\n"
+    "  --port-file FILE                write the bound port to FILE (with --port 0: an ephemeral\n"
+    "                                  port; pmci-spdm-requester --port-file reads it)\n"
     "  -v                              log every message on stderr\n";
 
 struct options {
@@ -56,6 +58,7 @@ struct options {
   bytes psk = default_psk();
   bytes psk_hint = default_psk_hint();
   std::string pcap;
+  std::string port_file;
   int timeout_ms = 30'000;
   int accept_timeout_ms = -1;
   bool mutual = true;
@@ -258,6 +261,8 @@ std::optional<options> parse(int argc, char** argv) {
       (a == "--psk" ? o.psk : o.psk_hint) = *b;
     } else if (a == "--pcap") {
       o.pcap = v;
+    } else if (a == "--port-file") {
+      o.port_file = v;
     } else if (a == "--timeout") {
       o.timeout_ms = std::stoi(v);
     } else if (a == "--accept-timeout") {
@@ -368,6 +373,17 @@ int main(int argc, char** argv) {
   }
   fmt::print(stderr, "pmci-spdm-responder {}: listening on {}:{} ({})\n", pmci::version_string, so.address,
              server->port(), sock::name(o.trans));
+
+  if (!o.port_file.empty()) {
+    // Written to a temporary name and renamed, so that a reader never sees a partial file.
+    const std::string tmp = o.port_file + ".tmp";
+    std::FILE* f = std::fopen(tmp.c_str(), "w");
+    if (f == nullptr || std::fprintf(f, "%u\n", static_cast<unsigned>(server->port())) < 0 || std::fclose(f) != 0 ||
+        std::rename(tmp.c_str(), o.port_file.c_str()) != 0) {
+      fmt::print(stderr, "pmci-spdm-responder: cannot write {}\n", o.port_file);
+      return 1;
+    }
+  }
 
   handler h;
   h.sr = sr.get();
