@@ -300,8 +300,8 @@ inline constexpr std::array<cap_name, 12> cap_names{{
     {"HBEAT", spdm::raw(spdm::rsp_cap::hbeat), spdm::raw(spdm::req_cap::hbeat)},
     {"KEY_UPD", spdm::raw(spdm::rsp_cap::key_upd), spdm::raw(spdm::req_cap::key_upd)},
 }};
-// HANDSHAKE_IN_THE_CLEAR is named separately (spdm-emu: HANDSHAKE_IN_THE_CLEAR).
-inline constexpr cap_name cap_clear{"HANDSHAKE_IN_THE_CLEAR", spdm::raw(spdm::rsp_cap::handshake_in_the_clear),
+// HANDSHAKE_IN_THE_CLEAR_CAP (spdm-emu spells it HANDSHAKE_IN_CLEAR; both are accepted).
+inline constexpr cap_name cap_clear{"HANDSHAKE_IN_CLEAR", spdm::raw(spdm::rsp_cap::handshake_in_the_clear),
                                     spdm::raw(spdm::req_cap::handshake_in_the_clear)};
 
 /// --cap LIST -> mask for one side; names pmci does not implement are warned about and ignored.
@@ -310,6 +310,8 @@ inline std::uint32_t parse_caps(std::string_view list, bool responder_side) {
   for (const auto& item : split(list)) {
     std::string n = item;
     if (n.size() > 4 && n.ends_with("_CAP")) n.resize(n.size() - 4);
+    if (n == "PSK_WITH_CONTEXT") n = "PSK";  // pmci's responder always offers PSK with context
+    if (n == "HANDSHAKE_IN_THE_CLEAR") n = cap_clear.name;
     bool found = false;
     for (const auto& c : cap_names)
       if (n == c.name) {
@@ -320,7 +322,10 @@ inline std::uint32_t parse_caps(std::string_view list, bool responder_side) {
       m |= responder_side ? cap_clear.rsp : cap_clear.req;
       found = true;
     }
-    if (n == "MEAS" || n == "MEAS_NO_SIG") {
+    if (n == "MEAS_NO_SIG") {
+      // MEAS_CAP is a 2-bit field (01b no signature, 10b signed): narrowing can only drop bits.
+      fmt::print(stderr, "note: --cap MEAS_NO_SIG: not available (the tools' responder signs measurements); "
+                 "MEAS_SIG used\n");
       m |= responder_side ? spdm::raw(spdm::rsp_cap::meas_sig) : 0;
       found = true;
     }

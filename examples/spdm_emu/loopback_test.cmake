@@ -7,6 +7,7 @@
 #   -DWORKDIR=   scratch directory (one subdirectory per test NAME)
 #   -DNAME=      test name;  -DVER= 1.0|1.1|1.2|1.3;  -DALGS= p256|p384
 #   -DTRANS=     MCTP (default) | NONE;  -DMODE= shutdown (default) | continue
+#   -DEXTRA=     more options for both programs (space-separated)
 #
 # The responder binds an ephemeral port (--port 0) and writes it to a file that the requester
 # waits for (--port-file), so parallel tests never collide. Both run at once: execute_process
@@ -62,6 +63,11 @@ set(port_file ${dir}/port)
 set(rsp_args --trans ${TRANS} --key-dir ${KEYS} --port 0 --port-file ${port_file} --pcap ${dir}/responder.pcap
              --ver ${VER} ${algs} --timeout 10000 --accept-timeout 20000)
 set(req_args --trans ${TRANS} --key-dir ${KEYS} --port-file ${port_file} ${algs} --timeout 10000 --connect-timeout 10000)
+if(EXTRA)
+  separate_arguments(extra UNIX_COMMAND "${EXTRA}")
+  list(APPEND rsp_args ${extra})
+  list(APPEND req_args ${extra})
+endif()
 
 if(MODE STREQUAL "continue")
   list(JOIN req_args " " req_joined)

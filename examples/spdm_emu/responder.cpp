@@ -335,9 +335,9 @@ int main(int argc, char** argv) {
   o.limits.asym &= have_asym;
   o.limits.req_asym = static_cast<std::uint16_t>(o.limits.req_asym & have_req);
 
-  // Capabilities: all that pmci implements except HANDSHAKE_IN_THE_CLEAR (libspdm's responder
-  // default does not set it either), or exactly --cap; mutual authentication per --mut_auth.
-  std::uint32_t caps = o.caps ? *o.caps : spdm::raw(responder_config::capabilities) & ~spdm::raw(spdm::rsp_cap::handshake_in_the_clear);
+  // Capabilities: all that pmci implements (spdm-emu's default list minus what pmci lacks, so
+  // HANDSHAKE_IN_CLEAR included), or exactly --cap; mutual authentication per --mut_auth.
+  std::uint32_t caps = o.caps ? *o.caps : spdm::raw(responder_config::capabilities);
   if (!o.mutual || o.limits.req_asym == 0) caps &= ~spdm::raw(spdm::rsp_cap::mut_auth | spdm::rsp_cap::encap);
   if (o.trans != sock::transport_type::mctp)
     caps &= ~spdm::raw(spdm::rsp_cap::encrypt | spdm::rsp_cap::mac | spdm::rsp_cap::key_ex | spdm::rsp_cap::psk_mask |

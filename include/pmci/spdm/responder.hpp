@@ -103,6 +103,9 @@ class responder {
       if ((detail::mask_of(Config::measurement_hash_algs) & l.meas_hash) == 0) return errc::invalid_field;
     const auto caps = static_cast<rsp_cap>(raw(config_caps) & l.capabilities);
     if (!detail::valid_at_every_version(Config::versions & l.versions, caps)) return errc::invalid_field;
+    // The rules check_responder_config() enforces on the configuration hold for the narrowing.
+    if ((has(caps, rsp_cap::chal) || (caps & rsp_cap::meas_mask) == rsp_cap::meas_sig) && !has(caps, rsp_cap::cert))
+      return errc::invalid_field;
     limits_.value = l;
     return pmci::ok();
   }
