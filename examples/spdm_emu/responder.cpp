@@ -119,6 +119,13 @@ struct device {
     if (hint.size() == psk_hint.size() && std::equal(hint.begin(), hint.end(), psk_hint.begin())) return psk_value;
     return {};
   }
+  /// Application messages (MCTP types other than SPDM) inside a session: echoed, so that a
+  /// requester's APP flow gets an answer (DSP0276 leaves their meaning to the application).
+  result<std::size_t> session_message(std::uint32_t, bytes_view m, bytes_span out) {
+    if (m.size() > out.size()) return errc::buffer_too_small;
+    std::copy(m.begin(), m.end(), out.begin());
+    return m.size();
+  }
   std::span<const bytes_view> requester_trust_anchors() {
     anchor_views.assign(anchors.begin(), anchors.end());
     return anchor_views;
