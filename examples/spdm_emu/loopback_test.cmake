@@ -7,7 +7,7 @@
 #   -DWORKDIR=   scratch directory (one subdirectory per test NAME)
 #   -DNAME=      test name;  -DVER= 1.0|1.1|1.2|1.3;  -DALGS= p256|p384
 #   -DTRANS=     MCTP (default) | NONE;  -DMODE= shutdown (default) | continue
-#   -DEXTRA=     more options for both programs (space-separated)
+#   -DEXTRA=     more options for both programs (space-separated); -DRSP_EXTRA= responder only
 #
 # The responder binds an ephemeral port (--port 0) and writes it to a file that the requester
 # waits for (--port-file), so parallel tests never collide. Both run at once: execute_process
@@ -68,6 +68,10 @@ if(EXTRA)
   list(APPEND rsp_args ${extra})
   list(APPEND req_args ${extra})
 endif()
+if(RSP_EXTRA)
+  separate_arguments(rsp_extra UNIX_COMMAND "${RSP_EXTRA}")
+  list(APPEND rsp_args ${rsp_extra})
+endif()
 
 if(MODE STREQUAL "continue")
   list(JOIN req_args " " req_joined)
@@ -97,6 +101,9 @@ if(TRANS STREQUAL "MCTP" AND NOT VER STREQUAL "1.0")
 endif()
 if(MODE STREQUAL "continue")
   list(APPEND expect "CONTINUE: acknowledged")
+endif()
+if(EXPECT)
+  list(APPEND expect ${EXPECT})
 endif()
 foreach(e IN LISTS expect)
   string(FIND "${out}" "${e}" at)

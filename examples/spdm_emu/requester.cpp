@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -535,7 +536,8 @@ struct run {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run_main(int argc, char** argv) {
   auto parsed = parse(argc, argv);
   if (!parsed) return 2;
   options& o = *parsed;
@@ -618,4 +620,15 @@ int main(int argc, char** argv) {
   }
   fmt::print("result: OK\n");
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Host tool: a malformed number on the command line (std::stoul) ends up here.
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "pmci-spdm-requester: {}\n", e.what());
+    return 2;
+  }
 }

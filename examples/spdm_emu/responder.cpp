@@ -4,8 +4,12 @@
 // pmci::spdm::responder + pmci::spdm::session_responder with OpenSSL. See docs/spdm_emu.md.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -42,6 +46,8 @@ constexpr const char* usage =
     "  --basic_mut_auth NO             (BASIC is not implemented)\n"
     "  --key-dir DIR                   spdm-emu key layout: DIR/<ecp256|ecp384>/... (required)\n"
     "  --psk HEX / --psk-hint HEX      pre-shared key and hint (default TestPskData\\0 / TestPskHint\\0)\n"
+    "  --meas-file FILE                measurements: lines `INDEX TYPE CONTENT_HEX [tcb]` (default: a\n"
+    "                                  built-in set of five)\n"
     "  --pcap FILE                     write every message (LINKTYPE_MCTP, spdm-emu convention)\n"
     "  --timeout MS                    per-frame socket timeout (default 30000)\n"
     "  --accept-timeout MS             exit when no client connects for MS (default: wait forever)\n"
@@ -59,6 +65,7 @@ struct options {
   bytes psk_hint = default_psk_hint();
   std::string pcap;
   std::string port_file;
+  std::string meas_file;
   int timeout_ms = 30'000;
   int accept_timeout_ms = -1;
   bool mutual = true;
@@ -74,6 +81,81 @@ struct key_set {
   bool loaded = false;
 };
 
+/// One measurement block of the Device.
+struct measurement {
+  std::uint8_t index = 0;
+  std::uint8_t type = 0;  ///< DMTFSpecMeasurementValueType; bit 7 = always sent raw
+  bytes content;
+  bool tcb = false;
+};
+
+bytes text_bytes(std::string_view s) {
+  return bytes(reinterpret_cast<const std::byte*>(s.data()), reinterpret_cast<const std::byte*>(s.data()) + s.size());
+}
+
+/// The built-in set: 1 immutable ROM, 2 mutable firmware (both in the TCB), 3 hardware
+/// configuration, 4 firmware configuration (digests of a fixed text each), 0x10 the pmci
+/// version as a raw bit stream.
+std::vector<measurement> builtin_measurements() {
+  std::vector<measurement> m;
+  const char* names[] = {"pmci immutable ROM", "pmci mutable firmware", "pmci hardware configuration",
+                         "pmci firmware configuration"};
+  for (std::uint8_t i = 1; i <= 4; ++i)
+    m.push_back({i, static_cast<std::uint8_t>(i - 1), text_bytes(names[i - 1]), i <= 2});
+  m.push_back({0x10, 0x86, text_bytes(std::string("pmci ") + pmci::version_string), false});
+  return m;
+}
+
+std::vector<std::uint8_t> index_list(const std::vector<measurement>& blocks) {
+  std::vector<std::uint8_t> out;
+  for (const auto& b : blocks) out.push_back(b.index);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// --meas-file: one block per line, `INDEX TYPE CONTENT [tcb]` with INDEX 1..254 (decimal or
+/// 0x..), TYPE the DMTFSpecMeasurementValueType byte in hex (bit 7: always raw) and CONTENT in
+/// hex; '#' starts a comment.
+std::optional<std::vector<measurement>> read_measurements(const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = fmt::format("cannot open {}", path);
+    return std::nullopt;
+  }
+  std::vector<measurement> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::istringstream ls(line);
+    std::string idx, type, content, flag;
+    if (!(ls >> idx)) continue;
+    if (!(ls >> type >> content)) {
+      error = fmt::format("{}:{}: expected INDEX TYPE CONTENT", path, n);
+      return std::nullopt;
+    }
+    ls >> flag;
+    const unsigned long i = std::stoul(idx, nullptr, 0), t = std::stoul(type, nullptr, 16);
+    auto c = parse_hex(content);
+    if (i < 1 || i > 254 || t > 0xFF || !c || c->empty()) {
+      error = fmt::format("{}:{}: index 1..254, a type byte and hex content expected", path, n);
+      return std::nullopt;
+    }
+    for (const auto& b : out)
+      if (b.index == i) {
+        error = fmt::format("{}:{}: index {} twice", path, n, i);
+        return std::nullopt;
+      }
+    out.push_back({static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(t), *c, flag == "tcb"});
+  }
+  if (out.empty()) {
+    error = fmt::format("{}: no measurements", path);
+    return std::nullopt;
+  }
+  return out;
+}
+
 /// The Device: certificates and key of the negotiated algorithm, measurements, PSK, anchors.
 struct device {
   policy* crypto = nullptr;
@@ -82,7 +164,6 @@ struct device {
   bytes psk_value, psk_hint;
   std::vector<bytes> anchors;
   std::vector<bytes_view> anchor_views;
-  std::array<std::uint8_t, 5> indices{1, 2, 3, 4, 0x10};
 
   const key_set* current() const {
     const spdm::base_asym a = params != nullptr ? params->asym : spdm::base_asym::none;
@@ -98,23 +179,34 @@ struct device {
     const key_set* s = current();
     return s != nullptr && slot < s->chains.size() && !s->chains[slot].empty() ? &s->key : nullptr;
   }
-  // A small fixed set (DSP0274 DMTFSpecMeasurementValueType): 1 immutable ROM, 2 mutable
-  // firmware, 3 hardware configuration, 4 firmware configuration (digests: a fixed pattern of
-  // the negotiated hash size), 0x10 the firmware version as a raw bit stream.
+  // Measurements: the content of each block; the digest form is Hash(content) with the
+  // negotiated MeasurementHashAlgo, the raw form (value type bit 7, DSP0274 DMTFSpecMeasurement-
+  // ValueType) is the content itself, sent when the type says raw or the requester asks (1.2+).
+  std::vector<measurement> blocks = builtin_measurements();
+  std::vector<std::uint8_t> indices = index_list(blocks);
+
   std::span<const std::uint8_t> measurement_indices() const { return indices; }
   result<void> write_measurement(std::uint8_t index, const spdm::measurement_request& req, writer& w) {
-    if (index == 0x10) {
-      const std::string v = std::string("pmci ") + pmci::version_string;
-      return spdm::measurement_block::write_dmtf(w, index, 0x86,
-                                                 bytes_view{reinterpret_cast<const std::byte*>(v.data()), v.size()});
+    for (const auto& b : blocks) {
+      if (b.index != index) continue;
+      if ((b.type & 0x80) != 0 || req.raw_bit_stream_requested)
+        return spdm::measurement_block::write_dmtf(w, index, static_cast<std::uint8_t>(b.type | 0x80), b.content);
+      const auto alg = spdm::to_crypto(req.hash);
+      if (!alg) return errc::unsupported;
+      policy::hash_state st{};
+      std::array<std::byte, 64> d{};
+      if (!crypto->hash_init(st, *alg) || !crypto->hash_update(st, b.content) ||
+          !crypto->hash_final(st, std::span{d}.first(req.hash_size())))
+        return errc::unsupported;
+      return spdm::measurement_block::write_dmtf(w, index, b.type, bytes_view{d}.first(req.hash_size()));
     }
-    if (index < 1 || index > 4) return errc::out_of_range;
-    std::array<std::byte, 64> d{};
-    for (std::size_t i = 0; i < req.hash_size(); ++i) d[i] = static_cast<std::byte>(0x10 * index + (i & 0x0F));
-    const std::uint8_t type = index == 1 ? 0x00 : index == 2 ? 0x01 : index == 3 ? 0x02 : 0x03;
-    return spdm::measurement_block::write_dmtf(w, index, type, bytes_view{d}.first(req.hash_size()));
+    return errc::out_of_range;
   }
-  bool measurement_in_tcb(std::uint8_t index) const { return index <= 2; }
+  bool measurement_in_tcb(std::uint8_t index) const {
+    for (const auto& b : blocks)
+      if (b.index == index) return b.tcb;
+    return false;
+  }
   bytes_view psk(bytes_view hint) const {
     if (hint.size() == psk_hint.size() && std::equal(hint.begin(), hint.end(), psk_hint.begin())) return psk_value;
     return {};
@@ -270,6 +362,8 @@ std::optional<options> parse(int argc, char** argv) {
       o.pcap = v;
     } else if (a == "--port-file") {
       o.port_file = v;
+    } else if (a == "--meas-file") {
+      o.meas_file = v;
     } else if (a == "--timeout") {
       o.timeout_ms = std::stoi(v);
     } else if (a == "--accept-timeout") {
@@ -291,7 +385,8 @@ std::optional<options> parse(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int run_main(int argc, char** argv) {
   auto parsed = parse(argc, argv);
   if (!parsed) return 2;
   options& o = *parsed;
@@ -301,6 +396,16 @@ int main(int argc, char** argv) {
   dev->crypto = &crypto;
   dev->psk_value = o.psk;
   dev->psk_hint = o.psk_hint;
+  if (!o.meas_file.empty()) {
+    std::string err;
+    auto m = read_measurements(o.meas_file, err);
+    if (!m) {
+      fmt::print(stderr, "pmci-spdm-responder: --meas-file: {}\n", err);
+      return 2;
+    }
+    dev->blocks = std::move(*m);
+    dev->indices = index_list(dev->blocks);
+  }
 
   // Key material per allowed algorithm; an algorithm without keys is dropped from the offer.
   std::uint32_t have_asym = 0, have_req = 0;
@@ -405,4 +510,15 @@ int main(int argc, char** argv) {
              report.requests, report.errors,
              report.reason == sock::serve_report::stop_reason::shutdown ? "SHUTDOWN" : "stopped without SHUTDOWN");
   return report.reason == sock::serve_report::stop_reason::shutdown ? 0 : 1;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Host tool: a malformed number on the command line (std::stoul) ends up here.
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "pmci-spdm-responder: {}\n", e.what());
+    return 2;
+  }
 }
