@@ -166,14 +166,14 @@ while IFS=$'\t' read -r name elf map entry b_flash b_ram b_stack c_flashl c_raml
     echo '| bytes | kind | owner | symbol |'
     echo '|---:|---|---|---|'
     awk -F '\t' '($1 == "pmci" || $1 == "image") && $4 != "*fill*" { print $3 "\t" $2 "\t" $1 "\t" $4 }' "$tmp/$name.sections" |
-      sort -t "$(printf '\t')" -k1,1nr | head -n 12 | symbol_rows
+      sort -t "$(printf '\t')" -k1,1nr | awk -v n=12 'NR <= n' | symbol_rows
     echo
     echo "Initialized objects (.data: each costs its size twice, in flash for the initial image and in RAM):"
     echo
     echo '| bytes | kind | owner | symbol |'
     echo '|---:|---|---|---|'
     awk -F '\t' '($1 == "pmci" || $1 == "image") && $2 == "data" && $4 != "*fill*" && $3 >= 16 { print $3 "\t" $2 "\t" $1 "\t" $4 }' "$tmp/$name.sections" |
-      sort -t "$(printf '\t')" -k1,1nr | head -n 8 | symbol_rows
+      sort -t "$(printf '\t')" -k1,1nr | awk -v n=8 'NR <= n' | symbol_rows
     if [ -n "$attr_map" ] && [ "$attr_map" != "-" ] && [ -f "$attr_map" ]; then
       awk -f "$here/map.awk" "$attr_map" > "$tmp/$name.attr"
       read -r a_pmci a_image < <(awk -F '\t' '$2 == "text" { s[$1] += $3 } END { printf "%d %d\n", s["pmci"], s["image"] }' "$tmp/$name.attr")
@@ -185,7 +185,7 @@ while IFS=$'\t' read -r name elf map entry b_flash b_ram b_stack c_flashl c_raml
       echo '| bytes | kind | owner | symbol |'
       echo '|---:|---|---|---|'
       awk -F '\t' '$1 == "pmci" && $2 == "text" && $4 != "*fill*" { print $3 "\t" $2 "\t" $1 "\t" $4 }' "$tmp/$name.attr" |
-        sort -t "$(printf '\t')" -k1,1nr | head -n 15 | symbol_rows
+        sort -t "$(printf '\t')" -k1,1nr | awk -v n=15 'NR <= n' | symbol_rows
     fi
     echo
     echo "Deepest dispatch path from \`$entry\` ($stack bytes, $stack_flags; frame sizes from -fstack-usage, 'objdump' = prologue analysis):"

@@ -33,7 +33,8 @@ inline const char* command_name(control::command c) {
 // What each control responder reports: static EID (none for the target: the bus owner assigns
 // one), endpoint kind, medium-specific byte, UUID, message types, versions, vendors. The
 // configuration is part of each endpoint's Cfg type, not of the endpoint object.
-inline constexpr std::array<std::byte, 2> types{std::byte{0x00}, std::byte{0x05}};  // control, SPDM
+// control, SPDM, secured SPDM
+inline constexpr std::array<std::byte, 3> types{std::byte{0x00}, std::byte{0x05}, std::byte{0x06}};
 inline constexpr auto ctrl_versions = control::version_bytes(control::version_entry::make(1, 3, 3));
 inline constexpr std::array<control::version_support, 1> versions{{{control::base_spec_type, ctrl_versions}}};
 struct owner_cfg : pmci::mctp::endpoint_defaults {
@@ -140,7 +141,7 @@ inline int run_i3c_demo() {
   std::printf("  => message types:");
   for (auto t : mts_rsp->types) {
     const auto v = std::to_integer<unsigned>(t);
-    std::printf(" 0x%02x%s", v, v == 0 ? " (MCTP control)" : v == 5 ? " (SPDM)" : "");
+    std::printf(" 0x%02x%s", v, v == 0 ? " (MCTP control)" : v == 5 ? " (SPDM)" : v == 6 ? " (secured SPDM)" : "");
   }
   std::printf("\n  link counters: controller rx %u (dropped %u), target rx %u (dropped %u); IBIs %u\n",
               ctl.stats().rx_packets, ctl.stats().rx_dropped(), tgt.stats().rx_packets, tgt.stats().rx_dropped(),

@@ -9,8 +9,13 @@
 //    partial message is dropped, and each drop is counted under its reason.
 //
 // 4. MCTP over I3C on the simulated bus: control messages between a controller and a target.
+// 5. SPDM over MCTP over I3C (with OpenSSL): a BMC on the I3C controller attests a device on an
+//    I3C target (version, algorithms, certificate chain, CHALLENGE, signed measurements), then
+//    opens a secured session (KEY_EXCHANGE/FINISH, HEARTBEAT, KEY_UPDATE, application messages,
+//    END_SESSION). Exits 0 only if every step verified; --tamper corrupts the signed
+//    measurements in transit to show the failure (exit 1).
 //
-// Run: cmake --workflow --preset demo
+// Run: cmake --workflow --preset demo      (or: pmci-demo [--keys DIR] [--tamper])
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -20,6 +25,11 @@
 #include "pmci/mctp/packetizer.hpp"
 #include "pmci/version.hpp"
 #include "i3c_demo.hpp"
+#if defined(PMCI_DEMO_SPDM)
+#include <string>
+
+#include "spdm_demo.hpp"
+#endif
 
 namespace {
 using namespace pmci;
@@ -61,8 +71,26 @@ void print_drops(const drop_counters& d) {
 
 }  // namespace
 
-int main() {
-  std::printf("pmci %s: MCTP base layer demo\n\n", version_string);
+int main(int argc, char** argv) {
+#if defined(PMCI_DEMO_SPDM)
+  std::string key_dir = PMCI_DEMO_KEY_DIR;  // examples/demo/keys
+  bool tamper = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--keys" && i + 1 < argc) {
+      key_dir = argv[++i];
+    } else if (a == "--tamper") {
+      tamper = true;  // corrupt the signed measurements in transit: the demo must fail
+    } else {
+      std::printf("usage: pmci-demo [--keys DIR] [--tamper]\n");
+      return 2;
+    }
+  }
+#else
+  (void)argc;
+  (void)argv;
+#endif
+  std::printf("pmci %s demo: MCTP, MCTP over I3C, SPDM attestation and sessions\n\n== MCTP base layer ==\n", version_string);
 
   // Up to 2 messages in assembly at once, each at most 1024 bytes; partial messages expire
   // after 6000 ticks (the caller decides what a tick is; here nothing waits).
@@ -113,5 +141,11 @@ int main() {
   if (got_message) return 1;
 
   std::printf("\n");
-  return run_i3c_demo();
+  if (const int rc = run_i3c_demo(); rc != 0) return rc;
+#if defined(PMCI_DEMO_SPDM)
+  return run_spdm_demo(key_dir, tamper);
+#else
+  std::printf("\n(SPDM section skipped: pmci-demo was built without OpenSSL 3)\n");
+  return 0;
+#endif
 }

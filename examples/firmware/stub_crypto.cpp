@@ -11,10 +11,11 @@
 extern "C" {
 // A crypto accelerator's status register, as far as the optimizer can tell.
 volatile std::uint32_t fw_crypto_status;
-// Device data in flash: a certificate chain (slot 0) and four measurement blocks.
+// Device data in flash: a certificate chain (slot 0), four measurement digests, a PSK.
 volatile std::uint8_t fw_cert_chain[1024];
 volatile std::uint32_t fw_cert_chain_len;
-volatile std::uint8_t fw_measurements[4][64];
+volatile std::uint8_t fw_measurements[4][48];
+volatile std::uint8_t fw_psk[32];
 }
 
 namespace fw {
@@ -173,12 +174,15 @@ namespace stub_device {
           n <= sizeof fw_cert_chain ? n : 0};
 }
 
-[[gnu::noinline]] std::size_t measurement(std::uint8_t index, bytes_span out) noexcept {
-  if (index == 0 || index > 4) return 0;
-  const auto& block = fw_measurements[index - 1];
-  if (out.size() < sizeof block) return 0;
-  for (std::size_t i = 0; i < sizeof block; ++i) out[i] = std::byte{block[i]};
-  return sizeof block;
+[[gnu::noinline]] bytes_view measurement_digest(std::uint8_t index) noexcept {
+  if (index == 0 || index > 4) return {};
+  return {const_cast<const std::byte*>(reinterpret_cast<const volatile std::byte*>(fw_measurements[index - 1])),
+          48};
+}
+
+[[gnu::noinline]] bytes_view psk(bytes_view hint) noexcept {
+  if ((mix(0, hint) ^ fw_crypto_status) & 1u) return {};
+  return {const_cast<const std::byte*>(reinterpret_cast<const volatile std::byte*>(fw_psk)), sizeof fw_psk};
 }
 
 }  // namespace stub_device

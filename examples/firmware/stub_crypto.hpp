@@ -105,14 +105,15 @@ static_assert(pmci::crypto::check_policy<stub_crypto, pmci::crypto::need::hash<p
                                          pmci::crypto::need::aead<pmci::crypto::aead_alg::aes256_gcm>,
                                          pmci::crypto::need::randomness>());
 
-/// Stand-in for the device data an SPDM responder reports (its certificate chains and
-/// measurement blocks), opaque like the crypto stub. TODO(spdm engines): adapt to the
-/// responder's device policy concept when it exists.
+/// Stand-in for the device data an SPDM responder reports (its certificate chain, measurement
+/// digests, pre-shared key), opaque like the crypto stub: in flash / OTP on a real device.
 namespace stub_device {
-/// The certificate chain of `slot` (empty when the slot is not provisioned).
+/// The DER certificates of `slot`, root first (empty when the slot is not provisioned).
 pmci::bytes_view certificate_chain(std::uint8_t slot) noexcept;
-/// Measurement block `index` (1-based) into `out`; its length, 0 when absent or too large.
-std::size_t measurement(std::uint8_t index, pmci::bytes_span out) noexcept;
+/// The digest (SHA-384, 48 bytes) of measurement `index` (1..4); empty when absent.
+pmci::bytes_view measurement_digest(std::uint8_t index) noexcept;
+/// The pre-shared key for a PSK_EXCHANGE hint (empty: no such key).
+pmci::bytes_view psk(pmci::bytes_view hint) noexcept;
 }  // namespace stub_device
 
 }  // namespace fw

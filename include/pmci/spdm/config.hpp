@@ -130,6 +130,13 @@ struct requester_defaults : engine_defaults {
   static constexpr unsigned not_ready_retries = 8;
   /// Transport round-trip allowance added to ST1 / CT (DSP0274 "RTT"; DSP0275 value UNCONFIRMED).
   static constexpr std::uint32_t rtt_us = 100'000;
+  /// The blocking API (run(), connect(), attest(), ... over a message_transport) keeps a receive
+  /// buffer of 1 + max_message_size bytes in the requester. A requester driven only step-wise
+  /// (next_request / on_response: firmware, event loops) sets this to false and saves it.
+  static constexpr bool blocking_api = true;
+  /// VENDOR_DEFINED_REQUEST (start_vendor_defined / vendor_defined()); false leaves its codec and
+  /// response handling out of a requester that never sends one.
+  static constexpr bool vendor_defined = true;
 };
 
 namespace detail {

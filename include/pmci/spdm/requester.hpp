@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <type_traits>
 
 #include "pmci/core/buffer.hpp"
 #include "pmci/core/bytes.hpp"
@@ -361,6 +362,7 @@ class requester {
   /// VENDOR_DEFINED_REQUEST; the response payload is vendor_response() afterwards. The views
   /// must stay valid until the operation ends.
   result<void> start_vendor_defined(registry standard_id, bytes_view vendor_id, bytes_view payload) noexcept {
+    static_assert(Config::vendor_defined, "spdm::requester: VENDOR_DEFINED_REQUEST needs Config::vendor_defined = true");
     PMCI_TRY(require_negotiated(rsp_cap::none));
     begin(op_kind::vendor);
     request_.clear();
@@ -375,8 +377,8 @@ class requester {
     writer w{out};
     if (op_.respond_if_ready) {
       PMCI_TRY(respond_if_ready::after(op_.rnr).encode(w, n_));
-    } else if (op_.kind == op_kind::vendor) {
-      PMCI_TRY(op_.vendor.encode(w, n_));
+    } else if (Config::vendor_defined && op_.kind == op_kind::vendor) {
+      if constexpr (Config::vendor_defined) PMCI_TRY(op_.vendor.encode(w, n_));
     } else {
       w.bytes(request_.view());
     }
@@ -443,6 +445,8 @@ class requester {
   /// Run the started operation to its end over t.
   template <transport::message_transport T, clock C = no_clock>
   result<void> run(T& t, C clk = {}) noexcept {
+    static_assert(Config::blocking_api,
+                  "spdm::requester: the blocking API needs Config::blocking_api = true (its receive buffer)");
     while (true) {
       // Requests are small (<= max_request_size); vendor-defined ones up to 255 bytes here (the
       // step-wise API has no such limit).
@@ -683,7 +687,9 @@ class requester {
       case op_kind::certificate: return on_certificate(rsp);
       case op_kind::challenge: return on_challenge_auth(rsp);
       case op_kind::measurements: return on_measurements(rsp);
-      case op_kind::vendor: return on_vendor(rsp);
+      case op_kind::vendor:
+        if constexpr (Config::vendor_defined) return on_vendor(rsp);
+        break;
       case op_kind::none: break;
     }
     return errc::invalid_state;
@@ -940,7 +946,10 @@ class requester {
   byte_buffer<max_request_size> request_{};
   std::array<slot_state, Config::slot_count> slots_{};
   byte_buffer<Config::max_cert_chain_size> chain_{};
-  std::array<std::byte, 1 + Config::max_message_size> rx_{};
+  /// The blocking API's receive buffer (the step-wise API reads the caller's).
+  struct no_rx_buffer {};
+  [[no_unique_address]] std::conditional_t<Config::blocking_api, std::array<std::byte, 1 + Config::max_message_size>,
+                                           no_rx_buffer> rx_{};
   challenge_result challenge_{};
   measurement_result measurements_{};
   vendor_defined_response vendor_rsp_{};

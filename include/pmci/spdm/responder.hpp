@@ -76,6 +76,8 @@ class responder {
   static constexpr bool async_signing = detail::device_signs<Device>;
   static constexpr bool vendor_enabled = detail::device_has_vendor<Device>;
   static constexpr std::size_t max_hash = detail::max_hash_size(Config::hash_algs);
+  /// Largest signature of the configured algorithms (0 for a responder that does not sign).
+  static constexpr std::size_t max_signature = detail::max_signature_size(Config::asym_algs);
   /// VCA bytes before ALGORITHMS: GET_VERSION (4) + VERSION (6 + 2 x 4) + GET_CAPABILITIES (20)
   /// + CAPABILITIES (20, no supported-algorithms block: pmci has no CHUNK_CAP).
   static constexpr std::size_t vca_capacity = 4 + 14 + 20 + 20;
@@ -695,8 +697,11 @@ class responder {
         ++blocks;
       }
     } else if (g->operation != meas_op_count) {
-      if (std::find(indices.begin(), indices.end(), g->operation) == indices.end())
-        return error(error_code::invalid_request);
+      // A plain loop: libstdc++'s std::find is unrolled four times (110 B of Thumb-2 for a list of
+      // a few indices; docs/footprint.md).
+      bool known = false;
+      for (const std::uint8_t idx : indices) known = known || idx == g->operation;
+      if (!known) return error(error_code::invalid_request);
       if (const auto res = dev_.write_measurement(g->operation, mr, w); !res)
         return error(res.error() == errc::out_of_range ? error_code::invalid_request : response_too_large());
       blocks = 1;

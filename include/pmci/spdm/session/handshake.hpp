@@ -204,6 +204,10 @@ template <crypto::hash_policy P>
 /// Zeros used as placeholders when a codec encodes a message whose signature / verify data is
 /// computed over the message itself (the caller overwrites them in place).
 inline constexpr std::array<std::byte, crypto::max_signature_size> placeholder_zeros{};
+/// The same, N bytes: an engine that knows its largest signature and hash at compile time keeps
+/// only that many zeros in flash (the 512-byte array above is sized for RSA-4096).
+template <std::size_t N>
+inline constexpr std::array<std::byte, N> placeholder_zeros_n{};
 
 /// The RandomData count for one record: uniform in [1, max] from the policy's RNG (libspdm:
 /// (rand % max) + 1); 0 when max is 0. Errors: the policy's.

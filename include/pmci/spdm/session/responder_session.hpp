@@ -118,6 +118,12 @@ class session_responder {
 
  public:
   using session_type = session<Crypto, SConfig::max_hash>;
+  /// Largest KEY_EXCHANGE_RSP signature: the engine's (Engine::max_signature, from its
+  /// configured algorithms) or any the crypto layer knows.
+  static constexpr std::size_t max_signature = [] {
+    if constexpr (requires { Engine::max_signature; }) return std::size_t{Engine::max_signature};
+    else return crypto::max_signature_size;
+  }();
   using table_type = session_table<Crypto, SConfig::max_sessions, SConfig::max_hash>;
   using hash_state = typename Crypto::hash_state;
   static constexpr bool mutual_enabled = SConfig::mut_auth != mut_auth_policy::none;
@@ -168,6 +174,11 @@ class session_responder {
   [[nodiscard]] bool negotiated_state_clearing_requested() const noexcept { return clear_state_requested_; }
 
  private:
+  /// Zeros the codecs copy where the signature / verify data go before they are computed over
+  /// the message itself (handshake.hpp): as many as this configuration can need.
+  static constexpr const auto& placeholders =
+      placeholder_zeros_n<(max_signature > SConfig::max_hash ? max_signature : SConfig::max_hash)>;
+
   // ============================================================================================
   // Plain SPDM
   // ============================================================================================
@@ -394,8 +405,9 @@ class session_responder {
     k.opaque_data = std::span{opaque}.first(*opaque_size);
     const std::size_t sig = nn.s();
     const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
-    k.signature = std::span{placeholder_zeros}.first(sig);
-    k.responder_verify_data = std::span{placeholder_zeros}.first(verify);
+    if (sig > placeholders.size() || verify > placeholders.size()) return error(out, error_code::unspecified);
+    k.signature = std::span{placeholders}.first(sig);
+    k.responder_verify_data = std::span{placeholders}.first(verify);
     writer w{out};
     if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
     const bytes_span rsp = w.written();
@@ -483,7 +495,8 @@ class session_responder {
 
     finish_rsp fr;
     const std::size_t verify = finish_rsp::verify_size(nn);  // in the clear only
-    fr.responder_verify_data = std::span{placeholder_zeros}.first(verify);
+    if (verify > placeholders.size()) return fail_session(s, out, error_code::unspecified);
+    fr.responder_verify_data = std::span{placeholders}.first(verify);
     writer w{out};
     if (!fr.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
     const bytes_span rsp = w.written();
@@ -541,7 +554,8 @@ class session_responder {
       k.measurement_summary_hash = std::span{summary}.first(summary_size);
       k.responder_context = std::span{context}.first(context_size);
       k.opaque_data = std::span{opaque}.first(*opaque_size);
-      k.responder_verify_data = std::span{placeholder_zeros}.first(h);
+      if (h > placeholders.size()) return error(out, error_code::unspecified);
+      k.responder_verify_data = std::span{placeholders}.first(h);
       writer w{out};
       if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
       const bytes_span rsp = w.written();
