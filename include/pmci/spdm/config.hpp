@@ -44,6 +44,24 @@ enum class connection_state : std::uint8_t {
   negotiated,          ///< ALGORITHMS exchanged: everything else may follow
 };
 
+/// Run-time narrowing of what an engine offers and accepts (host tools such as the spdm-emu
+/// stand-ins in examples/spdm_emu take versions and algorithms from a command line). Only for a
+/// configuration with `runtime_limits = true` (the engines then keep one of these; otherwise it
+/// costs nothing). Each mask is ANDed with what the configuration lists, priorities stay the
+/// configuration's: a responder still selects the first of its own list, now among the allowed
+/// ones; a requester offers the allowed subset. Masks use the wire bit values (raw(e)).
+struct offer_limits {
+  version_set versions = all_versions;
+  std::uint32_t hash = 0xFFFFFFFFu;       ///< BaseHashAlgo
+  std::uint32_t asym = 0xFFFFFFFFu;       ///< BaseAsymAlgo
+  std::uint32_t meas_hash = 0xFFFFFFFFu;  ///< MeasurementHashAlgo (responder)
+  std::uint16_t dhe = 0xFFFF;
+  std::uint16_t aead = 0xFFFF;
+  std::uint16_t req_asym = 0xFFFF;
+  std::uint16_t key_schedule = 0xFFFF;
+  std::uint32_t capabilities = 0xFFFFFFFFu;  ///< raw rsp_cap (responder) / req_cap (requester) flags kept
+};
+
 /// What both engine configurations share.
 struct engine_defaults {
   /// SPDM versions offered (VERSION) / accepted.
@@ -77,6 +95,9 @@ struct engine_defaults {
   /// The session layer (pmci/spdm/session/responder_session.hpp, requester_session.hpp) runs in
   /// front of this engine and serves KEY_EXCHANGE & co.: the session capability flags may be set.
   static constexpr bool session_layer = false;
+  /// Keep an offer_limits that set_limits() narrows at run time (host tools; never needed in
+  /// firmware, where the configuration is the policy).
+  static constexpr bool runtime_limits = false;
 };
 
 /// Responder defaults: certificates, CHALLENGE and signed measurements, SPDM 1.0-1.3, P-384/P-256.
@@ -144,6 +165,21 @@ constexpr bool contains(const std::array<E, N>& list, E e) noexcept {
   for (E x : list)
     if (x == e) return true;
   return false;
+}
+
+/// The engines' storage for offer_limits: empty unless Config::runtime_limits.
+template <bool Enabled>
+struct limits_holder {
+  static constexpr offer_limits value{};
+};
+template <>
+struct limits_holder<true> {
+  offer_limits value{};
+};
+template <class Config>
+constexpr bool has_runtime_limits() noexcept {
+  if constexpr (requires { Config::runtime_limits; }) return Config::runtime_limits;
+  else return false;
 }
 
 template <std::size_t N>

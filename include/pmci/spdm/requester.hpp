@@ -218,6 +218,23 @@ class requester {
   requester(const requester&) = delete;
   requester& operator=(const requester&) = delete;
 
+  /// Narrow what this requester offers (versions, algorithms, capability flags) at run time;
+  /// only with Config::runtime_limits (config.hpp offer_limits). Takes effect at the next
+  /// GET_VERSION. errc::invalid_field when nothing of a required list would be left, or the
+  /// narrowed flags break DSP0274's consistency rules at an allowed version.
+  result<void> set_limits(const offer_limits& l) noexcept
+    requires(detail::has_runtime_limits<Config>())
+  {
+    if ((Config::versions & l.versions).empty() || (detail::mask_of(Config::hash_algs) & l.hash) == 0 ||
+        (detail::mask_of(Config::asym_algs) & l.asym) == 0)
+      return errc::invalid_field;
+    const auto caps = static_cast<req_cap>(raw(Config::capabilities) & l.capabilities);
+    if (!detail::valid_at_every_version(Config::versions & l.versions, caps)) return errc::invalid_field;
+    limits_.value = l;
+    return pmci::ok();
+  }
+  [[nodiscard]] constexpr const offer_limits& limits() const noexcept { return limits_.value; }
+
   // ============================================================================================
   // Step-wise core
   // ============================================================================================
@@ -234,7 +251,7 @@ class requester {
     get_capabilities g;
     g.ver = chosen_;
     g.ct_exponent = Config::ct_exponent;
-    g.flags = detail::masked(Config::capabilities, chosen_);
+    g.flags = detail::masked(caps_now(), chosen_);
     g.data_transfer_size = Config::max_message_size;
     g.max_spdm_msg_size = Config::max_message_size;
     return set_request(g);
@@ -245,19 +262,26 @@ class requester {
     begin(op_kind::algorithms);
     negotiate_algorithms na;
     na.measurement_spec = Config::measurement_spec;
-    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs));
-    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs));
+    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs) & limits_.value.asym);
+    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs) & limits_.value.hash);
     if (n_.ver >= version::v1_2) na.other_params_support = Config::opaque_data_formats;
     if (n_.ver >= version::v1_3) {
       if (Config::multi_key_conn) na.other_params_support = static_cast<std::uint8_t>(na.other_params_support | detail::multi_key_conn_bit);
       na.mel_spec = Config::mel_spec;
     }
     if (n_.ver >= version::v1_1) {
-      if constexpr (!Config::dhe_groups.empty()) (void)na.structs.add(alg_type::dhe, detail::mask_of(Config::dhe_groups));
-      if constexpr (!Config::aead_suites.empty()) (void)na.structs.add(alg_type::aead, detail::mask_of(Config::aead_suites));
+      // An AlgStruct whose allowed set is empty is left out (an empty one is invalid, spdm.md §6.2).
+      const auto add = [&na](alg_type t, std::uint16_t m) {
+        if (m != 0) (void)na.structs.add(t, m);
+      };
+      if constexpr (!Config::dhe_groups.empty())
+        add(alg_type::dhe, static_cast<std::uint16_t>(detail::mask_of(Config::dhe_groups) & limits_.value.dhe));
+      if constexpr (!Config::aead_suites.empty())
+        add(alg_type::aead, static_cast<std::uint16_t>(detail::mask_of(Config::aead_suites) & limits_.value.aead));
       if constexpr (!Config::req_asym_algs.empty())
-        (void)na.structs.add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs)));
-      if constexpr (!Config::key_schedules.empty()) (void)na.structs.add(alg_type::key_schedule, detail::mask_of(Config::key_schedules));
+        add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs) & limits_.value.req_asym));
+      if constexpr (!Config::key_schedules.empty())
+        add(alg_type::key_schedule, static_cast<std::uint16_t>(detail::mask_of(Config::key_schedules) & limits_.value.key_schedule));
     }
     offered_ = na;
     return set_request(na);
@@ -624,6 +648,9 @@ class requester {
   void drop_l() noexcept {
     if (tr_.selected()) (void)tr_.reset_l(crypto_);
   }
+  [[nodiscard]] constexpr req_cap caps_now() const noexcept {
+    return static_cast<req_cap>(raw(Config::capabilities) & limits_.value.capabilities);
+  }
   void reset_connection() noexcept {
     tr_.reset();
     n_ = negotiated{};
@@ -705,7 +732,7 @@ class requester {
     const auto v = version_response::decode(rsp);
     if (!v) return fail(v.error(), failure::malformed_response);
     peer_versions_ = v->versions();
-    const version_set common = peer_versions_ & Config::versions;
+    const version_set common = peer_versions_ & Config::versions & limits_.value.versions;
     if (common.empty()) return fail(errc::unsupported, failure::no_common_version);
     if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
     chosen_ = common.highest();
@@ -721,7 +748,7 @@ class requester {
     if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
     n_ = negotiated{};
     n_.ver = chosen_;
-    n_.req_caps = detail::masked(Config::capabilities, chosen_);
+    n_.req_caps = detail::masked(caps_now(), chosen_);
     n_.rsp_caps = c->flags;
     rsp_ct_exponent_ = c->ct_exponent;
     rsp_dts_ = chosen_ >= version::v1_2 ? c->data_transfer_size : 0;
@@ -929,6 +956,7 @@ class requester {
   peer_error_info last_error_{};
   std::uint32_t rsp_dts_ = 0;
   connection_state state_ = connection_state::not_started;
+  [[no_unique_address]] detail::limits_holder<detail::has_runtime_limits<Config>()> limits_{};
   version chosen_ = version::v1_0;
   version_set peer_versions_{};
   failure last_failure_ = failure::none;

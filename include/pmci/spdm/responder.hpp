@@ -97,6 +97,29 @@ class responder {
   responder(const responder&) = delete;
   responder& operator=(const responder&) = delete;
 
+  /// Narrow the versions, algorithms and capability flags this responder offers and selects at
+  /// run time; only with Config::runtime_limits (config.hpp offer_limits). Takes effect at the
+  /// next GET_VERSION (call it between connections). errc::invalid_field when nothing of a
+  /// required list would be left, or the narrowed flags break DSP0274's consistency rules.
+  result<void> set_limits(const offer_limits& l) noexcept
+    requires(detail::has_runtime_limits<Config>())
+  {
+    if ((Config::versions & l.versions).empty() || (detail::mask_of(Config::hash_algs) & l.hash) == 0)
+      return errc::invalid_field;
+    if constexpr (signs)
+      if ((detail::mask_of(Config::asym_algs) & l.asym) == 0) return errc::invalid_field;
+    if constexpr (meas_enabled)
+      if ((detail::mask_of(Config::measurement_hash_algs) & l.meas_hash) == 0) return errc::invalid_field;
+    const auto caps = static_cast<rsp_cap>(raw(config_caps) & l.capabilities);
+    if (!detail::valid_at_every_version(Config::versions & l.versions, caps)) return errc::invalid_field;
+    // The rules check_responder_config() enforces on the configuration hold for the narrowing.
+    if ((has(caps, rsp_cap::chal) || (caps & rsp_cap::meas_mask) == rsp_cap::meas_sig) && !has(caps, rsp_cap::cert))
+      return errc::invalid_field;
+    limits_.value = l;
+    return pmci::ok();
+  }
+  [[nodiscard]] constexpr const offer_limits& limits() const noexcept { return limits_.value; }
+
   /// Answer one SPDM request. Returns the response (a prefix of `response`), which is an ERROR
   /// message whenever the request cannot be served; errc::buffer_too_small only when `response`
   /// is shorter than min_response_size. Use a buffer of Config::max_message_size bytes: longer
@@ -227,7 +250,7 @@ class responder {
     // GET_VERSION resets the connection and every transcript (spdm.md §3), pending work too.
     reset_connection();
     std::array<std::byte, 8> entries{};
-    const version_response v = version_response::of(Config::versions, entries);
+    const version_response v = version_response::of(versions_now(), entries);
     writer w{out_};
     if (!v.encode(w)) return error(error_code::unspecified, 0, version::v1_0);
     const bytes_span rsp = w.written();
@@ -240,7 +263,7 @@ class responder {
     const bytes_view req = f.message;
     if (state_ != connection_state::after_version) return error(error_code::unexpected_request);
     const std::uint8_t vb = std::to_integer<std::uint8_t>(req[0]);
-    if (!is_known(vb) || !Config::versions.contains(static_cast<version>(vb)))
+    if (!is_known(vb) || !versions_now().contains(static_cast<version>(vb)))
       return error(error_code::version_mismatch, 0, version::v1_0);
     const auto ver = static_cast<version>(vb);
     const auto g = get_capabilities::decode(f.clean);
@@ -253,7 +276,7 @@ class responder {
     capabilities c;
     c.ver = ver;
     c.ct_exponent = Config::ct_exponent;
-    c.flags = detail::masked(config_caps, ver);
+    c.flags = detail::masked(caps_now(), ver);
     c.data_transfer_size = Config::max_message_size;
     c.max_spdm_msg_size = Config::max_message_size;
     writer w{out_};
@@ -284,14 +307,15 @@ class responder {
     if constexpr (meas_enabled) {
       if (any(na->measurement_spec, Config::measurement_spec)) {
         a.measurement_spec = meas_spec::dmtf;
-        a.measurement_hash = Config::measurement_hash_algs[0];
+        a.measurement_hash = detail::select_first(Config::measurement_hash_algs, limits_.value.meas_hash);
       }
     }
     // BaseAsymSel / BaseHashSel only when something uses them (the DMTF SPDM-Responder-Validator,
     // ALGORITHMS assertions 3.x.9/3.x.10: zero unless CHAL_CAP, signed MEAS_CAP, KEY_EX_CAP or
-    // (hash) PSK_CAP); a responder with unsigned measurements only selects neither.
-    if constexpr (uses_asym) a.asym = detail::select_first(Config::asym_algs, raw(na->asym));
-    if constexpr (uses_hash) a.hash = detail::select_first(Config::hash_algs, raw(na->hash));
+    // (hash) PSK_CAP); a responder with unsigned measurements only selects neither. The run-time
+    // limits (Config::runtime_limits) narrow what may be selected.
+    if constexpr (uses_asym) a.asym = detail::select_first(Config::asym_algs, raw(na->asym) & limits_.value.asym);
+    if constexpr (uses_hash) a.hash = detail::select_first(Config::hash_algs, raw(na->hash) & limits_.value.hash);
     if (n_.ver >= version::v1_2) {
       const std::uint8_t common = na->other_params_support & Config::opaque_data_formats;
       a.other_params_selection = (common & opaque_data_fmt1) ? opaque_data_fmt1 : (common & opaque_data_fmt0);
@@ -301,7 +325,7 @@ class responder {
       // can negotiate it and this responder does multi-key itself.
       const auto mk = n_.req_caps & req_cap::multi_key_mask;
       if (mk == req_cap::multi_key_only ||
-          (mk == req_cap::multi_key_negotiated && any(config_caps, rsp_cap::multi_key_mask)))
+          (mk == req_cap::multi_key_negotiated && any(caps_now(), rsp_cap::multi_key_mask)))
         a.other_params_selection = static_cast<std::uint8_t>(a.other_params_selection | detail::multi_key_conn_bit);
       if (any(na->mel_spec, Config::mel_spec)) a.mel_spec = meas_spec::dmtf;
     }
@@ -311,12 +335,20 @@ class responder {
       if (s.supported == 0) return error(error_code::invalid_request);
       std::uint16_t sel = 0;
       switch (s.type) {
-        case alg_type::dhe: sel = raw(detail::select_first(Config::dhe_groups, s.supported)); break;
-        case alg_type::aead: sel = raw(detail::select_first(Config::aead_suites, s.supported)); break;
-        case alg_type::req_base_asym:
-          sel = static_cast<std::uint16_t>(raw(detail::select_first(Config::req_asym_algs, s.supported)));
+        case alg_type::dhe:
+          sel = raw(detail::select_first(Config::dhe_groups, static_cast<std::uint16_t>(s.supported & limits_.value.dhe)));
           break;
-        case alg_type::key_schedule: sel = raw(detail::select_first(Config::key_schedules, s.supported)); break;
+        case alg_type::aead:
+          sel = raw(detail::select_first(Config::aead_suites, static_cast<std::uint16_t>(s.supported & limits_.value.aead)));
+          break;
+        case alg_type::req_base_asym:
+          sel = static_cast<std::uint16_t>(
+              raw(detail::select_first(Config::req_asym_algs, static_cast<std::uint32_t>(s.supported & limits_.value.req_asym))));
+          break;
+        case alg_type::key_schedule:
+          sel = raw(detail::select_first(Config::key_schedules,
+                                         static_cast<std::uint16_t>(s.supported & limits_.value.key_schedule)));
+          break;
       }
       if (!a.structs.add(s.type, sel)) return error(error_code::invalid_request);
     }
@@ -869,6 +901,11 @@ class responder {
     if (tr_.selected()) (void)tr_.reset_l(crypto_);
   }
 
+  /// The versions / capability flags offered now (the configuration's, narrowed by set_limits).
+  [[nodiscard]] constexpr version_set versions_now() const noexcept { return Config::versions & limits_.value.versions; }
+  [[nodiscard]] constexpr rsp_cap caps_now() const noexcept {
+    return static_cast<rsp_cap>(raw(config_caps) & limits_.value.capabilities);
+  }
   void reset_connection() noexcept {
     tr_.reset();
     n_ = negotiated{};
@@ -890,6 +927,7 @@ class responder {
   connection_state state_ = connection_state::not_started;
   std::uint8_t peer_ct_exponent_ = 0;
   bool authenticated_ = false;
+  [[no_unique_address]] detail::limits_holder<detail::has_runtime_limits<Config>()> limits_{};
   [[no_unique_address]] std::conditional_t<async_signing, pending_state, no_pending> pending_{};
   [[no_unique_address]] std::conditional_t<async_signing, std::uint8_t, no_pending> next_token_{};
 };
