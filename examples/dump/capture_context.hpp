@@ -127,7 +127,7 @@ class capture_context {
     const auto ctx = request ? pmci::spdm::response_context{} : pmci::spdm::response_context::answering(st.last_request);
     out.message = pmci::spdm::decode(m, n_, ctx);
     if (out.message) {
-      inner_of(*out.message, st, out);
+      inner_of(*out.message, ch, st, out);
       track(m, *out.message, ch, st);
       // Only VCA changes the negotiated parameters, and VCA never travels inside a session.
       if (!ch.secured) pmci::spdm::update(n_, *out.message);
@@ -187,6 +187,7 @@ class capture_context {
     pmci::spdm::header encap_request{};  ///< the request inside the last ENCAPSULATED_REQUEST / ACK
     byte_vector encap_request_bytes;
     std::optional<pmci::spdm::key_operation> key_update;  ///< the KEY_UPDATE awaiting its ACK
+    std::optional<pmci::spdm::key_operation> encap_key_update;  ///< ... sent by the responder (encapsulated)
   };
 
   struct chain {
@@ -230,22 +231,41 @@ class capture_context {
   // ---- decoding context ---------------------------------------------------------------------
 
   /// The message an encapsulated carrier holds, decoded with the encapsulated context.
-  void inner_of(const pmci::spdm::message& m, channel_state& st, decoded& out) {
+  void inner_of(const pmci::spdm::message& m, channel ch, channel_state& st, decoded& out) {
     using namespace pmci::spdm;
     if (const auto* e = std::get_if<encapsulated_request>(&m)) {
       out.has_inner = true;
       out.inner = decode(e->message, n_);
       remember_encap(st, e->message);
+      if (out.inner) on_encap_request(*out.inner, ch, st);
     } else if (const auto* a = std::get_if<encapsulated_response_ack>(&m)) {
       if (a->payload_type == encap_payload_type::present) {
         out.has_inner = true;
         out.inner = decode(a->request, n_);
         remember_encap(st, a->request);
+        if (out.inner) on_encap_request(*out.inner, ch, st);
       }
     } else if (const auto* dr = std::get_if<deliver_encapsulated_response>(&m)) {
       out.has_inner = true;
       out.inner = decode(dr->message, n_, response_context::answering(st.encap_request, true));
-      if (out.inner) track_encapsulated(dr->message, *out.inner, st);
+      if (out.inner) track_encapsulated(dr->message, *out.inner, ch, st);
+    }
+  }
+
+  /// Responder-initiated key update (an encapsulated KEY_UPDATE inside a session; the
+  /// directions of secured.md §4 swapped, libspdm's order): after UpdateKey the responder
+  /// switches its response key as soon as the requester's ACK is in, so the next response
+  /// (ENCAPSULATED_RESPONSE_ACK with VerifyNewKey) travels under the new key; the previous
+  /// generation stays until VerifyNewKey is acknowledged; an ERROR answer rolls back.
+  void on_encap_request(const pmci::spdm::message& inner, channel ch, channel_state& st) {
+    using namespace pmci::spdm;
+    const auto* k = std::get_if<key_update>(&inner);
+    if (k == nullptr) return;
+    st.encap_key_update = k->operation;
+    tracked* s = ch.secured ? find(ch.session_id) : nullptr;
+    if (s == nullptr || !s->established || !s->status.empty()) return;
+    if (k->operation == key_operation::update_key) {
+      if (auto r = s->responses.update_rx(); !r) fail(*s, std::string("encapsulated key update: ") + pmci::to_string(r.error()));
     }
   }
   static void remember_encap(channel_state& st, pmci::bytes_view req) {
@@ -254,8 +274,18 @@ class capture_context {
   }
 
   /// The requester's DIGESTS (EncapD) and certificate chains (CM), from its encapsulated answers.
-  void track_encapsulated(pmci::bytes_view rsp, const pmci::spdm::message& m, channel_state& st) {
+  void track_encapsulated(pmci::bytes_view rsp, const pmci::spdm::message& m, channel ch, channel_state& st) {
     using namespace pmci::spdm;
+    if (st.encap_key_update) {
+      const auto op = *st.encap_key_update;
+      st.encap_key_update.reset();
+      tracked* s = ch.secured ? find(ch.session_id) : nullptr;
+      if (s != nullptr && s->established && s->status.empty()) {
+        if (std::holds_alternative<error_response>(m) && op == key_operation::update_key) s->responses.rollback_update();
+        else if (std::holds_alternative<key_update_ack>(m) && op == key_operation::verify_new_key) s->responses.commit_update();
+      }
+      return;
+    }
     if (std::holds_alternative<digests>(m)) {
       if (n_.multi_key_conn_req) encap_d_.assign(rsp.begin(), rsp.end());
     } else if (const auto* c = std::get_if<certificate>(&m)) {

@@ -7,7 +7,15 @@
 #   -DWORKDIR=   scratch directory (one subdirectory per test NAME)
 #   -DNAME=      test name;  -DVER= 1.0|1.1|1.2|1.3;  -DALGS= p256|p384
 #   -DTRANS=     MCTP (default) | NONE;  -DMODE= shutdown (default) | continue
-#   -DEXTRA=     more options for both programs (space-separated); -DRSP_EXTRA= responder only
+#   -DEXTRA=     more options for both programs (space-separated); -DRSP_EXTRA= responder only;
+#                -DREQ_EXTRA= requester only
+#   -DEXPECT=    more lines the requester must print;  -DNAMES= more message names pmci-dump
+#                must show on the responder's capture (both ;-lists)
+#   -DABSENT=    message names the capture must NOT show (in the clear)
+#   -DSESSION=   the requester's --exe_session; then only EXPECT checks the session lines
+#   -DINNER=     names pmci-dump must show decrypted (' -> #N SPDM NAME') when it reads the
+#                capture with the default PSK (PSK sessions only: use SESSION without KEY_EX);
+#                every record must decrypt. -DINNER_V= lines its -v output must hold
 #
 # The responder binds an ephemeral port (--port 0) and writes it to a file that the requester
 # waits for (--port-file), so parallel tests never collide. Both run at once: execute_process
@@ -72,6 +80,13 @@ if(RSP_EXTRA)
   separate_arguments(rsp_extra UNIX_COMMAND "${RSP_EXTRA}")
   list(APPEND rsp_args ${rsp_extra})
 endif()
+if(REQ_EXTRA)
+  separate_arguments(req_extra UNIX_COMMAND "${REQ_EXTRA}")
+  list(APPEND req_args ${req_extra})
+endif()
+if(SESSION)
+  list(APPEND req_args --exe_session ${SESSION})
+endif()
 
 if(MODE STREQUAL "continue")
   list(JOIN req_args " " req_joined)
@@ -93,7 +108,7 @@ endif()
 
 set(expect "SPDM ${VER} " "result: OK" "SHUTDOWN: acknowledged" "certificate chain (slot 0" "signature over L1/L2 verified"
            "CHALLENGE_AUTH signature verified" ${expect_algs})
-if(TRANS STREQUAL "MCTP" AND NOT VER STREQUAL "1.0")
+if(TRANS STREQUAL "MCTP" AND NOT VER STREQUAL "1.0" AND NOT SESSION)
   list(APPEND expect "KEY_EXCHANGE: session 0xffffffff established, mutual authentication"
        "KEY_EX session 0xffffffff: HEARTBEAT ok" "KEY_EX session 0xffffffff: KEY_UPDATE UpdateAllKeys"
        "KEY_EX session 0xffffffff: MEASUREMENTS in session" "KEY_EX session 0xffffffff: END_SESSION ok"
@@ -120,8 +135,11 @@ if(NOT rc EQUAL 0)
 endif()
 set(names GET_VERSION VERSION GET_CAPABILITIES CAPABILITIES NEGOTIATE_ALGORITHMS ALGORITHMS GET_DIGESTS DIGESTS
           GET_CERTIFICATE CERTIFICATE CHALLENGE CHALLENGE_AUTH GET_MEASUREMENTS MEASUREMENTS)
-if(TRANS STREQUAL "MCTP" AND NOT VER STREQUAL "1.0")
+if(TRANS STREQUAL "MCTP" AND NOT VER STREQUAL "1.0" AND NOT SESSION)
   list(APPEND names KEY_EXCHANGE KEY_EXCHANGE_RSP PSK_EXCHANGE PSK_EXCHANGE_RSP "SECURED  session=0xffffffff")
+endif()
+if(NAMES)
+  list(APPEND names ${NAMES})
 endif()
 foreach(n IN LISTS names)
   string(REGEX MATCH " (req|rsp) ([A-Z]+ +)?${n}( |\n)" hit "${dump}")
@@ -129,9 +147,37 @@ foreach(n IN LISTS names)
     message(FATAL_ERROR "pmci-dump of the responder's pcap lacks ${n}:\n${dump}")
   endif()
 endforeach()
+foreach(n IN LISTS ABSENT)
+  string(REGEX MATCH " (req|rsp) ([A-Z]+ +)?${n}( |\n)" hit "${dump}")
+  if(hit)
+    message(FATAL_ERROR "pmci-dump of the responder's pcap shows ${n}, not expected here:\n${dump}")
+  endif()
+endforeach()
 string(REGEX MATCH "v${VER} " vhit "${dump}")
 if(NOT vhit)
   message(FATAL_ERROR "pmci-dump shows no SPDM ${VER} message")
+endif()
+
+# The secured records, decrypted with the PSK (TestPskData\0, the tools' default).
+if(INNER OR INNER_V)
+  execute_process(COMMAND ${DUMP} -v --psk 5465737450736b4461746100 ${dir}/responder.pcap RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE vdump ERROR_VARIABLE vdump_err TIMEOUT 30)
+  file(WRITE ${dir}/responder.dump-v "${vdump}")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pmci-dump --psk failed (${rc}, 3: a record did not decrypt): ${vdump_err}")
+  endif()
+  foreach(n IN LISTS INNER)
+    string(REGEX MATCH " -> #[0-9]+ SPDM +${n} " hit "${vdump}")
+    if(NOT hit)
+      message(FATAL_ERROR "pmci-dump --psk shows no decrypted ${n}")
+    endif()
+  endforeach()
+  foreach(l IN LISTS INNER_V)
+    string(FIND "${vdump}" "${l}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "pmci-dump -v --psk lacks '${l}'")
+    endif()
+  endforeach()
 endif()
 
 # Both ends captured the same conversation (a single requester run only).

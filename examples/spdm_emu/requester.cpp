@@ -42,7 +42,10 @@ constexpr const char* usage =
     "  --meas_op ALL|ONE_BY_ONE        measurements in one request or index by index (default ONE_BY_ONE)\n"
     "  --exe_mode SHUTDOWN|CONTINUE    how to end the connection (default SHUTDOWN)\n"
     "  --mut_auth NO|W_ENCAP           offer mutual authentication when the key dir has a requester\n"
-    "                                  identity (default W_ENCAP)\n"
+    "                                  identity (default W_ENCAP; any mode the responder asks for is served)\n"
+    "  --oob-key-update                in each session, after KEY_UPDATE: send OOB_ENCAP_KEY_UPDATE on the\n"
+    "                                  socket, then poll with GET_ENCAPSULATED_REQUEST and serve the\n"
+    "                                  responder-initiated KEY_UPDATE\n"
     "  --slot_id N                     responder certificate slot (default 0)\n"
     "  --key-dir DIR                   spdm-emu key layout: trust anchors DIR/<alg>/ca.cert.der, ca1.cert.der\n"
     "  --psk HEX / --psk-hint HEX      pre-shared key and hint (default TestPskData\\0 / TestPskHint\\0)\n"
@@ -73,6 +76,7 @@ struct options {
   std::vector<std::string> conn{"VCA", "DIGEST", "CERT", "CHAL", "MEAS"};
   std::vector<std::string> session{"KEY_EX", "PSK", "HEARTBEAT", "KEY_UPDATE", "MEAS"};
   bool verbose = false;
+  bool oob_key_update = false;
   [[nodiscard]] bool conn_has(std::string_view s) const { return std::find(conn.begin(), conn.end(), s) != conn.end(); }
   [[nodiscard]] bool session_has(std::string_view s) const {
     return std::find(session.begin(), session.end(), s) != session.end();
@@ -185,6 +189,8 @@ std::optional<options> parse(int argc, char** argv) {
       std::exit(0);
     } else if (a == "-v") {
       o.verbose = true;
+    } else if (a == "--oob-key-update") {
+      o.oob_key_update = true;
     } else if (!need(i, argc, argv, v)) {
       return std::nullopt;
     } else if (a == "--trans") {
@@ -387,6 +393,24 @@ struct run {
     }
   }
 
+  /// spdm-emu's OOB_ENCAP_KEY_UPDATE: the responder queues a key update of the current session;
+  /// DSP0274 gives it no way to push, so the requester polls (GET_ENCAPSULATED_REQUEST) and
+  /// serves ENCAPSULATED_REQUEST(KEY_UPDATE UpdateKey) and the VerifyNewKey that follows.
+  template <class T>
+  void oob_key_update(T& t, std::uint32_t sid, std::string_view kind) {
+    const auto& n = req->negotiated_params();
+    if (!spdm::key_update_possible(n) || !spdm::encapsulated_possible(n)) {
+      fmt::print("  {} session: responder-initiated KEY_UPDATE skipped (KEY_UPD / ENCAP not negotiated)\n", kind);
+      return;
+    }
+    if (!check(static_cast<bool>(t.c->oob(sock::command::oob_encap_key_update)), "OOB_ENCAP_KEY_UPDATE")) return;
+    auto r = sq->serve_encapsulated_requests(t, sid, &id);
+    if (!session_check(r, "GET_ENCAPSULATED_REQUEST (responder-initiated KEY_UPDATE)")) return;
+    if (check(*r > 0, "responder-initiated KEY_UPDATE: the responder had no encapsulated request"))
+      fmt::print("  {} session 0x{:08x}: responder-initiated KEY_UPDATE (OOB_ENCAP_KEY_UPDATE) ok, {} encapsulated "
+                 "request(s) served\n", kind, sid, *r);
+  }
+
   template <class T>
   void in_session(T& t, std::uint32_t sid, std::string_view kind) {
     const auto& n = req->negotiated_params();
@@ -407,6 +431,7 @@ struct run {
         fmt::print("  {} session: KEY_UPDATE skipped (not negotiated)\n", kind);
       }
     }
+    if (o.oob_key_update) oob_key_update(t, sid, kind);
     if (o.session_has("MEAS") && (n.rsp_caps & spdm::rsp_cap::meas_mask) != spdm::rsp_cap::none) {
       std::array<std::byte, 8> ctx{};
       spdm::get_measurements g;
@@ -510,8 +535,11 @@ struct run {
                                                                                      : spdm::summary_hash_type::none;
         auto sid = sq->key_exchange(raw, ko, &id);
         if (session_check(sid, "KEY_EXCHANGE / FINISH")) {
-          fmt::print("KEY_EXCHANGE: session 0x{:08x} established{}{}\n", *sid,
-                     sq->mutual_requested(*sid) ? ", mutual authentication (encapsulated)" : "",
+          const char* mutual = !sq->mutual_requested(*sid)              ? ""
+                               : sq->implicit_digests_requested(*sid) ? ", mutual authentication (encapsulated, implicit GET_DIGESTS)"
+                               : sq->encapsulated_requested(*sid)     ? ", mutual authentication (encapsulated)"
+                                                                      : ", mutual authentication (without encapsulated)";
+          fmt::print("KEY_EXCHANGE: session 0x{:08x} established{}{}\n", *sid, mutual,
                      n.handshake_in_the_clear() ? ", handshake in the clear" : "");
           in_session(raw, *sid, "KEY_EX");
         }
@@ -550,7 +578,8 @@ int run_main(int argc, char** argv) {
   }
   // Default: every flag pmci implements (as spdm-emu's default list, HANDSHAKE_IN_CLEAR included).
   std::uint32_t caps = o.caps ? *o.caps : spdm::raw(requester_config::capabilities);
-  if (!o.mutual || r->id.entries.empty()) caps &= ~spdm::raw(spdm::req_cap::cert | spdm::req_cap::mut_auth | spdm::req_cap::encap);
+  // Without mutual authentication ENCAP_CAP stays (responder-initiated KEY_UPDATE, as spdm-emu).
+  if (!o.mutual || r->id.entries.empty()) caps &= ~spdm::raw(spdm::req_cap::cert | spdm::req_cap::mut_auth);
   if (o.trans != sock::transport_type::mctp) caps = 0;
   o.limits.capabilities = caps;
   if (!r->id.entries.empty()) {

@@ -42,7 +42,8 @@ constexpr const char* usage =
     "  --dhe SECP_256_R1,SECP_384_R1   DHE groups allowed\n"
     "  --aead AES_128_GCM,AES_256_GCM,CHACHA20_POLY1305   AEADs allowed\n"
     "  --cap CERT,CHAL,MEAS_SIG,...    capability flags (a subset of what pmci implements)\n"
-    "  --mut_auth NO|W_ENCAP           mutual authentication in KEY_EXCHANGE (default W_ENCAP)\n"
+    "  --mut_auth NO|WO_ENCAP|W_ENCAP|DIGESTS   mutual authentication in KEY_EXCHANGE (default\n"
+    "                                  W_ENCAP; WO_ENCAP uses DIR/<alg>/bundle_requester.certchain.der)\n"
     "  --basic_mut_auth NO             (BASIC is not implemented)\n"
     "  --key-dir DIR                   spdm-emu key layout: DIR/<ecp256|ecp384>/... (required)\n"
     "  --psk HEX / --psk-hint HEX      pre-shared key and hint (default TestPskData\\0 / TestPskHint\\0)\n"
@@ -68,7 +69,7 @@ struct options {
   std::string meas_file;
   int timeout_ms = 30'000;
   int accept_timeout_ms = -1;
-  bool mutual = true;
+  spdm::mut_auth_policy mut_auth = spdm::mut_auth_policy::encapsulated;
   std::optional<std::uint32_t> caps;
   bool verbose = false;
 };
@@ -77,6 +78,8 @@ struct options {
 struct key_set {
   spdm::base_asym alg{};
   std::array<bytes, 4> chains;  // slot 0..3 (DER certificates, root first)
+  bytes requester_chain;        // bundle_requester.certchain.der: the requester's chain, known in
+                                // advance (--mut_auth WO_ENCAP, as spdm-emu provisions it)
   policy::sign_key key{};
   bool loaded = false;
 };
@@ -175,6 +178,16 @@ struct device {
     const key_set* s = current();
     return s != nullptr && slot < s->chains.size() ? bytes_view{s->chains[slot]} : bytes_view{};
   }
+  /// --mut_auth WO_ENCAP: the requester's chain for the negotiated ReqBaseAsymAlg (the session
+  /// layer verifies it against the trust anchors before it relies on it). Slot 0 only: spdm-emu
+  /// provisions one requester chain.
+  bytes_view requester_cert_chain(std::uint8_t slot) const {
+    const spdm::base_asym a = params != nullptr ? params->req_asym : spdm::base_asym::none;
+    if (slot != 0) return {};
+    for (const auto& s : sets)
+      if (s.alg == a) return s.requester_chain;
+    return {};
+  }
   const policy::sign_key* sign_key(std::uint8_t slot) const {
     const key_set* s = current();
     return s != nullptr && slot < s->chains.size() && !s->chains[slot].empty() ? &s->key : nullptr;
@@ -234,12 +247,28 @@ struct handler {
   pcap_log* pcap = nullptr;
   bool verbose = false;
   bytes rx = bytes(8192);
+  // OOB_ENCAP_KEY_UPDATE acts on "the current session" (spdm-emu: the last one used): the
+  // session of the last secured record received. With none yet, the next secured record's
+  // session gets the key update.
+  std::optional<std::uint32_t> last_session;
+  bool key_update_deferred = false;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
   result<bytes_span> handle(bytes_view request, bytes_span tx) {
     if (request.size() > rx.size()) return errc::buffer_too_small;
     pcap->log(request);
     std::copy(request.begin(), request.end(), rx.begin());
+    // DSP0276 secured message over MCTP: message type 0x06, then the 4-byte session ID (LE).
+    if (request.size() >= 5 && std::to_integer<std::uint8_t>(request[0] & std::byte{0x7F}) == 0x06) {
+      last_session = static_cast<std::uint32_t>(std::to_integer<std::uint32_t>(request[1]) |
+                                                (std::to_integer<std::uint32_t>(request[2]) << 8) |
+                                                (std::to_integer<std::uint32_t>(request[3]) << 16) |
+                                                (std::to_integer<std::uint32_t>(request[4]) << 24));
+      if (key_update_deferred) {
+        key_update_deferred = false;
+        start_key_update();
+      }
+    }
     const auto now =
         static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
     (void)sr->expire_heartbeats(now);
@@ -252,10 +281,21 @@ struct handler {
     if (rsp) pcap->log(*rsp);
     return rsp;
   }
+  void start_key_update() {
+    const auto r = sr->start_key_update(*last_session);
+    if (r) fmt::print(stderr, "OOB_ENCAP_KEY_UPDATE: key update of session 0x{:08x} queued (served at the "
+                      "requester's next GET_ENCAPSULATED_REQUEST)\n", *last_session);
+    else fmt::print(stderr, "OOB_ENCAP_KEY_UPDATE: session 0x{:08x}: {}\n", *last_session, to_string(r.error()));
+  }
+  // The server echoes the command after this hook (empty payload), as spdm-emu does.
   void on_oob(sock::command c) {
-    fmt::print(stderr, "note: out-of-band command 0x{:04x} echoed; responder-initiated requests "
-               "(encapsulated KEY_UPDATE / GET_ENDPOINT_INFO) are not implemented\n",
-               static_cast<std::uint32_t>(c));
+    if (c == sock::command::oob_encap_key_update) {
+      if (last_session) start_key_update();
+      else key_update_deferred = true;
+      return;
+    }
+    fmt::print(stderr, "note: out-of-band command 0x{:04x} echoed; responder-initiated GET_ENDPOINT_INFO "
+               "is not implemented\n", static_cast<std::uint32_t>(c));
   }
   void on_error(errc e) { fmt::print(stderr, "connection dropped: {}\n", to_string(e)); }
 };
@@ -336,11 +376,10 @@ std::optional<options> parse(int argc, char** argv) {
     } else if (a == "--cap") {
       o.caps = parse_caps(v, true);
     } else if (a == "--mut_auth") {
-      if (v == "NO") o.mutual = false;
-      else if (v == "W_ENCAP") o.mutual = true;
-      else if (v == "WO_ENCAP" || v == "DIGESTS")
-        fmt::print(stderr, "note: --mut_auth {}: not implemented (pmci asks for mutual authentication "
-                   "with the encapsulated flow only); using W_ENCAP\n", v);
+      if (v == "NO") o.mut_auth = spdm::mut_auth_policy::none;
+      else if (v == "WO_ENCAP") o.mut_auth = spdm::mut_auth_policy::without_encapsulated;
+      else if (v == "W_ENCAP") o.mut_auth = spdm::mut_auth_policy::encapsulated;
+      else if (v == "DIGESTS") o.mut_auth = spdm::mut_auth_policy::implicit_digests;
       else {
         err = fmt::format("--mut_auth {}: expected NO, WO_ENCAP, W_ENCAP or DIGESTS", v);
         return fail();
@@ -429,6 +468,7 @@ int run_main(int argc, char** argv) {
         fmt::print(stderr, "warning: {}end_responder.key: {}\n", dir, to_string(k.error()));
       }
     }
+    if (auto c = read_file(dir + "bundle_requester.certchain.der")) ks.requester_chain = *c;
     for (const char* ca : {"ca.cert.der", "ca1.cert.der"})
       if (auto c = read_file(dir + ca)) {
         dev->anchors.push_back(*c);
@@ -449,8 +489,13 @@ int run_main(int argc, char** argv) {
 
   // Capabilities: all that pmci implements (spdm-emu's default list minus what pmci lacks, so
   // HANDSHAKE_IN_CLEAR included), or exactly --cap; mutual authentication per --mut_auth.
+  // --mut_auth NO drops MUT_AUTH_CAP only: ENCAP_CAP stays for the responder-initiated key
+  // update (OOB_ENCAP_KEY_UPDATE), as with spdm-emu.
   std::uint32_t caps = o.caps ? *o.caps : spdm::raw(responder_config::capabilities);
-  if (!o.mutual || o.limits.req_asym == 0) caps &= ~spdm::raw(spdm::rsp_cap::mut_auth | spdm::rsp_cap::encap);
+  if (o.mut_auth == spdm::mut_auth_policy::none || o.limits.req_asym == 0) {
+    caps &= ~spdm::raw(spdm::rsp_cap::mut_auth);
+    o.mut_auth = spdm::mut_auth_policy::none;
+  }
   if (o.trans != sock::transport_type::mctp)
     caps &= ~spdm::raw(spdm::rsp_cap::encrypt | spdm::rsp_cap::mac | spdm::rsp_cap::key_ex | spdm::rsp_cap::psk_mask |
                        spdm::rsp_cap::encap | spdm::rsp_cap::mut_auth | spdm::rsp_cap::hbeat | spdm::rsp_cap::key_upd |
@@ -465,6 +510,10 @@ int run_main(int argc, char** argv) {
     return 2;
   }
   auto sr = std::make_unique<sresponder_t>(*rsp, crypto, *dev);
+  if (auto m = sr->set_mut_auth((caps & spdm::raw(spdm::rsp_cap::mut_auth)) != 0 ? o.mut_auth : spdm::mut_auth_policy::none); !m) {
+    fmt::print(stderr, "pmci-spdm-responder: --mut_auth: {}\n", to_string(m.error()));
+    return 2;
+  }
 
   pcap_log pcap;
   if (!pcap.open(o.pcap)) {

@@ -187,6 +187,14 @@ struct traffic {
     REQUIRE(sq->heartbeat(link, *sid));
     REQUIRE(sq->key_update(link, *sid, key_operation::update_key));
     REQUIRE(sq->key_update(link, *sid, key_operation::update_all_keys));
+    if constexpr (Mutual) {
+      // Responder-initiated key update (ENCAP_CAP on both sides): the records after it (the
+      // application message, END_SESSION) only decrypt if pmci-dump follows it.
+      REQUIRE(sr->start_key_update(*sid));
+      auto served = sq->serve_encapsulated_requests(link, *sid);
+      REQUIRE(served);
+      CHECK(*served == 2);
+    }
     const bytes app = pmci::test::from_hex("7e0102030405");
     REQUIRE(sq->send_receive(link, *sid, app));
     REQUIRE(sq->end_session(link, *sid));
@@ -258,6 +266,10 @@ void check_session(bool psk, bool in_clear) {
     CHECK(has_inner(r, "DELIVER_ENCAPSULATED_RESPONSE"));
     CHECK(r.all.find("encapsulated: CERTIFICATE") != std::string::npos);
   }
+  if (Mutual) {
+    CHECK(r.all.find("encapsulated: KEY_UPDATE UpdateKey") != std::string::npos);
+    CHECK(r.all.find("encapsulated: KEY_UPDATE_ACK VerifyNewKey") != std::string::npos);
+  }
   CHECK(has_inner(r, "HEARTBEAT_ACK"));
   CHECK(r.all.find("KEY_UPDATE UpdateKey") != std::string::npos);
   CHECK(r.all.find("KEY_UPDATE_ACK UpdateAllKeys") != std::string::npos);
@@ -298,7 +310,8 @@ TEST_CASE("pmci-dump decrypts KEY_EXCHANGE sessions with an encrypted handshake"
   SECTION("1.3 P-256, in the clear") { dt::check_session<dt::p256<v1_3, true>, dt::req_config<true, false>>(false, true); }
 }
 
-TEST_CASE("pmci-dump decrypts mutual authentication inside the session (encapsulated flow under handshake keys)",
+TEST_CASE("pmci-dump decrypts mutual authentication inside the session (encapsulated flow under handshake keys) "
+          "and follows a responder-initiated key update",
           "[dump][session][mutual]") {
   SECTION("1.2 P-384 encrypted") { dt::check_session<dt::p384<v1_2, false, true>, dt::req_config<false, true>, true>(false, false); }
   SECTION("1.3 P-256 encrypted") { dt::check_session<dt::p256<v1_3, false, true>, dt::req_config<false, true>, true>(false, false); }
