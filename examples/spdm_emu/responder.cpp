@@ -258,6 +258,9 @@ struct handler {
     if (request.size() > rx.size()) return errc::buffer_too_small;
     pcap->log(request);
     std::copy(request.begin(), request.end(), rx.begin());
+    // GET_VERSION (05 ‖ 1x 84) resets the connection and ends every session (DSP0274 §10.2):
+    // an OOB_ENCAP_KEY_UPDATE after it waits for the next session's first record.
+    if (request.size() >= 3 && request[0] == std::byte{0x05} && request[2] == std::byte{0x84}) last_session.reset();
     // DSP0276 secured message over MCTP: message type 0x06, then the 4-byte session ID (LE).
     if (request.size() >= 5 && std::to_integer<std::uint8_t>(request[0] & std::byte{0x7F}) == 0x06) {
       last_session = static_cast<std::uint32_t>(std::to_integer<std::uint32_t>(request[1]) |
