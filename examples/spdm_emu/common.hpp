@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "pmci/crypto/openssl.hpp"
@@ -332,6 +333,88 @@ inline std::uint32_t parse_caps(std::string_view list, bool responder_side) {
     if (!found) fmt::print(stderr, "note: --cap {}: not implemented by pmci, ignored\n", item);
   }
   return m;
+}
+
+/// The options both programs take with the same meaning (spdm-emu's names, shared/interop).
+struct common_options {
+  transport::spdm_emu::transport_type trans = transport::spdm_emu::transport_type::mctp;
+  std::string ip = "127.0.0.1";
+  std::optional<std::uint16_t> port;
+  spdm::offer_limits limits{};
+  std::string key_dir;
+  bytes psk = default_psk();
+  bytes psk_hint = default_psk_hint();
+  std::string pcap;
+  std::string port_file;
+  int timeout_ms = 30'000;
+  bool verbose = false;
+};
+
+/// Take the value of option argv[i] (advancing i); false, with a message, when there is none.
+inline bool take_value(const char* program, int& i, int argc, char** argv, std::string& value) {
+  if (i + 1 >= argc) {
+    fmt::print(stderr, "{}: {} needs a value\n", program, argv[i]);
+    return false;
+  }
+  value = argv[++i];
+  return true;
+}
+
+enum class option_result { unknown, taken, error };
+
+/// Parse option `a` with value `v` if it is one of common_options'; `error` says why on failure.
+inline option_result parse_common_option(std::string_view a, const std::string& v, common_options& o,
+                                         std::string& error) {
+  const auto mask = [&](const auto& names, auto& field) {
+    auto m = parse_mask(names, v, std::string(a).c_str(), error);
+    if (!m) return option_result::error;
+    field = static_cast<std::remove_reference_t<decltype(field)>>(*m);
+    return option_result::taken;
+  };
+  if (a == "--trans") {
+    auto t = transport::spdm_emu::parse_transport_type(v);
+    if (!t) {
+      error = fmt::format("--trans {}: expected MCTP, NONE, PCI_DOE or TCP", v);
+      return option_result::error;
+    }
+    o.trans = *t;
+  } else if (a == "--ip") {
+    o.ip = v;
+  } else if (a == "--port") {
+    o.port = static_cast<std::uint16_t>(std::stoul(v));
+  } else if (a == "--ver") {
+    auto vs = parse_versions(v, error);
+    if (!vs) return option_result::error;
+    o.limits.versions = *vs;
+  } else if (a == "--hash") {
+    return mask(hash_names, o.limits.hash);
+  } else if (a == "--asym") {
+    return mask(asym_names, o.limits.asym);
+  } else if (a == "--req_asym") {
+    return mask(asym_names, o.limits.req_asym);
+  } else if (a == "--dhe") {
+    return mask(dhe_names, o.limits.dhe);
+  } else if (a == "--aead") {
+    return mask(aead_names, o.limits.aead);
+  } else if (a == "--key-dir") {
+    o.key_dir = v;
+  } else if (a == "--psk" || a == "--psk-hint") {
+    auto b = parse_hex(v);
+    if (!b) {
+      error = fmt::format("{} {}: not hex", a, v);
+      return option_result::error;
+    }
+    (a == "--psk" ? o.psk : o.psk_hint) = *b;
+  } else if (a == "--pcap") {
+    o.pcap = v;
+  } else if (a == "--port-file") {
+    o.port_file = v;
+  } else if (a == "--timeout") {
+    o.timeout_ms = std::stoi(v);
+  } else {
+    return option_result::unknown;
+  }
+  return option_result::taken;
 }
 
 }  // namespace pmci::emu

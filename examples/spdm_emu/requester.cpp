@@ -57,18 +57,8 @@ constexpr const char* usage =
     "                                  timeout; see pmci-spdm-responder --port-file)\n"
     "  -v                              log every message on stderr\n";
 
-struct options {
-  sock::transport_type trans = sock::transport_type::mctp;
-  std::string ip = "127.0.0.1";
-  std::optional<std::uint16_t> port;
-  spdm::offer_limits limits{};
+struct options : common_options {
   std::optional<std::uint32_t> caps;
-  std::string key_dir;
-  bytes psk = default_psk();
-  bytes psk_hint = default_psk_hint();
-  std::string pcap;
-  std::string port_file;
-  int timeout_ms = 30'000;
   int connect_timeout_ms = 5'000;
   bool mutual = true;
   bool one_by_one = true;
@@ -76,7 +66,6 @@ struct options {
   std::uint8_t slot = 0;
   std::vector<std::string> conn{"VCA", "DIGEST", "CERT", "CHAL", "MEAS"};
   std::vector<std::string> session{"KEY_EX", "PSK", "HEARTBEAT", "KEY_UPDATE", "MEAS"};
-  bool verbose = false;
   bool oob_key_update = false;
   [[nodiscard]] bool conn_has(std::string_view s) const { return std::find(conn.begin(), conn.end(), s) != conn.end(); }
   [[nodiscard]] bool session_has(std::string_view s) const {
@@ -163,15 +152,6 @@ void print_blocks(const spdm::measurement_record& rec) {
   }
 }
 
-bool need(int& i, int argc, char** argv, std::string& value) {
-  if (i + 1 >= argc) {
-    fmt::print(stderr, "pmci-spdm-requester: {} needs a value\n", argv[i]);
-    return false;
-  }
-  value = argv[++i];
-  return true;
-}
-
 std::optional<options> parse(int argc, char** argv) {
   options o;
   std::string err;
@@ -192,45 +172,10 @@ std::optional<options> parse(int argc, char** argv) {
       o.verbose = true;
     } else if (a == "--oob-key-update") {
       o.oob_key_update = true;
-    } else if (!need(i, argc, argv, v)) {
+    } else if (!take_value("pmci-spdm-requester", i, argc, argv, v)) {
       return std::nullopt;
-    } else if (a == "--trans") {
-      auto t = sock::parse_transport_type(v);
-      if (!t) {
-        err = fmt::format("--trans {}: expected MCTP, NONE, PCI_DOE or TCP", v);
-        return fail();
-      }
-      o.trans = *t;
-    } else if (a == "--ip") {
-      o.ip = v;
-    } else if (a == "--port") {
-      o.port = static_cast<std::uint16_t>(std::stoul(v));
-    } else if (a == "--ver") {
-      auto vs = parse_versions(v, err);
-      if (!vs) return fail();
-      o.limits.versions = *vs;
-    } else if (a == "--hash") {
-      auto m = parse_mask(hash_names, v, "--hash", err);
-      if (!m) return fail();
-      o.limits.hash = *m;
     } else if (a == "--meas_hash") {
       fmt::print(stderr, "note: --meas_hash: the responder selects the measurement hash; ignored\n");
-    } else if (a == "--asym") {
-      auto m = parse_mask(asym_names, v, "--asym", err);
-      if (!m) return fail();
-      o.limits.asym = *m;
-    } else if (a == "--req_asym") {
-      auto m = parse_mask(asym_names, v, "--req_asym", err);
-      if (!m) return fail();
-      o.limits.req_asym = static_cast<std::uint16_t>(*m);
-    } else if (a == "--dhe") {
-      auto m = parse_mask(dhe_names, v, "--dhe", err);
-      if (!m) return fail();
-      o.limits.dhe = static_cast<std::uint16_t>(*m);
-    } else if (a == "--aead") {
-      auto m = parse_mask(aead_names, v, "--aead", err);
-      if (!m) return fail();
-      o.limits.aead = static_cast<std::uint16_t>(*m);
     } else if (a == "--cap") {
       o.caps = parse_caps(v, false);
     } else if (a == "--exe_conn") {
@@ -261,29 +206,18 @@ std::optional<options> parse(int argc, char** argv) {
       o.mutual = v != "NO";
     } else if (a == "--slot_id") {
       o.slot = static_cast<std::uint8_t>(std::stoul(v));
-    } else if (a == "--key-dir") {
-      o.key_dir = v;
-    } else if (a == "--psk" || a == "--psk-hint") {
-      auto b = parse_hex(v);
-      if (!b) {
-        err = fmt::format("{} {}: not hex", a, v);
-        return fail();
-      }
-      (a == "--psk" ? o.psk : o.psk_hint) = *b;
-    } else if (a == "--pcap") {
-      o.pcap = v;
-    } else if (a == "--port-file") {
-      o.port_file = v;
-    } else if (a == "--timeout") {
-      o.timeout_ms = std::stoi(v);
     } else if (a == "--connect-timeout") {
       o.connect_timeout_ms = std::stoi(v);
     } else if (a == "--basic_mut_auth" || a == "--meas_spec" || a == "--key_schedule" || a == "--other_param" ||
                a == "--mel_spec" || a == "--slot_count") {
       fmt::print(stderr, "note: {} {}: accepted for compatibility, ignored\n", a, v);
     } else {
-      fmt::print(stderr, "pmci-spdm-requester: unknown option {}\n{}", a, usage);
-      return std::nullopt;
+      const auto r = parse_common_option(a, v, o, err);
+      if (r == option_result::error) return fail();
+      if (r == option_result::unknown) {
+        fmt::print(stderr, "pmci-spdm-requester: unknown option {}\n{}", a, usage);
+        return std::nullopt;
+      }
     }
   }
   if (o.key_dir.empty()) {

@@ -56,22 +56,11 @@ constexpr const char* usage =
     "                                  port; pmci-spdm-requester --port-file reads it)\n"
     "  -v                              log every message on stderr\n";
 
-struct options {
-  sock::transport_type trans = sock::transport_type::mctp;
-  std::string ip = "127.0.0.1";
-  std::optional<std::uint16_t> port;
-  spdm::offer_limits limits{};
-  std::string key_dir;
-  bytes psk = default_psk();
-  bytes psk_hint = default_psk_hint();
-  std::string pcap;
-  std::string port_file;
+struct options : common_options {
   std::string meas_file;
-  int timeout_ms = 30'000;
   int accept_timeout_ms = -1;
   spdm::mut_auth_policy mut_auth = spdm::mut_auth_policy::encapsulated;
   std::optional<std::uint32_t> caps;
-  bool verbose = false;
 };
 
 /// What one algorithm directory provides.
@@ -303,15 +292,6 @@ struct handler {
   void on_error(errc e) { fmt::print(stderr, "connection dropped: {}\n", to_string(e)); }
 };
 
-bool need(int& i, int argc, char** argv, std::string& value) {
-  if (i + 1 >= argc) {
-    fmt::print(stderr, "pmci-spdm-responder: {} needs a value\n", argv[i]);
-    return false;
-  }
-  value = argv[++i];
-  return true;
-}
-
 std::optional<options> parse(int argc, char** argv) {
   options o;
   std::string err;
@@ -330,50 +310,12 @@ std::optional<options> parse(int argc, char** argv) {
       std::exit(0);
     } else if (a == "-v") {
       o.verbose = true;
-    } else if (!need(i, argc, argv, v)) {
+    } else if (!take_value("pmci-spdm-responder", i, argc, argv, v)) {
       return std::nullopt;
-    } else if (a == "--trans") {
-      auto t = sock::parse_transport_type(v);
-      if (!t) {
-        err = fmt::format("--trans {}: expected MCTP, NONE, PCI_DOE or TCP", v);
-        return fail();
-      }
-      o.trans = *t;
-      if (o.trans == sock::transport_type::pci_doe || o.trans == sock::transport_type::tcp)
-        fmt::print(stderr, "note: --trans {}: framing from spdm_emu_frame.hpp, no sessions "
-                   "(pmci's session layer is MCTP-only); not covered by pmci's tests\n", v);
-    } else if (a == "--ip") {
-      o.ip = v;
-    } else if (a == "--port") {
-      o.port = static_cast<std::uint16_t>(std::stoul(v));
-    } else if (a == "--ver") {
-      auto vs = parse_versions(v, err);
-      if (!vs) return fail();
-      o.limits.versions = *vs;
-    } else if (a == "--hash") {
-      auto m = parse_mask(hash_names, v, "--hash", err);
-      if (!m) return fail();
-      o.limits.hash = *m;
     } else if (a == "--meas_hash") {
       auto m = parse_mask(meas_hash_names, v, "--meas_hash", err);
       if (!m) return fail();
       o.limits.meas_hash = *m;
-    } else if (a == "--asym") {
-      auto m = parse_mask(asym_names, v, "--asym", err);
-      if (!m) return fail();
-      o.limits.asym = *m;
-    } else if (a == "--req_asym") {
-      auto m = parse_mask(asym_names, v, "--req_asym", err);
-      if (!m) return fail();
-      o.limits.req_asym = static_cast<std::uint16_t>(*m);
-    } else if (a == "--dhe") {
-      auto m = parse_mask(dhe_names, v, "--dhe", err);
-      if (!m) return fail();
-      o.limits.dhe = static_cast<std::uint16_t>(*m);
-    } else if (a == "--aead") {
-      auto m = parse_mask(aead_names, v, "--aead", err);
-      if (!m) return fail();
-      o.limits.aead = static_cast<std::uint16_t>(*m);
     } else if (a == "--key_schedule") {
       if (v != "HMAC_HASH") fmt::print(stderr, "note: --key_schedule {}: only HMAC_HASH (SPDM) exists\n", v);
     } else if (a == "--cap") {
@@ -391,31 +333,23 @@ std::optional<options> parse(int argc, char** argv) {
       if (v != "NO")
         fmt::print(stderr, "note: --basic_mut_auth {}: basic mutual authentication (CHALLENGE with "
                    "encapsulated requests) is not implemented; ignored\n", v);
-    } else if (a == "--key-dir") {
-      o.key_dir = v;
-    } else if (a == "--psk" || a == "--psk-hint") {
-      auto b = parse_hex(v);
-      if (!b) {
-        err = fmt::format("{} {}: not hex", a, v);
-        return fail();
-      }
-      (a == "--psk" ? o.psk : o.psk_hint) = *b;
-    } else if (a == "--pcap") {
-      o.pcap = v;
-    } else if (a == "--port-file") {
-      o.port_file = v;
     } else if (a == "--meas-file") {
       o.meas_file = v;
-    } else if (a == "--timeout") {
-      o.timeout_ms = std::stoi(v);
     } else if (a == "--accept-timeout") {
       o.accept_timeout_ms = std::stoi(v);
     } else if (a == "--meas_spec" || a == "--slot_id" || a == "--slot_count" || a == "--exe_mode" ||
                a == "--other_param" || a == "--mel_spec") {
       fmt::print(stderr, "note: {} {}: accepted for compatibility, ignored\n", a, v);
     } else {
-      fmt::print(stderr, "pmci-spdm-responder: unknown option {}\n{}", a, usage);
-      return std::nullopt;
+      const auto r = parse_common_option(a, v, o, err);
+      if (r == option_result::error) return fail();
+      if (r == option_result::unknown) {
+        fmt::print(stderr, "pmci-spdm-responder: unknown option {}\n{}", a, usage);
+        return std::nullopt;
+      }
+      if (a == "--trans" && (o.trans == sock::transport_type::pci_doe || o.trans == sock::transport_type::tcp))
+        fmt::print(stderr, "note: --trans {}: framing from spdm_emu_frame.hpp, no sessions "
+                   "(pmci's session layer is MCTP-only); not covered by pmci's tests\n", v);
     }
   }
   if (o.key_dir.empty()) {
