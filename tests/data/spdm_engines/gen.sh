@@ -1,35 +1,8 @@
+#!/bin/bash
+# Responder identities for the engine tests (and the demo's keys): per curve a root, an
+# intermediate and a responder leaf with the DMTF responder-auth EKU. Regenerate with
+# `bash gen.sh` from this directory (OpenSSL 3; python3-cryptography for the raw keys).
 set -e
-for c in 256 384; do
-  d=ecp$c; mkdir -p $d; cd $d
-  curve=prime256v1; md=sha256; [ $c = 384 ] && curve=secp384r1 && md=sha384
-  openssl ecparam -name $curve -genkey -noout -out ca.key.pem
-  openssl ecparam -name $curve -genkey -noout -out inter.key.pem
-  openssl ecparam -name $curve -genkey -noout -out leaf.key.pem
-  cat > ext.cnf <<EOT
-[ca]
-basicConstraints=critical,CA:TRUE
-keyUsage=critical,keyCertSign,cRLSign
-subjectKeyIdentifier=hash
-[inter]
-basicConstraints=critical,CA:TRUE
-keyUsage=critical,keyCertSign,cRLSign
-subjectKeyIdentifier=hash
-authorityKeyIdentifier=keyid
-[leaf]
-basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature,nonRepudiation
-extendedKeyUsage=1.3.6.1.4.1.412.274.3
-subjectKeyIdentifier=hash
-authorityKeyIdentifier=keyid
-EOT
-  openssl req -new -x509 -key ca.key.pem -$md -days 36500 -subj "/CN=pmci test root P-$c" -extensions ca -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n'; cat ext.cnf) -outform DER -out ca.cert.der
-  openssl req -new -key inter.key.pem -$md -subj "/CN=pmci test intermediate P-$c" -out inter.csr
-  openssl x509 -req -in inter.csr -CA ca.cert.der -CAform DER -CAkey ca.key.pem -$md -days 36500 -set_serial 2 -extfile ext.cnf -extensions inter -outform DER -out inter.cert.der
-  openssl req -new -key leaf.key.pem -$md -subj "/CN=pmci test responder P-$c" -out leaf.csr
-  openssl x509 -req -in leaf.csr -CA inter.cert.der -CAform DER -CAkey inter.key.pem -$md -days 36500 -set_serial 3 -extfile ext.cnf -extensions leaf -outform DER -out leaf.cert.der
-  cat ca.cert.der inter.cert.der leaf.cert.der > chain.der
-  rm -f *.csr ext.cnf ca.key.pem inter.key.pem
-  openssl verify -CAfile <(openssl x509 -inform DER -in ca.cert.der) -untrusted <(openssl x509 -inform DER -in inter.cert.der) <(openssl x509 -inform DER -in leaf.cert.der)
-  cd ..
-done
+bash ../gen_chain.sh ecp 1.3.6.1.4.1.412.274.3 responder
+# leaf.key.bin: the raw private scalar, big-endian, for crypto policies that import raw keys.
 for c in 256 384; do python3 -c "from cryptography.hazmat.primitives.serialization import load_pem_private_key as l; k=l(open(\"ecp$c/leaf.key.pem\",\"rb\").read(),None); open(\"ecp$c/leaf.key.bin\",\"wb\").write(k.private_numbers().private_value.to_bytes($c//8,\"big\"))"; done

@@ -1,37 +1,8 @@
-#!/bin/sh
+#!/bin/bash
 # Requester identities for the mutual-authentication session tests: per curve a root, an
 # intermediate and a requester leaf with the DMTF requester-auth EKU (1.3.6.1.4.1.412.274.4,
-# x509.hpp check_spdm_leaf). Test keys only; regenerate with `bash gen.sh` (OpenSSL 3).
+# x509.hpp check_spdm_leaf). Test keys only; regenerate with `bash gen.sh` from this directory.
 set -e
-for c in 256 384; do
-  d=req_ecp$c; mkdir -p $d; cd $d
-  curve=prime256v1; md=sha256; [ $c = 384 ] && curve=secp384r1 && md=sha384
-  openssl ecparam -name $curve -genkey -noout -out ca.key.pem
-  openssl ecparam -name $curve -genkey -noout -out inter.key.pem
-  openssl ecparam -name $curve -genkey -noout -out leaf.key.pem
-  cat > ext.cnf <<EOT
-[ca]
-basicConstraints=critical,CA:TRUE
-keyUsage=critical,keyCertSign,cRLSign
-subjectKeyIdentifier=hash
-[inter]
-basicConstraints=critical,CA:TRUE
-keyUsage=critical,keyCertSign,cRLSign
-subjectKeyIdentifier=hash
-authorityKeyIdentifier=keyid
-[leaf]
-basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature,nonRepudiation
-extendedKeyUsage=1.3.6.1.4.1.412.274.4
-subjectKeyIdentifier=hash
-authorityKeyIdentifier=keyid
-EOT
-  openssl req -new -x509 -key ca.key.pem -$md -days 36500 -subj "/CN=pmci test requester root P-$c" -extensions ca -config <(printf '[req]\ndistinguished_name=dn\n[dn]\n'; cat ext.cnf) -outform DER -out ca.cert.der
-  openssl req -new -key inter.key.pem -$md -subj "/CN=pmci test requester intermediate P-$c" -out inter.csr
-  openssl x509 -req -in inter.csr -CA ca.cert.der -CAform DER -CAkey ca.key.pem -$md -days 36500 -set_serial 2 -extfile ext.cnf -extensions inter -outform DER -out inter.cert.der
-  openssl req -new -key leaf.key.pem -$md -subj "/CN=pmci test requester P-$c" -out leaf.csr
-  openssl x509 -req -in leaf.csr -CA inter.cert.der -CAform DER -CAkey inter.key.pem -$md -days 36500 -set_serial 3 -extfile ext.cnf -extensions leaf -outform DER -out leaf.cert.der
-  cat ca.cert.der inter.cert.der leaf.cert.der > chain.der
-  rm -f *.csr ext.cnf ca.key.pem inter.key.pem inter.cert.der
-  cd ..
-done
+bash ../gen_chain.sh req_ecp 1.3.6.1.4.1.412.274.4 requester "requester "
+# The tests read the chain (chain.der) and the root; the intermediate is only inside chain.der.
+rm -f req_ecp256/inter.cert.der req_ecp384/inter.cert.der
