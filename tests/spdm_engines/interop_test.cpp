@@ -11,10 +11,13 @@
 #include "pmci/spdm/message.hpp"
 #include "pmci/spdm/request_frame.hpp"
 #include "spdm_engines/harness.hpp"
+#include "spdm_engines/raw_bytes.hpp"
 #include "support/catch.hpp"
 
 using namespace pmci;
 using namespace pmci::spdm;
+using pmci::test::B;
+using pmci::test::encode_msg;
 using pmci::test::engine_pair;
 using pmci::test::req_cfg;
 using pmci::test::rsp_cfg;
@@ -23,23 +26,6 @@ using pmci::test::test_crypto;
 namespace {
 
 using bytes = std::vector<std::byte>;
-
-bytes B(std::initializer_list<int> v) {
-  bytes b;
-  for (int x : v) b.push_back(std::byte{static_cast<std::uint8_t>(x)});
-  return b;
-}
-
-template <class M>
-bytes encode_msg(const M& m, const negotiated& n) {
-  std::array<std::byte, 256> buf{};
-  writer w{buf};
-  if constexpr (requires { m.encode(w, n); })
-    REQUIRE(m.encode(w, n));
-  else
-    REQUIRE(m.encode(w));
-  return {w.written().begin(), w.written().end()};
-}
 
 struct cfg : responder_defaults {
   static constexpr std::size_t slot_count = 2;
