@@ -25,6 +25,7 @@
 #include "pmci/spdm/responder.hpp"
 #include "pmci/transport/loopback.hpp"
 #include "spdm_engines/harness.hpp"
+#include "spdm_session/session_world.hpp"
 #include "support/catch.hpp"
 #include "support/vectors.hpp"
 
@@ -47,71 +48,9 @@ class recording_crypto : public crypto::openssl {
 };
 static_assert(crypto::full_policy<recording_crypto> && crypto::cert_policy<recording_crypto>);
 
-constexpr meas_hash meas_of(base_hash h) { return h == base_hash::sha256 ? meas_hash::sha256 : meas_hash::sha384; }
-
-template <version V, base_hash H, base_asym A, dhe_group G, aead_suite E, bool Clear, bool Mutual>
-struct rsp_config : responder_defaults {
-  static constexpr version_set versions{V};
-  static constexpr std::array hash_algs{H};
-  static constexpr std::array asym_algs{A};
-  static constexpr std::array measurement_hash_algs{meas_of(H)};
-  static constexpr rsp_cap capabilities =
-      rsp_cap::cert | rsp_cap::chal | rsp_cap::meas_sig | rsp_cap::encrypt | rsp_cap::mac | rsp_cap::key_ex |
-      rsp_cap::psk_with_context | rsp_cap::hbeat | rsp_cap::key_upd |
-      (Clear ? rsp_cap::handshake_in_the_clear : rsp_cap::none) | (Mutual ? rsp_cap::mut_auth | rsp_cap::encap : rsp_cap::none);
-  static constexpr std::array dhe_groups{G};
-  static constexpr std::array aead_suites{E};
-  static constexpr std::array key_schedules{key_schedule::spdm};
-  static constexpr std::array req_asym_algs{A};
-  static constexpr bool session_layer = true;
-};
-
-template <bool Clear, bool Mutual>
-struct req_config : requester_defaults {
-  static constexpr std::array hash_algs{base_hash::sha384, base_hash::sha256};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p384, base_asym::ecdsa_p256};
-  static constexpr req_cap capabilities =
-      req_cap::encrypt | req_cap::mac | req_cap::key_ex | req_cap::psk | req_cap::hbeat | req_cap::key_upd |
-      (Clear ? req_cap::handshake_in_the_clear : req_cap::none) |
-      (Mutual ? req_cap::cert | req_cap::mut_auth | req_cap::encap : req_cap::none);
-  static constexpr std::array dhe_groups{dhe_group::secp384r1, dhe_group::secp256r1};
-  static constexpr std::array aead_suites{aead_suite::aes_256_gcm, aead_suite::chacha20_poly1305};
-  static constexpr std::array key_schedules{key_schedule::spdm};
-  static constexpr std::array req_asym_algs{base_asym::ecdsa_p384, base_asym::ecdsa_p256};
-  static constexpr bool session_layer = true;
-};
-
-template <bool Mutual>
-struct session_config : session_defaults {
-  static constexpr std::size_t max_sessions = 2;
-  static constexpr std::uint8_t heartbeat_period = 5;
-  static constexpr mut_auth_policy mut_auth = Mutual ? mut_auth_policy::encapsulated : mut_auth_policy::none;
-  static constexpr std::size_t max_hash = 48;
-};
-
-struct device : pmci::test::basic_device<crypto::openssl> {
-  bytes psk_value = pmci::test::from_hex("0123456789abcdef0123456789abcdef");
-  bytes psk_hint = pmci::test::from_hex("68696e74");
-  std::vector<bytes> anchors;
-  std::vector<bytes_view> anchor_views;
-  bytes_view psk(bytes_view hint) { return equal(hint, psk_hint) ? bytes_view{psk_value} : bytes_view{}; }
-  std::span<const bytes_view> requester_trust_anchors() {
-    anchor_views.assign(anchors.begin(), anchors.end());
-    return anchor_views;
-  }
-  result<std::size_t> session_message(std::uint32_t, bytes_view m, bytes_span out) {
-    if (m.size() > out.size()) return errc::buffer_too_small;
-    std::copy(m.begin(), m.end(), out.begin());
-    return m.size();
-  }
-};
-
-struct identity {
-  bytes chain;
-  recording_crypto::sign_key key;
-  bytes_view cert_chain(std::uint8_t slot) { return slot == 0 ? bytes_view{chain} : bytes_view{}; }
-  const recording_crypto::sign_key* sign_key(std::uint8_t slot) { return slot == 0 ? &key : nullptr; }
-};
+using namespace pmci::spdm::session_test;
+using device_t = session_device<crypto::openssl>;
+using identity_t = identity<recording_crypto>;
 
 /// Every MCTP message the loopback carries, as pcap::message_reader returns a capture of real
 /// MCTP packets (the tag owner is the requester).
@@ -128,16 +67,6 @@ struct recorder {
   }
 };
 
-template <class SR>
-struct copying_handler {
-  SR* sr;
-  bytes rx{};
-  result<bytes_span> handle(bytes_view req, bytes_span out) {
-    rx.assign(req.begin(), req.end());
-    return sr->handle(rx, out, 0);
-  }
-};
-
 struct what {
   bool psk = false;
   bool mutual = false;
@@ -147,15 +76,15 @@ struct what {
 /// secrets and the PSK.
 template <class RspCfg, class ReqCfg, bool Mutual>
 struct traffic {
-  using responder_t = responder<RspCfg, crypto::openssl, device>;
-  using sresponder_t = session_responder<responder_t, crypto::openssl, device, session_config<Mutual>>;
+  using responder_t = responder<RspCfg, crypto::openssl, device_t>;
+  using sresponder_t = session_responder<responder_t, crypto::openssl, device_t, session_config<Mutual>>;
   using requester_t = requester<ReqCfg, recording_crypto>;
   using srequester_t = session_requester<requester_t, recording_crypto, session_config<Mutual>>;
 
   crypto::openssl rsp_crypto;
   recording_crypto req_crypto;
-  device dev;
-  identity id;
+  device_t dev;
+  identity_t id;
   std::vector<transport::pcap::captured_message> messages;
 
   void run(bool psk) {
