@@ -7,9 +7,10 @@
 // A function returns `errc::truncated` or a `T`; both convert implicitly. Accessing the value of
 // a failed result (or the error of a good one) is a programmer error and trips PMCI_ASSERT.
 //
-// Design note: T must be default-constructible. Every pmci value type (decoded views, headers,
-// counts) is, and this keeps result free of unions/placement-new so it stays constexpr without
-// <memory> (DESIGN rule 9: freestanding-friendly includes).
+// Design note: T must be default-constructible (every pmci value type is). result needs no
+// placement-new, so it stays constexpr without <memory> (DESIGN rule 9: freestanding-friendly
+// includes): a trivially copyable T lives in a union that an error leaves unconstructed (see
+// detail::result_storage); any other T is a plain member, default-constructed under an error.
 #pragma once
 #include <type_traits>
 #include <utility>
@@ -18,6 +19,42 @@
 #include "pmci/core/errc.hpp"
 
 namespace pmci {
+
+namespace detail {
+struct result_none {};
+
+// Storage of result<T>: the value and the error code, where errc{} (no enumerator has the
+// value 0) means "holds a value". One byte says both, so a check is one compare and a result
+// is one byte smaller than a value + error + flag layout.
+//
+// For a trivially copyable, trivially destructible T (every pmci value type: decoded views,
+// headers, counts) the value sits in a union and an error result leaves it unconstructed: a
+// `return errc::x;` then writes one byte instead of zero-filling a whole decoded struct (that
+// fill was the largest single item of core code in the Cortex-M4 images; docs/footprint.md).
+// The union stays trivially copyable and constexpr (C++20: a union member may be left
+// uninitialised in a constant expression; an empty alternative is what the error side holds).
+template <class T, bool Trivial = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>>
+struct result_storage {
+  constexpr result_storage(const T& v) noexcept : value_(v) {}
+  constexpr result_storage(T&& v) noexcept : value_(std::move(v)) {}
+  constexpr explicit result_storage(errc e) noexcept : none_(), err_(e) {}
+  union {
+    result_none none_;
+    T value_;
+  };
+  errc err_ = errc{};
+};
+
+// Any other T: always constructed (default-constructed under an error), as a plain member.
+template <class T>
+struct result_storage<T, false> {
+  constexpr result_storage(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>) : value_(v) {}
+  constexpr result_storage(T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : value_(std::move(v)) {}
+  constexpr explicit result_storage(errc e) noexcept : err_(e) {}
+  T value_{};
+  errc err_ = errc{};
+};
+}  // namespace detail
 
 template <class T>
 class [[nodiscard]] result {
@@ -29,17 +66,18 @@ class [[nodiscard]] result {
   using value_type = T;
 
   constexpr result(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>)  // NOLINT
-      : value_(v), has_(true) {}
+      : s_(v) {}
   constexpr result(T&& v) noexcept(std::is_nothrow_move_constructible_v<T>)  // NOLINT
-      : value_(std::move(v)), has_(true) {}
-  constexpr result(errc e) noexcept : err_(e), has_(false) {}  // NOLINT
+      : s_(std::move(v)) {}
+  /// An error; `e` must be one of errc's enumerators (errc{} is "no error" and asserts).
+  constexpr result(errc e) noexcept : s_(e) {}  // NOLINT
 
-  [[nodiscard]] constexpr bool has_value() const noexcept { return has_; }
-  constexpr explicit operator bool() const noexcept { return has_; }
+  [[nodiscard]] constexpr bool has_value() const noexcept { return s_.err_ == errc{}; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
 
-  [[nodiscard]] constexpr T& value() & noexcept { PMCI_ASSERT(has_); return value_; }
-  [[nodiscard]] constexpr const T& value() const& noexcept { PMCI_ASSERT(has_); return value_; }
-  [[nodiscard]] constexpr T&& value() && noexcept { PMCI_ASSERT(has_); return std::move(value_); }
+  [[nodiscard]] constexpr T& value() & noexcept { PMCI_ASSERT(has_value()); return s_.value_; }
+  [[nodiscard]] constexpr const T& value() const& noexcept { PMCI_ASSERT(has_value()); return s_.value_; }
+  [[nodiscard]] constexpr T&& value() && noexcept { PMCI_ASSERT(has_value()); return std::move(s_.value_); }
   constexpr T& operator*() & noexcept { return value(); }
   constexpr const T& operator*() const& noexcept { return value(); }
   constexpr T&& operator*() && noexcept { return std::move(*this).value(); }
@@ -47,36 +85,35 @@ class [[nodiscard]] result {
   constexpr const T* operator->() const noexcept { return &value(); }
 
   /// The error; only meaningful when !has_value() (asserts otherwise).
-  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_); return err_; }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_value()); return s_.err_; }
 
   template <class U>
   [[nodiscard]] constexpr T value_or(U&& fallback) const& {
-    return has_ ? value_ : static_cast<T>(std::forward<U>(fallback));
+    return has_value() ? s_.value_ : static_cast<T>(std::forward<U>(fallback));
   }
 
   /// True when this holds the error e (false for a value).
-  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return !has_ && err_ == e; }
+  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return e != errc{} && s_.err_ == e; }
 
  private:
-  T value_{};
-  errc err_ = errc::invalid_state;
-  bool has_;
+  detail::result_storage<T> s_;
 };
 
+/// result<void>: just the error code, errc{} for success (one byte, returned in a register).
 template <>
 class [[nodiscard]] result<void> {
  public:
   constexpr result() noexcept = default;
-  constexpr result(errc e) noexcept : ok_(false), err_(e) {}  // NOLINT
-  [[nodiscard]] constexpr bool has_value() const noexcept { return ok_; }
-  constexpr explicit operator bool() const noexcept { return ok_; }
-  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!ok_); return err_; }
-  constexpr void value() const noexcept { PMCI_ASSERT(ok_); }
-  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return !ok_ && err_ == e; }
+  /// An error; `e` must be one of errc's enumerators (errc{} would read as success).
+  constexpr result(errc e) noexcept : err_(e) {}  // NOLINT
+  [[nodiscard]] constexpr bool has_value() const noexcept { return err_ == errc{}; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_value()); return err_; }
+  constexpr void value() const noexcept { PMCI_ASSERT(has_value()); }
+  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return e != errc{} && err_ == e; }
 
  private:
-  bool ok_ = true;
-  errc err_ = errc::invalid_state;
+  errc err_ = errc{};
 };
 
 /// Success value for result<void>: `return pmci::ok();`
