@@ -24,9 +24,9 @@ class reader {
   constexpr reader() noexcept = default;
   constexpr explicit reader(bytes_view data) noexcept : data_(data) {}
 
-  [[nodiscard]] constexpr bool ok() const noexcept { return err_ == errc{}; }
+  [[nodiscard]] constexpr bool ok() const noexcept { return err_ == 0; }
   /// First error recorded (errc::truncated, or one set with fail()). Only valid when !ok().
-  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!ok()); return err_; }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!ok()); return detail::from_word(err_); }
   [[nodiscard]] constexpr std::size_t position() const noexcept { return pos_; }
   [[nodiscard]] constexpr std::size_t remaining() const noexcept { return ok() ? data_.size() - pos_ : 0; }
   [[nodiscard]] constexpr bool empty() const noexcept { return remaining() == 0; }
@@ -37,7 +37,7 @@ class reader {
   /// Record an error found by the caller (e.g. a field value check); keeps the first error.
   /// `e` is one of errc's enumerators (errc{} means "no error").
   constexpr void fail(errc e) noexcept {
-    if (ok()) err_ = e;
+    if (ok()) err_ = detail::to_word(e);
   }
 
   constexpr std::uint8_t u8() noexcept { auto p = take(1); return p ? std::to_integer<std::uint8_t>(*p) : 0; }
@@ -66,10 +66,12 @@ class reader {
   }
 
   /// ok() ? success : error(). Does not check for trailing bytes.
-  [[nodiscard]] constexpr result<void> status() const noexcept { return err_; }
+  [[nodiscard]] constexpr result<void> status() const noexcept {
+    return detail::from_word(err_);  // 0 -> errc{} -> a successful result<void>
+  }
   /// Like status(), but also fails with errc::trailing_data if input is left over.
   [[nodiscard]] constexpr result<void> finish() const noexcept {
-    if (!ok()) return err_;
+    if (!ok()) return error();
     if (pos_ != data_.size()) return errc::trailing_data;
     return pmci::ok();
   }
@@ -90,7 +92,7 @@ class reader {
 
   bytes_view data_{};
   std::size_t pos_ = 0;
-  errc err_ = errc{};  // errc{}: no error yet
+  detail::errc_word err_ = 0;  // 0: no error yet (a word: see result.hpp)
 };
 
 /// Appends fields to a caller-provided buffer. Overflow sets errc::buffer_too_small; nothing is
@@ -100,8 +102,8 @@ class writer {
   constexpr writer() noexcept = default;
   constexpr explicit writer(bytes_span buf) noexcept : buf_(buf) {}
 
-  [[nodiscard]] constexpr bool ok() const noexcept { return err_ == errc{}; }
-  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!ok()); return err_; }
+  [[nodiscard]] constexpr bool ok() const noexcept { return err_ == 0; }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!ok()); return detail::from_word(err_); }
   [[nodiscard]] constexpr std::size_t size() const noexcept { return pos_; }
   [[nodiscard]] constexpr std::size_t remaining() const noexcept { return ok() ? buf_.size() - pos_ : 0; }
   [[nodiscard]] constexpr std::size_t capacity() const noexcept { return buf_.size(); }
@@ -111,7 +113,7 @@ class writer {
 
   /// Record an error; keeps the first. `e` is one of errc's enumerators.
   constexpr void fail(errc e) noexcept {
-    if (ok()) err_ = e;
+    if (ok()) err_ = detail::to_word(e);
   }
 
   constexpr writer& u8(std::uint8_t v) noexcept { if (auto p = grab(1)) *p = std::byte{v}; return *this; }
@@ -172,11 +174,13 @@ class writer {
   }
 
   /// ok() ? success : error() (like reader::status(); for encoders returning result<void>).
-  [[nodiscard]] constexpr result<void> status() const noexcept { return err_; }
+  [[nodiscard]] constexpr result<void> status() const noexcept {
+    return detail::from_word(err_);  // 0 -> errc{} -> a successful result<void>
+  }
 
   /// The written bytes, or the first error.
   [[nodiscard]] constexpr result<bytes_span> finish() const noexcept {
-    if (!ok()) return err_;
+    if (!ok()) return error();
     return written();
   }
 
@@ -195,7 +199,7 @@ class writer {
 
   bytes_span buf_{};
   std::size_t pos_ = 0;
-  errc err_ = errc{};  // errc{}: no error yet
+  detail::errc_word err_ = 0;  // 0: no error yet (a word: see result.hpp)
 };
 
 /// Byte-wise equality (not constant time; see secure.hpp for secrets).

@@ -12,6 +12,7 @@
 // includes): a trivially copyable T lives in a union that an error leaves unconstructed (see
 // detail::result_storage); any other T is a plain member, default-constructed under an error.
 #pragma once
+#include <cstdint>
 #include <type_traits>
 #include <utility>
 
@@ -23,6 +24,14 @@ namespace pmci {
 namespace detail {
 struct result_none {};
 
+// An errc held in a whole word, where that costs no space (result<void>, result<T> of a
+// word-aligned T, reader/writer): on Thumb-2 a word has 2-byte SP-relative loads and stores
+// (a byte has none) and a word returned in r0 needs no zero-extension before its test.
+// 0 = no error.
+using errc_word = std::uint32_t;
+[[nodiscard]] constexpr errc_word to_word(errc e) noexcept { return static_cast<errc_word>(e); }
+[[nodiscard]] constexpr errc from_word(errc_word w) noexcept { return static_cast<errc>(w); }
+
 // Storage of result<T>: the value and the error code, where errc{} (no enumerator has the
 // value 0) means "holds a value". One byte says both, so a check is one compare and a result
 // is one byte smaller than a value + error + flag layout.
@@ -33,16 +42,22 @@ struct result_none {};
 // fill was the largest single item of core code in the Cortex-M4 images; docs/footprint.md).
 // The union stays trivially copyable and constexpr (C++20: a union member may be left
 // uninitialised in a constant expression; an empty alternative is what the error side holds).
+//
+// The error code is a word behind a word-aligned T (the padding would take the word anyway),
+// else a byte behind T.
+template <class T>
+using result_errc = std::conditional_t<(alignof(T) >= alignof(errc_word)), errc_word, std::uint8_t>;
+
 template <class T, bool Trivial = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>>
 struct result_storage {
   constexpr result_storage(const T& v) noexcept : value_(v) {}
   constexpr result_storage(T&& v) noexcept : value_(std::move(v)) {}
-  constexpr explicit result_storage(errc e) noexcept : none_(), err_(e) {}
+  constexpr explicit result_storage(errc e) noexcept : none_(), err_(static_cast<result_errc<T>>(e)) {}
   union {
     result_none none_;
     T value_;
   };
-  errc err_ = errc{};
+  result_errc<T> err_ = 0;
 };
 
 // Any other T: always constructed (default-constructed under an error), as a plain member.
@@ -50,9 +65,9 @@ template <class T>
 struct result_storage<T, false> {
   constexpr result_storage(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>) : value_(v) {}
   constexpr result_storage(T&& v) noexcept(std::is_nothrow_move_constructible_v<T>) : value_(std::move(v)) {}
-  constexpr explicit result_storage(errc e) noexcept : err_(e) {}
+  constexpr explicit result_storage(errc e) noexcept : err_(static_cast<result_errc<T>>(e)) {}
   T value_{};
-  errc err_ = errc{};
+  result_errc<T> err_ = 0;
 };
 }  // namespace detail
 
@@ -72,7 +87,7 @@ class [[nodiscard]] result {
   /// An error; `e` must be one of errc's enumerators (errc{} is "no error" and asserts).
   constexpr result(errc e) noexcept : s_(e) {}  // NOLINT
 
-  [[nodiscard]] constexpr bool has_value() const noexcept { return s_.err_ == errc{}; }
+  [[nodiscard]] constexpr bool has_value() const noexcept { return s_.err_ == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
   [[nodiscard]] constexpr T& value() & noexcept { PMCI_ASSERT(has_value()); return s_.value_; }
@@ -85,7 +100,7 @@ class [[nodiscard]] result {
   constexpr const T* operator->() const noexcept { return &value(); }
 
   /// The error; only meaningful when !has_value() (asserts otherwise).
-  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_value()); return s_.err_; }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_value()); return static_cast<errc>(s_.err_); }
 
   template <class U>
   [[nodiscard]] constexpr T value_or(U&& fallback) const& {
@@ -93,27 +108,28 @@ class [[nodiscard]] result {
   }
 
   /// True when this holds the error e (false for a value).
-  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return e != errc{} && s_.err_ == e; }
+  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return e != errc{} && error_code() == e; }
 
  private:
+  [[nodiscard]] constexpr errc error_code() const noexcept { return static_cast<errc>(s_.err_); }
   detail::result_storage<T> s_;
 };
 
-/// result<void>: just the error code, errc{} for success (one byte, returned in a register).
+/// result<void>: just the error code, 0 for success (one word, returned in a register).
 template <>
 class [[nodiscard]] result<void> {
  public:
   constexpr result() noexcept = default;
   /// An error; `e` must be one of errc's enumerators (errc{} would read as success).
-  constexpr result(errc e) noexcept : err_(e) {}  // NOLINT
-  [[nodiscard]] constexpr bool has_value() const noexcept { return err_ == errc{}; }
+  constexpr result(errc e) noexcept : err_(detail::to_word(e)) {}  // NOLINT
+  [[nodiscard]] constexpr bool has_value() const noexcept { return err_ == 0; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
-  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_value()); return err_; }
+  [[nodiscard]] constexpr errc error() const noexcept { PMCI_ASSERT(!has_value()); return detail::from_word(err_); }
   constexpr void value() const noexcept { PMCI_ASSERT(has_value()); }
-  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return e != errc{} && err_ == e; }
+  [[nodiscard]] constexpr bool operator==(errc e) const noexcept { return e != errc{} && err_ == detail::to_word(e); }
 
  private:
-  errc err_ = errc{};
+  detail::errc_word err_ = 0;
 };
 
 /// Success value for result<void>: `return pmci::ok();`
