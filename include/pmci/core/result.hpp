@@ -19,6 +19,19 @@
 #include "pmci/core/assert.hpp"
 #include "pmci/core/errc.hpp"
 
+// PMCI_RESULT_UNION: 1 = an error result leaves a trivially copyable value unconstructed (see
+// detail::result_storage); 0 = it value-initialises it. Both behave the same (an error's value
+// is never read: value() asserts). Default: 1 when optimising for size (-Os: the flash it
+// saves), else 0, because GCC's -O2 -Wmaybe-uninitialized then reports false positives where
+// such a result is copied (the value bytes it copies were never written, and never read).
+#ifndef PMCI_RESULT_UNION
+#if defined(__OPTIMIZE_SIZE__)
+#define PMCI_RESULT_UNION 1
+#else
+#define PMCI_RESULT_UNION 0
+#endif
+#endif
+
 namespace pmci {
 
 namespace detail {
@@ -36,19 +49,20 @@ using errc_word = std::uint32_t;
 // value 0) means "holds a value". One byte says both, so a check is one compare and a result
 // is one byte smaller than a value + error + flag layout.
 //
-// For a trivially copyable, trivially destructible T (every pmci value type: decoded views,
-// headers, counts) the value sits in a union and an error result leaves it unconstructed: a
-// `return errc::x;` then writes one byte instead of zero-filling a whole decoded struct (that
-// fill was the largest single item of core code in the Cortex-M4 images; docs/footprint.md).
-// The union stays trivially copyable and constexpr (C++20: a union member may be left
-// uninitialised in a constant expression; an empty alternative is what the error side holds).
+// With PMCI_RESULT_UNION (below), a trivially copyable, trivially destructible T (every pmci
+// value type: decoded views, headers, counts) sits in a union and an error result leaves it
+// unconstructed: a `return errc::x;` then writes the error code only instead of zero-filling a
+// whole decoded struct (that fill was the largest single item of core code in the Cortex-M4
+// images; docs/footprint.md). The union stays trivially copyable and constexpr (C++20: a
+// union member may be left uninitialised in a constant expression; an empty alternative is
+// what the error side holds).
 //
 // The error code is a word behind a word-aligned T (the padding would take the word anyway),
 // else a byte behind T.
 template <class T>
 using result_errc = std::conditional_t<(alignof(T) >= alignof(errc_word)), errc_word, std::uint8_t>;
 
-template <class T, bool Trivial = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>>
+template <class T, bool Union = PMCI_RESULT_UNION && std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>>
 struct result_storage {
   constexpr result_storage(const T& v) noexcept : value_(v) {}
   constexpr result_storage(T&& v) noexcept : value_(std::move(v)) {}
@@ -60,7 +74,8 @@ struct result_storage {
   result_errc<T> err_ = 0;
 };
 
-// Any other T: always constructed (default-constructed under an error), as a plain member.
+// Any other T (or PMCI_RESULT_UNION 0): always constructed (value-initialised under an
+// error), as a plain member.
 template <class T>
 struct result_storage<T, false> {
   constexpr result_storage(const T& v) noexcept(std::is_nothrow_copy_constructible_v<T>) : value_(v) {}

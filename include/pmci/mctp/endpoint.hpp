@@ -337,7 +337,7 @@ class endpoint {
       ++stats_.control_dropped;
       return;
     }
-    auto r = ctrl_.handle(control_config(), m.data, bytes_span(ctrl_pkt_).subspan(header::size));
+    auto r = ctrl_.template handle<Cfg::control_config>(m.data, bytes_span(ctrl_pkt_).subspan(header::size));
     if (!r) {
       if (r.error() == errc::buffer_too_small) ++stats_.control_dropped;
       return;  // else not a control message: nothing can be said
