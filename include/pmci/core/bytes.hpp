@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "pmci/core/endian.hpp"
 #include "pmci/core/result.hpp"
@@ -40,20 +41,20 @@ class reader {
     if (ok()) err_ = detail::to_word(e);
   }
 
-  constexpr std::uint8_t u8() noexcept { auto p = take(1); return p ? std::to_integer<std::uint8_t>(*p) : 0; }
-  constexpr std::uint16_t u16le() noexcept { auto p = take(2); return p ? detail::load_le<std::uint16_t, 2>(p) : 0; }
-  constexpr std::uint32_t u24le() noexcept { auto p = take(3); return p ? detail::load_le<std::uint32_t, 3>(p) : 0; }
-  constexpr std::uint32_t u32le() noexcept { auto p = take(4); return p ? detail::load_le<std::uint32_t, 4>(p) : 0; }
-  constexpr std::uint64_t u64le() noexcept { auto p = take(8); return p ? detail::load_le<std::uint64_t, 8>(p) : 0; }
-  constexpr std::uint16_t u16be() noexcept { auto p = take(2); return p ? detail::load_be<std::uint16_t, 2>(p) : 0; }
-  constexpr std::uint32_t u24be() noexcept { auto p = take(3); return p ? detail::load_be<std::uint32_t, 3>(p) : 0; }
-  constexpr std::uint32_t u32be() noexcept { auto p = take(4); return p ? detail::load_be<std::uint32_t, 4>(p) : 0; }
-  constexpr std::uint64_t u64be() noexcept { auto p = take(8); return p ? detail::load_be<std::uint64_t, 8>(p) : 0; }
+  constexpr std::uint8_t u8() noexcept { auto p = take(1); return got(p) ? std::to_integer<std::uint8_t>(*p) : 0; }
+  constexpr std::uint16_t u16le() noexcept { auto p = take(2); return got(p) ? detail::load_le<std::uint16_t, 2>(p) : 0; }
+  constexpr std::uint32_t u24le() noexcept { auto p = take(3); return got(p) ? detail::load_le<std::uint32_t, 3>(p) : 0; }
+  constexpr std::uint32_t u32le() noexcept { auto p = take(4); return got(p) ? detail::load_le<std::uint32_t, 4>(p) : 0; }
+  constexpr std::uint64_t u64le() noexcept { auto p = take(8); return got(p) ? detail::load_le<std::uint64_t, 8>(p) : 0; }
+  constexpr std::uint16_t u16be() noexcept { auto p = take(2); return got(p) ? detail::load_be<std::uint16_t, 2>(p) : 0; }
+  constexpr std::uint32_t u24be() noexcept { auto p = take(3); return got(p) ? detail::load_be<std::uint32_t, 3>(p) : 0; }
+  constexpr std::uint32_t u32be() noexcept { auto p = take(4); return got(p) ? detail::load_be<std::uint32_t, 4>(p) : 0; }
+  constexpr std::uint64_t u64be() noexcept { auto p = take(8); return got(p) ? detail::load_be<std::uint64_t, 8>(p) : 0; }
 
   /// The next n bytes as a view into the input (no copy); empty on failure.
   constexpr bytes_view bytes(std::size_t n) noexcept {
     auto p = take(n);
-    return p ? bytes_view{p, n} : bytes_view{};
+    return got(p) ? bytes_view{p, n} : bytes_view{};
   }
   /// All remaining bytes.
   constexpr bytes_view rest() noexcept { return bytes(remaining()); }
@@ -90,6 +91,15 @@ class reader {
     return p;
   }
 
+  constexpr bool got(const std::byte* p) const noexcept {
+    // take()/grab() return null exactly when they failed, i.e. when !ok() afterwards. At run
+    // time the null test is the cheaper one (the pointer is in a register); in a constant
+    // expression GCC cannot always compare the address of a static object with null, so the
+    // error code answers there.
+    if (std::is_constant_evaluated()) return ok();
+    return p != nullptr;
+  }
+
   bytes_view data_{};
   std::size_t pos_ = 0;
   detail::errc_word err_ = 0;  // 0: no error yet (a word: see result.hpp)
@@ -116,49 +126,49 @@ class writer {
     if (ok()) err_ = detail::to_word(e);
   }
 
-  constexpr writer& u8(std::uint8_t v) noexcept { if (auto p = grab(1)) *p = std::byte{v}; return *this; }
+  constexpr writer& u8(std::uint8_t v) noexcept { if (auto p = grab(1); got(p)) *p = std::byte{v}; return *this; }
   constexpr writer& u16le(std::uint16_t v) noexcept {
-    if (auto p = grab(2)) detail::store_le<std::uint16_t, 2>(p, v);
+    if (auto p = grab(2); got(p)) detail::store_le<std::uint16_t, 2>(p, v);
     return *this;
   }
   constexpr writer& u24le(std::uint32_t v) noexcept {
     if (v > 0xFFFFFFu) { fail(errc::out_of_range); return *this; }
-    if (auto p = grab(3)) detail::store_le<std::uint32_t, 3>(p, v);
+    if (auto p = grab(3); got(p)) detail::store_le<std::uint32_t, 3>(p, v);
     return *this;
   }
   constexpr writer& u32le(std::uint32_t v) noexcept {
-    if (auto p = grab(4)) detail::store_le<std::uint32_t, 4>(p, v);
+    if (auto p = grab(4); got(p)) detail::store_le<std::uint32_t, 4>(p, v);
     return *this;
   }
   constexpr writer& u64le(std::uint64_t v) noexcept {
-    if (auto p = grab(8)) detail::store_le<std::uint64_t, 8>(p, v);
+    if (auto p = grab(8); got(p)) detail::store_le<std::uint64_t, 8>(p, v);
     return *this;
   }
   constexpr writer& u16be(std::uint16_t v) noexcept {
-    if (auto p = grab(2)) detail::store_be<std::uint16_t, 2>(p, v);
+    if (auto p = grab(2); got(p)) detail::store_be<std::uint16_t, 2>(p, v);
     return *this;
   }
   constexpr writer& u24be(std::uint32_t v) noexcept {
     if (v > 0xFFFFFFu) { fail(errc::out_of_range); return *this; }
-    if (auto p = grab(3)) detail::store_be<std::uint32_t, 3>(p, v);
+    if (auto p = grab(3); got(p)) detail::store_be<std::uint32_t, 3>(p, v);
     return *this;
   }
   constexpr writer& u32be(std::uint32_t v) noexcept {
-    if (auto p = grab(4)) detail::store_be<std::uint32_t, 4>(p, v);
+    if (auto p = grab(4); got(p)) detail::store_be<std::uint32_t, 4>(p, v);
     return *this;
   }
   constexpr writer& u64be(std::uint64_t v) noexcept {
-    if (auto p = grab(8)) detail::store_be<std::uint64_t, 8>(p, v);
+    if (auto p = grab(8); got(p)) detail::store_be<std::uint64_t, 8>(p, v);
     return *this;
   }
 
   constexpr writer& bytes(bytes_view v) noexcept {
-    if (auto p = grab(v.size()))
+    if (auto p = grab(v.size()); got(p))
       for (std::size_t i = 0; i < v.size(); ++i) p[i] = v[i];
     return *this;
   }
   constexpr writer& fill(std::size_t n, std::uint8_t value) noexcept {
-    if (auto p = grab(n))
+    if (auto p = grab(n); got(p))
       for (std::size_t i = 0; i < n; ++i) p[i] = std::byte{value};
     return *this;
   }
@@ -168,7 +178,7 @@ class writer {
   /// empty span on failure.
   constexpr bytes_span reserve(std::size_t n) noexcept {
     auto p = grab(n);
-    if (!p) return {};
+    if (!got(p)) return {};
     for (std::size_t i = 0; i < n; ++i) p[i] = std::byte{0};
     return {p, n};
   }
@@ -195,6 +205,15 @@ class writer {
     std::byte* p = buf_.data() + pos_;
     pos_ += n;
     return p;
+  }
+
+  constexpr bool got(const std::byte* p) const noexcept {
+    // take()/grab() return null exactly when they failed, i.e. when !ok() afterwards. At run
+    // time the null test is the cheaper one (the pointer is in a register); in a constant
+    // expression GCC cannot always compare the address of a static object with null, so the
+    // error code answers there.
+    if (std::is_constant_evaluated()) return ok();
+    return p != nullptr;
   }
 
   bytes_span buf_{};
