@@ -127,40 +127,22 @@ class writer {
   }
 
   constexpr writer& u8(std::uint8_t v) noexcept { if (auto p = grab(1); got(p)) *p = std::byte{v}; return *this; }
-  constexpr writer& u16le(std::uint16_t v) noexcept {
-    if (auto p = grab(2); got(p)) detail::store_le<std::uint16_t, 2>(p, v);
-    return *this;
-  }
+  constexpr writer& u16le(std::uint16_t v) noexcept { if (auto p = grab(2); got(p)) detail::store_le<std::uint16_t, 2>(p, v); return *this; }
   constexpr writer& u24le(std::uint32_t v) noexcept {
     if (v > 0xFFFFFFu) { fail(errc::out_of_range); return *this; }
     if (auto p = grab(3); got(p)) detail::store_le<std::uint32_t, 3>(p, v);
     return *this;
   }
-  constexpr writer& u32le(std::uint32_t v) noexcept {
-    if (auto p = grab(4); got(p)) detail::store_le<std::uint32_t, 4>(p, v);
-    return *this;
-  }
-  constexpr writer& u64le(std::uint64_t v) noexcept {
-    if (auto p = grab(8); got(p)) detail::store_le<std::uint64_t, 8>(p, v);
-    return *this;
-  }
-  constexpr writer& u16be(std::uint16_t v) noexcept {
-    if (auto p = grab(2); got(p)) detail::store_be<std::uint16_t, 2>(p, v);
-    return *this;
-  }
+  constexpr writer& u32le(std::uint32_t v) noexcept { if (auto p = grab(4); got(p)) detail::store_le<std::uint32_t, 4>(p, v); return *this; }
+  constexpr writer& u64le(std::uint64_t v) noexcept { if (auto p = grab(8); got(p)) detail::store_le<std::uint64_t, 8>(p, v); return *this; }
+  constexpr writer& u16be(std::uint16_t v) noexcept { if (auto p = grab(2); got(p)) detail::store_be<std::uint16_t, 2>(p, v); return *this; }
   constexpr writer& u24be(std::uint32_t v) noexcept {
     if (v > 0xFFFFFFu) { fail(errc::out_of_range); return *this; }
     if (auto p = grab(3); got(p)) detail::store_be<std::uint32_t, 3>(p, v);
     return *this;
   }
-  constexpr writer& u32be(std::uint32_t v) noexcept {
-    if (auto p = grab(4); got(p)) detail::store_be<std::uint32_t, 4>(p, v);
-    return *this;
-  }
-  constexpr writer& u64be(std::uint64_t v) noexcept {
-    if (auto p = grab(8); got(p)) detail::store_be<std::uint64_t, 8>(p, v);
-    return *this;
-  }
+  constexpr writer& u32be(std::uint32_t v) noexcept { if (auto p = grab(4); got(p)) detail::store_be<std::uint32_t, 4>(p, v); return *this; }
+  constexpr writer& u64be(std::uint64_t v) noexcept { if (auto p = grab(8); got(p)) detail::store_be<std::uint64_t, 8>(p, v); return *this; }
 
   constexpr writer& bytes(bytes_view v) noexcept {
     if (auto p = grab(v.size()); got(p))
