@@ -166,3 +166,59 @@ TEST_CASE("responder: configured with designated initializers (docs/mctp.md)", "
   CHECK(exchange(ctrl, "00 82 04 ff", "00 02 04 00 01 F1F3F300"));
   CHECK(exchange(ctrl, "00 83 05", "00 03 05 00 02 00 05"));
 }
+
+namespace {
+// A configuration filled in at boot (not constexpr): the template form of handle() reads it in
+// place like the runtime form does.
+responder_config boot_cfg{0x1D, endpoint_kind::simple, 0x00, my_uuid, types, versions, vendors};
+
+// Every command, its errors, a response and a datagram; Set/Force/Reset change the state, so
+// both forms see the same history.
+constexpr std::string_view every_request[] = {
+    "00 81 02", "00 82 03", "00 83 04 00", "00 84 04 05", "00 85 04 07", "00 86 05", "00 87 06 00",
+    "00 88 06 01", "00 89 06 02", "00 8a 01 00 0a", "00 8b 02", "00 8c 01 01 30", "00 8d 01 02 00",
+    "00 8e 01 03 00", "00 8f 01 00 ff", "00 90 01 00", "00 91 02 00", "00 92 07", "00 93 00",
+    "00 94 ff 01 02", "00 01 02", "00 c1 02", "00 95 02"};
+
+// The template form (configuration as a template argument, what mctp::endpoint uses) answers
+// exactly as the runtime form, byte for byte, and leaves the same EID state.
+template <const responder_config& Cfg>
+constexpr bool template_form_matches() {
+  responder_state a, b;
+  for (std::string_view hex : every_request) {
+    buf_t req{}, out_a{}, out_b{};
+    const auto n = parse_hex(hex, req);
+    if (!n) return false;
+    auto ra = a.handle(Cfg, bytes_view(req).first(*n), out_a);
+    auto rb = b.template handle<Cfg>(bytes_view(req).first(*n), out_b);
+    if (ra.has_value() != rb.has_value()) return false;
+    if (!ra) {
+      if (ra.error() != rb.error()) return false;
+      continue;
+    }
+    if (ra->has_value() != rb->has_value()) return false;
+    if (ra->has_value() && !equal(**ra, **rb)) return false;
+    if (a.current_eid(Cfg) != b.current_eid(Cfg) || a.discovered() != b.discovered() ||
+        a.assigned_by_bus_owner() != b.assigned_by_bus_owner())
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("responder_state: configuration as a template argument answers like the runtime form", "[mctp][control_responder]") {
+  static_assert(template_form_matches<static_cfg>());
+  static_assert(template_form_matches<dynamic_cfg>());
+  CHECK(template_form_matches<static_cfg>());
+  CHECK(template_form_matches<dynamic_cfg>());
+  CHECK(template_form_matches<boot_cfg>());
+  boot_cfg.static_eid = 0x20;  // changed at boot: read in place, not copied
+  CHECK(template_form_matches<boot_cfg>());
+  responder_state s;
+  buf_t out{};
+  constexpr auto get_eid = hex_bytes<3>("00 81 02");
+  auto r = s.handle<boot_cfg>(get_eid, out);
+  REQUIRE(r);
+  REQUIRE(r->has_value());
+  CHECK(std::to_integer<int>((**r)[4]) == 0x20);
+}

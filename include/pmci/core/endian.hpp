@@ -15,29 +15,47 @@ using bytes_view = std::span<const std::byte>;
 using bytes_span = std::span<std::byte>;
 
 namespace detail {
+// The loops on a pointer: what the span forms below (after their size assert) and the reader
+// and writer (after their one bounds check) use.
 template <class T, std::size_t N>
-constexpr T load_le(bytes_view p) noexcept {
-  PMCI_ASSERT(p.size() >= N);
+constexpr T load_le(const std::byte* p) noexcept {
   T v = 0;
   for (std::size_t i = 0; i < N; ++i) v = static_cast<T>(v | static_cast<T>(static_cast<T>(std::to_integer<std::uint8_t>(p[i])) << (8 * i)));
   return v;
 }
 template <class T, std::size_t N>
-constexpr T load_be(bytes_view p) noexcept {
-  PMCI_ASSERT(p.size() >= N);
+constexpr T load_be(const std::byte* p) noexcept {
   T v = 0;
   for (std::size_t i = 0; i < N; ++i) v = static_cast<T>((v << 8) | std::to_integer<std::uint8_t>(p[i]));
   return v;
 }
 template <class T, std::size_t N>
+constexpr void store_le(std::byte* p, T v) noexcept {
+  for (std::size_t i = 0; i < N; ++i) p[i] = static_cast<std::byte>(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+template <class T, std::size_t N>
+constexpr void store_be(std::byte* p, T v) noexcept {
+  for (std::size_t i = 0; i < N; ++i) p[N - 1 - i] = static_cast<std::byte>(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+template <class T, std::size_t N>
+constexpr T load_le(bytes_view p) noexcept {
+  PMCI_ASSERT(p.size() >= N);
+  return load_le<T, N>(p.data());
+}
+template <class T, std::size_t N>
+constexpr T load_be(bytes_view p) noexcept {
+  PMCI_ASSERT(p.size() >= N);
+  return load_be<T, N>(p.data());
+}
+template <class T, std::size_t N>
 constexpr void store_le(bytes_span p, T v) noexcept {
   PMCI_ASSERT(p.size() >= N);
-  for (std::size_t i = 0; i < N; ++i) p[i] = static_cast<std::byte>(static_cast<std::uint8_t>(v >> (8 * i)));
+  store_le<T, N>(p.data(), v);
 }
 template <class T, std::size_t N>
 constexpr void store_be(bytes_span p, T v) noexcept {
   PMCI_ASSERT(p.size() >= N);
-  for (std::size_t i = 0; i < N; ++i) p[N - 1 - i] = static_cast<std::byte>(static_cast<std::uint8_t>(v >> (8 * i)));
+  store_be<T, N>(p.data(), v);
 }
 }  // namespace detail
 

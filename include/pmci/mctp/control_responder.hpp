@@ -80,6 +80,38 @@ class responder_state {
   ///  - errc::buffer_too_small when `out` cannot hold the response.
   constexpr result<std::optional<bytes_span>> handle(const responder_config& cfg, bytes_view request,
                                                      bytes_span out) noexcept {
+    return handle_with(cfg, request, out);
+  }
+  /// The same, with the configuration given as a template argument: an object with static
+  /// storage duration, such as an endpoint Cfg's `control_config` (mctp::endpoint calls this
+  /// one). When that object is constexpr the compiler folds what it says (no vendor sets, no
+  /// static EID, one version entry, ...) and leaves out the code that would serve the rest.
+  template <const responder_config& Cfg>
+  constexpr result<std::optional<bytes_span>> handle(bytes_view request, bytes_span out) noexcept {
+    return handle_with(Cfg, request, out);
+  }
+
+  /// The EID in use: the one a bus owner assigned, else the static EID (null_eid while a
+  /// dynamic-only endpoint waits for assignment).
+  [[nodiscard]] constexpr eid current_eid(const responder_config& cfg) const noexcept {
+    return assigned_ ? eid_ : cfg.static_eid;
+  }
+  /// True once a bus owner set the EID (Set/Force), false after Reset.
+  [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
+  /// The discovered flag (set by Set EID / Set Discovered Flag).
+  [[nodiscard]] constexpr bool discovered() const noexcept { return discovered_; }
+  /// What Get Endpoint ID reports in its EID-type field.
+  [[nodiscard]] constexpr eid_type current_eid_type(const responder_config& cfg) const noexcept {
+    if (cfg.static_eid == null_eid) return eid_type::dynamic;
+    return current_eid(cfg) == cfg.static_eid ? eid_type::static_current : eid_type::static_different;
+  }
+
+ private:
+  // Both handle() forms: inlined into each, so that the template form sees a constant
+  // configuration (only one form is normally used in a firmware image).
+  PMCI_MCTP_INLINE constexpr result<std::optional<bytes_span>> handle_with(const responder_config& cfg,
+                                                                           bytes_view request,
+                                                                           bytes_span out) noexcept {
     PMCI_TRY_ASSIGN(const control_header h, control_header::decode(request));
     if (!h.request || h.datagram) return std::optional<bytes_span>{};
     reply r;  // fixed[] is not zero-filled: only the r.n bytes answer() wrote are read
@@ -103,22 +135,6 @@ class responder_state {
     return std::optional<bytes_span>{out.first(len)};
   }
 
-  /// The EID in use: the one a bus owner assigned, else the static EID (null_eid while a
-  /// dynamic-only endpoint waits for assignment).
-  [[nodiscard]] constexpr eid current_eid(const responder_config& cfg) const noexcept {
-    return assigned_ ? eid_ : cfg.static_eid;
-  }
-  /// True once a bus owner set the EID (Set/Force), false after Reset.
-  [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
-  /// The discovered flag (set by Set EID / Set Discovered Flag).
-  [[nodiscard]] constexpr bool discovered() const noexcept { return discovered_; }
-  /// What Get Endpoint ID reports in its EID-type field.
-  [[nodiscard]] constexpr eid_type current_eid_type(const responder_config& cfg) const noexcept {
-    if (cfg.static_eid == null_eid) return eid_type::dynamic;
-    return current_eid(cfg) == cfg.static_eid ? eid_type::static_current : eid_type::static_different;
-  }
-
- private:
   // A response's data after the completion code: up to 8 fixed bytes, then a span from the
   // configuration (UUID, version entries, message types).
   struct reply {
@@ -136,8 +152,8 @@ class responder_state {
 
   // The request's data as pointer + length: GCC passes a span argument of an out-of-line call
   // through the stack.
-  constexpr void answer(const responder_config& cfg, command cmd, const std::byte* d, std::size_t len,
-                        reply& r) noexcept {
+  PMCI_MCTP_INLINE constexpr void answer(const responder_config& cfg, command cmd, const std::byte* d,
+                                         std::size_t len, reply& r) noexcept {
     const auto code = static_cast<std::uint8_t>(cmd);
     if (code == 0 || code > sizeof(request_length)) return fail(r, completion::error_unsupported_cmd);
     // Without a UUID the command is unsupported, whatever its length.
