@@ -227,7 +227,7 @@ class session {
       const std::uint64_t seq = h->sequence_number & mask;
       use_prev = seq != (rx_.sequence() & mask) && seq == (rx_prev_.sequence() & mask);
     }
-    auto r = spdm::open(*p_, use_prev ? rx_prev_ : rx_, layout(), msg);
+    auto r = spdm::open(*p_, use_prev ? rx_prev_ : rx_, layout(), msg, *h);
     if (!r) {
       end();
       return r.error();
