@@ -172,11 +172,7 @@ class session_responder {
     if (mctp_message.empty()) return errc::truncated;
     if (response.size() < 16) return errc::buffer_too_small;
     const auto type = std::to_integer<std::uint8_t>(mctp_message[0]);
-    if (type == mctp_type_spdm) {
-      PMCI_TRY_ASSIGN(const bytes_span r, handle_plain(mctp_message.subspan(1), response.subspan(1)));
-      response[0] = std::byte{mctp_type_spdm};
-      return response.first(1 + r.size());
-    }
+    if (type == mctp_type_spdm) return as_plain(handle_plain(mctp_message.subspan(1), response.subspan(1)), response);
     if (type == mctp_type_secured_spdm) return handle_secured(mctp_message, response);
     return errc::unsupported;
   }
@@ -295,15 +291,18 @@ class session_responder {
     return r;
   }
 
+  /// The plain MCTP answer 05 ‖ SPDM, the SPDM message `r` written at response[1].
+  static result<bytes_span> as_plain(const result<bytes_span>& r, bytes_span response) noexcept {
+    if (!r) return r.error();
+    response[0] = std::byte{mctp_type_spdm};
+    return response.first(1 + r->size());
+  }
+
   // ============================================================================================
   // Secured records
   // ============================================================================================
   result<bytes_span> handle_secured(bytes_span msg, bytes_span response) noexcept {
-    auto plain_error = [&](error_code e) -> result<bytes_span> {
-      PMCI_TRY_ASSIGN(const bytes_span r, error(response.subspan(1), e));
-      response[0] = std::byte{mctp_type_spdm};
-      return response.first(1 + r.size());
-    };
+    auto plain_error = [&](error_code e) { return as_plain(error(response.subspan(1), e), response); };
     const auto id = secured_header::session_of(msg);
     session_type* s = id ? sessions_.find(*id) : nullptr;
     if (s == nullptr) return plain_error(error_code::decrypt_error);
@@ -334,7 +333,7 @@ class session_responder {
     } else {
       return errc::unsupported;
     }
-    PMCI_TRY_ASSIGN(const std::size_t pad, padding_length(crypto_, s->layout().protection == session_protection::mac_only
+    PMCI_TRY_ASSIGN(const std::size_t pad, padding_length(crypto_, l.protection == session_protection::mac_only
                                                                         ? 0
                                                                         : SConfig::max_padding));
     const bytes_span padding = response.subspan(l.app_offset() + len, pad);
