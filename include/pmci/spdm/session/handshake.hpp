@@ -183,15 +183,29 @@ constexpr result<std::size_t> write_supported_versions(const negotiated& n, byte
   return w.size();
 }
 
-/// The responder's opaque data: VersionSelection. Same rules as write_supported_versions.
+/// The responder's opaque data: VersionSelection. Same rules as write_supported_versions; the
+/// bytes are those of opaque_builder{w, f}.sm_version_selection(v), written directly: the block
+/// has a fixed layout (opaque.hpp file comment, secured.md §5) — the format's header with
+/// TotalElements 1, then one DMTF element: ID 0, VendorLen 0, DataLen 4, SMDataVersion 1,
+/// SMDataID 0, SelectedVersion (2, LE); 4 + 4 bytes, so no padding.
 constexpr result<std::size_t> write_version_selection(const negotiated& n, version_number v, bytes_span out) noexcept {
   const opaque_format f = opaque_format_of(n);
   if (f != opaque_format::general && f != opaque_format::fmt1) return std::size_t{0};
-  writer w{out};
-  opaque_builder b{w, f};
-  b.sm_version_selection(v);
-  PMCI_TRY(b.finish());
-  return w.size();
+  const std::size_t head = opaque_header_size(f);  // 8 general, 4 fmt1
+  const std::size_t size = head + 8;
+  if (out.size() < size) return errc::buffer_too_small;  // the one check for the stores below
+  for (std::size_t i = 0; i < size; ++i) out[i] = std::byte{0};
+  if (f == opaque_format::general) {  // SpecID ‖ OpaqueVersion ‖ TotalElements ‖ Reserved(2)
+    store_u32le(out, opaque_spec_id_dmtf);
+    out[4] = std::byte{opaque_version_1};
+    out[5] = std::byte{1};
+  } else {  // TotalElements ‖ Reserved(3)
+    out[0] = std::byte{1};
+  }
+  out[head + 2] = std::byte{4};  // DataLen (LE; ID and VendorLen are 0)
+  out[head + 4] = std::byte{sm_data_version_1};  // SMDataID 0 = VersionSelection follows
+  store_u16le(out.subspan(head + 6), v.raw);
+  return size;
 }
 
 /// Responder: the highest of `ours` that the requester's opaque data lists (major.minor

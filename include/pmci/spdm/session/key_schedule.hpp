@@ -147,12 +147,12 @@ class session_key_schedule {
     for (std::size_t i = 0; i < h; ++i) salt0[i] = fill;
     auto r = crypto::hkdf_extract(*p_, hash_, std::span<const std::byte>(salt0).first(h), shared_secret,
                                   handshake_secret_.span().first(h));
-    if (r) r = expand(handshake_secret_.span().first(h), key_label::req_hs_data, th1, req_hs_.major_.span().first(h));
-    if (r) r = expand(handshake_secret_.span().first(h), key_label::rsp_hs_data, th1, rsp_hs_.major_.span().first(h));
+    if (r) r = expand_h(handshake_secret_, key_label::req_hs_data, req_hs_.major_, th1);
+    if (r) r = expand_h(handshake_secret_, key_label::rsp_hs_data, rsp_hs_.major_, th1);
     if (r) r = finish_direction(req_hs_);
     if (r) r = finish_direction(rsp_hs_);
-    if (r) r = expand(req_hs_.major_.span().first(h), key_label::finished, {}, req_finished_.span().first(h));
-    if (r) r = expand(rsp_hs_.major_.span().first(h), key_label::finished, {}, rsp_finished_.span().first(h));
+    if (r) r = expand_h(req_hs_.major_, key_label::finished, req_finished_);
+    if (r) r = expand_h(rsp_hs_.major_, key_label::finished, rsp_finished_);
     if (!r) {
       reset();
       return r;
@@ -173,12 +173,12 @@ class session_key_schedule {
     if (th2.size() != h) return errc::invalid_field;
     pmci::secret<MaxHash> salt1;
     const std::array<std::byte, MaxHash> zeros{};
-    auto r = expand(handshake_secret_.span().first(h), key_label::derived, {}, salt1.span().first(h));
+    auto r = expand_h(handshake_secret_, key_label::derived, salt1);
     if (r) r = crypto::hkdf_extract(*p_, hash_, salt1.span().first(h), std::span<const std::byte>(zeros).first(h),
                                     master_secret_.span().first(h));
-    if (r) r = expand(master_secret_.span().first(h), key_label::req_app_data, th2, req_data_.major_.span().first(h));
-    if (r) r = expand(master_secret_.span().first(h), key_label::rsp_app_data, th2, rsp_data_.major_.span().first(h));
-    if (r) r = expand(master_secret_.span().first(h), key_label::exp_master, th2, export_master_.span().first(h));
+    if (r) r = expand_h(master_secret_, key_label::req_app_data, req_data_.major_, th2);
+    if (r) r = expand_h(master_secret_, key_label::rsp_app_data, rsp_data_.major_, th2);
+    if (r) r = expand_h(master_secret_, key_label::exp_master, export_master_, th2);
     if (r) r = finish_direction(req_data_);
     if (r) r = finish_direction(rsp_data_);
     if (!r) {
@@ -202,7 +202,7 @@ class session_key_schedule {
     keys next;
     next.hash_size_ = h;
     next.key_size_ = crypto::aead_key_size(aead_);
-    PMCI_TRY(expand(k.major_.span().first(h), key_label::traffic_upd, {}, next.major_.span().first(h)));
+    PMCI_TRY(expand_h(k.major_, key_label::traffic_upd, next.major_));
     PMCI_TRY(finish_direction(next));
     k = next;
     return ok();
@@ -280,6 +280,14 @@ class session_key_schedule {
     PMCI_TRY_ASSIGN(const std::size_t n,
                     bin_concat(version_, label, context, static_cast<std::uint16_t>(out.size()), info));
     return crypto::hkdf_expand(*p_, hash_, secret, std::span<const std::byte>(info).first(n), out);
+  }
+
+  // out = HKDF-Expand(from, BinConcat(H, label, context), H), both H bytes: one out-of-line call
+  // per step of the schedule instead of the span arithmetic at each.
+  [[gnu::noinline]] result<void> expand_h(const pmci::secret<MaxHash>& from, std::string_view label,
+                                          pmci::secret<MaxHash>& out, bytes_view context = {}) const noexcept {
+    const std::size_t h = hash_size();
+    return expand(from.span().first(h), label, context, out.span().first(h));
   }
 
   // key = HKDF-Expand(secret, bin_str5, key size); iv = HKDF-Expand(secret, bin_str6, 12).

@@ -186,16 +186,10 @@ class session_requester {
     k.opaque_data = std::span{opaque}.first(opaque_size);
     writer w{out};
     PMCI_TRY(k.encode(w, nn));
-    const bytes_span req = w.written();
-    // TH: A ‖ [D] ‖ Ct ‖ KEY_EXCHANGE
-    pending_.th = have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.transcripts().vca();
-    PMCI_TRY(th_append(crypto_, pending_.th, engine_.slot_chain_digest(o.slot)));
-    PMCI_TRY(th_append(crypto_, pending_.th, req));
-    pending_.kind = pending_kind::dhe;
-    pending_.request = *header::decode(req);
-    pending_.req_id = k.req_session_id;
     pending_.slot = o.slot;
-    return req;
+    // TH: A ‖ [D] ‖ Ct ‖ KEY_EXCHANGE
+    return remember_exchange(pending_kind::dhe, have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.transcripts().vca(),
+                             engine_.slot_chain_digest(o.slot), w.written(), k.req_session_id);
   }
 
   /// Consume KEY_EXCHANGE_RSP: verify the signature, derive the handshake keys, check
@@ -204,11 +198,8 @@ class session_requester {
   /// version selection we did not offer, MutAuthRequested we cannot serve), verify_failed,
   /// no_resources (session table full), the policy's errors.
   [[nodiscard]] result<std::uint32_t> on_key_exchange_rsp(bytes_view rsp) noexcept {
-    if (pending_.kind != pending_kind::dhe) return errc::invalid_state;
-    pending p = std::move(pending_);
-    pending_ = {};
+    PMCI_TRY_ASSIGN(pending p, take_pending(pending_kind::dhe, rsp));
     const negotiated& nn = n();
-    PMCI_TRY(check_error(rsp));
     PMCI_TRY_ASSIGN(const key_exchange_rsp k, key_exchange_rsp::decode(rsp, nn, response_context::answering(p.request)));
     PMCI_TRY(check_version_selection(nn, k.opaque_data));
     // MutAuthRequested (spdm.md §10.2): none, or exactly one of bit 0 (no encapsulated flow: FINISH
@@ -233,27 +224,13 @@ class session_requester {
     pmci::secret<crypto::max_dhe_shared_secret_size> shared;
     const std::size_t ss = crypto::dhe_shared_secret_size(*dhe);
     PMCI_TRY(crypto_.dhe_compute(p.dhe, k.exchange_data, shared.span().first(ss)));
-    PMCI_TRY(th_append(crypto_, p.th, rsp.first(sig_at + sig)));
-    PMCI_TRY(th_digest(crypto_, p.th, {}, dg));  // TH1
-    PMCI_TRY_ASSIGN(const session_params params, session_params_of(nn, false, k.heartbeat_period, SConfig::aead_limit));
-    const std::uint32_t id = make_session_id(p.req_id, k.rsp_session_id);
-    PMCI_TRY_ASSIGN(session_type * s, new_session(id, params));
-    s->transcript() = std::move(p.th);
-    if (auto r = s->derive_handshake(shared.span().first(ss), dg); !r) return r.error();
-    shared.reset();
-    if (verify != 0) {
-      std::array<std::byte, crypto::max_digest_size> expected{};
-      auto r = s->key_schedule_ref().verify_data(key_direction::response, dg, std::span{expected}.first(h));
-      const bool match = r && ct_equal(std::span{expected}.first(h), k.responder_verify_data);
-      secure_wipe(expected);
-      if (!match) return abort(*s, r ? errc::verify_failed : r.error());
-      if (auto a = th_append(crypto_, s->transcript(), k.responder_verify_data); !a) return abort(*s, a.error());
-    }
-    keep_summary(k.measurement_summary_hash);
+    PMCI_TRY_ASSIGN(session_type * s, exchange_session(p, false, rsp, k.heartbeat_period, k.rsp_session_id,
+                                                       shared.span().first(ss), k.responder_verify_data,
+                                                       k.measurement_summary_hash));
     s->user() = k.mut_auth_requested != 0 ? (mutual_flag | (std::uint32_t{k.mut_auth_requested} << 8) |
                                              (k.req_slot_id_param & 0x0Fu))
                                           : 0;
-    return id;
+    return s->id();
   }
 
   /// Whether the responder asked for mutual authentication in this session's KEY_EXCHANGE_RSP,
@@ -302,43 +279,21 @@ class session_requester {
     k.opaque_data = std::span{opaque}.first(opaque_size);
     writer w{out};
     PMCI_TRY(k.encode(w, nn));
-    const bytes_span req = w.written();
-    pending_.th = engine_.transcripts().vca();  // PSK: A only (spdm.md §15)
-    PMCI_TRY(th_append(crypto_, pending_.th, req));
-    pending_.kind = pending_kind::psk;
-    pending_.request = *header::decode(req);
-    pending_.req_id = k.req_session_id;
     pending_.psk = o.psk;
-    return req;
+    // TH: A ‖ PSK_EXCHANGE (PSK: no D, no Ct; spdm.md §15)
+    return remember_exchange(pending_kind::psk, engine_.transcripts().vca(), {}, w.written(), k.req_session_id);
   }
 
   /// Consume PSK_EXCHANGE_RSP (errors as on_key_exchange_rsp).
   [[nodiscard]] result<std::uint32_t> on_psk_exchange_rsp(bytes_view rsp) noexcept {
-    if (pending_.kind != pending_kind::psk) return errc::invalid_state;
-    pending p = std::move(pending_);
-    pending_ = {};
+    PMCI_TRY_ASSIGN(pending p, take_pending(pending_kind::psk, rsp));
     const negotiated& nn = n();
-    PMCI_TRY(check_error(rsp));
     PMCI_TRY_ASSIGN(const psk_exchange_rsp k, psk_exchange_rsp::decode(rsp, nn, response_context::answering(p.request)));
     PMCI_TRY(check_version_selection(nn, k.opaque_data));
-    const std::size_t h = nn.h();
-    std::array<std::byte, crypto::max_digest_size> digest{};
-    const auto dg = std::span{digest}.first(h);
-    PMCI_TRY(th_append(crypto_, p.th, rsp.first(rsp.size() - h)));
-    PMCI_TRY(th_digest(crypto_, p.th, {}, dg));  // TH1
-    PMCI_TRY_ASSIGN(const session_params params, session_params_of(nn, true, k.heartbeat_period, SConfig::aead_limit));
-    const std::uint32_t id = make_session_id(p.req_id, k.rsp_session_id);
-    PMCI_TRY_ASSIGN(session_type * s, new_session(id, params));
-    s->transcript() = std::move(p.th);
-    if (auto r = s->derive_handshake(p.psk, dg); !r) return r.error();
-    std::array<std::byte, crypto::max_digest_size> expected{};
-    auto r = s->key_schedule_ref().verify_data(key_direction::response, dg, std::span{expected}.first(h));
-    const bool match = r && ct_equal(std::span{expected}.first(h), k.responder_verify_data);
-    secure_wipe(expected);
-    if (!match) return abort(*s, r ? errc::verify_failed : r.error());
-    if (auto a = th_append(crypto_, s->transcript(), k.responder_verify_data); !a) return abort(*s, a.error());
-    keep_summary(k.measurement_summary_hash);
-    return id;
+    const bytes_view psk = p.psk;
+    PMCI_TRY_ASSIGN(session_type * s, exchange_session(p, true, rsp, k.heartbeat_period, k.rsp_session_id, psk,
+                                                       k.responder_verify_data, k.measurement_summary_hash));
+    return s->id();
   }
 
   // ============================================================================================
@@ -691,6 +646,58 @@ class session_requester {
   static constexpr std::uint32_t mutual_flag = 0x10000;
 
   [[nodiscard]] const negotiated& n() const noexcept { return engine_.negotiated_params(); }
+
+  /// KEY_EXCHANGE / PSK_EXCHANGE `req` built: TH starts as `th` ‖ `ct` (Ct, KEY_EXCHANGE only)
+  /// ‖ the request (spdm.md §15), and the exchange is pending until its response.
+  result<bytes_span> remember_exchange(pending_kind kind, const hash_state& th, bytes_view ct, bytes_span req,
+                                       std::uint16_t req_id) noexcept {
+    pending_.th = th;
+    PMCI_TRY(th_append(crypto_, pending_.th, ct));
+    PMCI_TRY(th_append(crypto_, pending_.th, req));
+    pending_.kind = kind;
+    pending_.request = *header::decode(req);
+    pending_.req_id = req_id;
+    return req;
+  }
+
+  /// The pending exchange of `kind`, taken (nothing stays pending whatever the answer), once
+  /// `rsp` is known not to be an ERROR. Errors: invalid_state (none of that kind), peer_error.
+  result<pending> take_pending(pending_kind kind, bytes_view rsp) noexcept {
+    if (pending_.kind != kind) return errc::invalid_state;
+    pending p = std::move(pending_);
+    pending_ = {};
+    PMCI_TRY(check_error(rsp));
+    return p;
+  }
+
+  /// The steps KEY_EXCHANGE_RSP and PSK_EXCHANGE_RSP share once their own checks passed: TH1 over
+  /// the response up to ResponderVerifyData, the new session with its handshake keys from
+  /// `secret` (the (EC)DHE shared secret or the PSK), then ResponderVerifyData (absent in the
+  /// clear) checked and appended to TH. Errors: those of the calls, verify_failed.
+  result<session_type*> exchange_session(pending& p, bool psk, bytes_view rsp, std::uint8_t heartbeat_period,
+                                         std::uint16_t rsp_id, bytes_view secret, bytes_view verify_data,
+                                         bytes_view summary) noexcept {
+    const negotiated& nn = n();
+    const std::size_t h = nn.h();
+    std::array<std::byte, crypto::max_digest_size> digest{};
+    const auto dg = std::span{digest}.first(h);
+    PMCI_TRY(th_append(crypto_, p.th, rsp.first(rsp.size() - verify_data.size())));
+    PMCI_TRY(th_digest(crypto_, p.th, {}, dg));  // TH1
+    PMCI_TRY_ASSIGN(const session_params params, session_params_of(nn, psk, heartbeat_period, SConfig::aead_limit));
+    PMCI_TRY_ASSIGN(session_type * s, new_session(make_session_id(p.req_id, rsp_id), params));
+    s->transcript() = std::move(p.th);
+    if (auto r = s->derive_handshake(secret, dg); !r) return r.error();
+    if (!verify_data.empty()) {
+      std::array<std::byte, crypto::max_digest_size> expected{};
+      auto r = s->key_schedule_ref().verify_data(key_direction::response, dg, std::span{expected}.first(h));
+      const bool match = r && ct_equal(std::span{expected}.first(h), verify_data);
+      secure_wipe(expected);
+      if (!match) return abort(*s, r ? errc::verify_failed : r.error());
+      if (auto a = th_append(crypto_, s->transcript(), verify_data); !a) return abort(*s, a.error());
+    }
+    keep_summary(summary);
+    return s;
+  }
 
   result<session_type*> new_session(std::uint32_t id, const session_params& params) noexcept {
     if (sessions_.find(id) != nullptr) return errc::invalid_field;  // the responder reused a live id

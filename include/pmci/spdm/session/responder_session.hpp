@@ -143,6 +143,18 @@ class session_responder {
   using hash_state = typename Crypto::hash_state;
   static constexpr bool mutual_enabled = detail::mut_auth_compiled<SConfig>();
   static constexpr bool psk_enabled = detail::device_has_psk<Device>;
+  /// The capability flags the engine can ever negotiate: its configuration's
+  /// (Engine::config_caps; the negotiated RSP flags are a subset), or all of them for an engine
+  /// that does not say. A session feature whose flag is missing can never be negotiated, so its
+  /// code compiles to nothing (`if constexpr`); the answers stay those of the run-time checks.
+  static constexpr rsp_cap engine_caps = [] {
+    if constexpr (requires { Engine::config_caps; }) return rsp_cap{Engine::config_caps};
+    else return static_cast<rsp_cap>(0xFFFFFFFFu);
+  }();
+  /// ENCAP_CAP: the responder-initiated KEY_UPDATE inside a session (encapsulated_possible).
+  static constexpr bool encap_enabled = has(engine_caps, rsp_cap::encap);
+  /// HANDSHAKE_IN_THE_CLEAR_CAP: plain FINISH and encapsulated messages of a handshake.
+  static constexpr bool clear_enabled = has(engine_caps, rsp_cap::handshake_in_the_clear);
 
   session_responder(Engine& engine, Crypto& crypto, Device& device) noexcept
       : engine_(engine), crypto_(crypto), dev_(device) {}
@@ -160,11 +172,7 @@ class session_responder {
     if (mctp_message.empty()) return errc::truncated;
     if (response.size() < 16) return errc::buffer_too_small;
     const auto type = std::to_integer<std::uint8_t>(mctp_message[0]);
-    if (type == mctp_type_spdm) {
-      PMCI_TRY_ASSIGN(const bytes_span r, handle_plain(mctp_message.subspan(1), response.subspan(1)));
-      response[0] = std::byte{mctp_type_spdm};
-      return response.first(1 + r.size());
-    }
+    if (type == mctp_type_spdm) return as_plain(handle_plain(mctp_message.subspan(1), response.subspan(1)), response);
     if (type == mctp_type_secured_spdm) return handle_secured(mctp_message, response);
     return errc::unsupported;
   }
@@ -207,7 +215,7 @@ class session_responder {
     session_type* s = sessions_.find(id);
     if (s == nullptr || !s->established() || s->update_pending() || encap_step(*s) != encap_ku::none)
       return errc::invalid_state;
-    if (!key_update_possible(n()) || !encapsulated_possible(n())) return errc::unsupported;
+    if (!encap_enabled || !key_update_possible(n()) || !encapsulated_possible(n())) return errc::unsupported;
     set_encap(*s, encap_ku::pending, 0, 0);
     return ok();
   }
@@ -243,7 +251,7 @@ class session_responder {
         // Only with HANDSHAKE_IN_THE_CLEAR, for the session whose handshake is under way. Plain
         // encapsulated messages of no such session belong to the engine (basic mutual
         // authentication after CHALLENGE_AUTH).
-        session_type* s = clear_session_ != 0 ? sessions_.find(clear_session_) : nullptr;
+        session_type* s = clear_enabled && clear_session_ != 0 ? sessions_.find(clear_session_) : nullptr;
         if (s == nullptr || s->phase() != session_phase::handshake) {
           if (c == code::finish) return error(out, error_code::unexpected_request);
           break;
@@ -283,15 +291,18 @@ class session_responder {
     return r;
   }
 
+  /// The plain MCTP answer 05 ‖ SPDM, the SPDM message `r` written at response[1].
+  static result<bytes_span> as_plain(const result<bytes_span>& r, bytes_span response) noexcept {
+    if (!r) return r.error();
+    response[0] = std::byte{mctp_type_spdm};
+    return response.first(1 + r->size());
+  }
+
   // ============================================================================================
   // Secured records
   // ============================================================================================
   result<bytes_span> handle_secured(bytes_span msg, bytes_span response) noexcept {
-    auto plain_error = [&](error_code e) -> result<bytes_span> {
-      PMCI_TRY_ASSIGN(const bytes_span r, error(response.subspan(1), e));
-      response[0] = std::byte{mctp_type_spdm};
-      return response.first(1 + r.size());
-    };
+    auto plain_error = [&](error_code e) { return as_plain(error(response.subspan(1), e), response); };
     const auto id = secured_header::session_of(msg);
     session_type* s = id ? sessions_.find(*id) : nullptr;
     if (s == nullptr) return plain_error(error_code::decrypt_error);
@@ -301,8 +312,7 @@ class session_responder {
     }
     auto opened = s->open(msg);  // any failure has ended the session
     if (!opened) {
-      if (clear_session_ == *id) clear_session_ = 0;
-      if (mutual_.session == *id) mutual_reset();
+      forget(*id);
       return plain_error(error_code::decrypt_error);
     }
     s->touch(now_);
@@ -323,7 +333,7 @@ class session_responder {
     } else {
       return errc::unsupported;
     }
-    PMCI_TRY_ASSIGN(const std::size_t pad, padding_length(crypto_, s->layout().protection == session_protection::mac_only
+    PMCI_TRY_ASSIGN(const std::size_t pad, padding_length(crypto_, l.protection == session_protection::mac_only
                                                                         ? 0
                                                                         : SConfig::max_padding));
     const bytes_span padding = response.subspan(l.app_offset() + len, pad);
@@ -334,10 +344,7 @@ class session_responder {
       return sealed.error();
     }
     (void)s->after_send();  // FINISH_RSP: data keys from now on; END_SESSION_ACK: the end
-    if (s->idle()) {
-      if (clear_session_ == *id) clear_session_ = 0;
-      if (mutual_.session == *id) mutual_reset();
-    }
+    if (s->idle()) forget(*id);
     return sealed;
   }
 
@@ -375,8 +382,8 @@ class session_responder {
 
   result<bytes_span> handshake_message(session_type& s, code c, bytes_view req, bytes_span out) noexcept {
     switch (c) {
-      case code::finish: return on_finish(s, req, out);
-      case code::psk_finish: return on_psk_finish(s, req, out);
+      case code::finish:
+      case code::psk_finish: return on_finish(s, c == code::psk_finish, req, out);
       case code::get_encapsulated_request:
         if constexpr (mutual_enabled) return on_get_encapsulated_request(s, req, out);
         break;
@@ -389,8 +396,131 @@ class session_responder {
   }
 
   // ============================================================================================
-  // KEY_EXCHANGE (spdm.md §10.1, §10.2, §15)
+  // KEY_EXCHANGE and PSK_EXCHANGE (spdm.md §10.1, §10.2, §10.4, §15; secured.md §3.5). Both
+  // share every step but the exchange itself: exchange_begin (secured-message version, session
+  // parameters, MeasurementSummaryHash, a session slot and its ID, the VersionSelection opaque
+  // data) and exchange_keys (transcript, KEY_EXCHANGE_RSP signature, TH1, handshake keys,
+  // ResponderVerifyData).
   // ============================================================================================
+  /// What exchange_begin prepares for the response.
+  struct exchange {
+    session_type* s = nullptr;
+    session_params params{};
+    crypto::dhe_alg dhe{};
+    mut_auth_policy mode = mut_auth_policy::none;
+    std::uint16_t rsp_id = 0;
+    std::uint32_t id = 0;
+    std::size_t summary_size = 0;
+    std::size_t opaque_size = 0;
+    std::array<std::byte, SConfig::max_hash> summary{};
+    std::array<std::byte, 32> opaque{};
+    // For exchange_keys, set by the handler once the response is encoded:
+    bytes_view ct{};             ///< Hash(certificate chain): non-empty for KEY_EXCHANGE only
+    bytes_view secret{};         ///< the (EC)DHE shared secret or the PSK
+    std::size_t sig = 0;         ///< signature size (0: PSK)
+    std::size_t verify = 0;      ///< ResponderVerifyData size (0: in the clear)
+    std::uint8_t slot = 0;       ///< the signing slot
+  };
+
+  /// The steps of KEY_EXCHANGE (psk false) and PSK_EXCHANGE after their own request checks, in
+  /// the order both answer errors. Returns the ERROR to send, or 0; `out` is scratch.
+  [[gnu::noinline]] error_code exchange_begin(bool psk, bytes_view opaque, summary_hash_type summary,
+                                              std::uint16_t req_session_id, bytes_span out, exchange& ex) noexcept {
+    const negotiated& nn = n();
+    const auto smv = select_secured_version(nn, opaque);
+    if (!smv) return error_code::invalid_request;
+    if (!psk) {
+      ex.mode = mutual_mode(nn);
+      if (ex.mode != mut_auth_policy::none && mutual_.active) {
+        // One mutual-authentication handshake at a time: a new KEY_EXCHANGE supersedes one that
+        // never finished (it would otherwise block every later one).
+        if (session_type* old = sessions_.find(mutual_.session); old != nullptr && old->phase() == session_phase::handshake)
+          end_session(*old);
+        mutual_reset();
+      }
+    }
+    const auto params = session_params_of(nn, psk, heartbeat_possible(nn) ? SConfig::heartbeat_period : 0,
+                                          SConfig::aead_limit);
+    const auto dhe = to_crypto(nn.dhe);
+    if (!params || (!psk && !dhe)) return error_code::unsupported_request;
+    ex.params = *params;
+    if (!psk) ex.dhe = *dhe;
+    const std::size_t h = nn.h();
+    if (h > SConfig::max_hash) return error_code::unspecified;
+    if (summary != summary_hash_type::none) {
+      ex.summary_size = h;
+      if (!summary_hash(summary, std::span{ex.summary}.first(h), out)) return error_code::invalid_request;
+    }
+    if (clear_enabled && ex.params.handshake_in_the_clear && clear_session_ != 0) {
+      // A plain FINISH names no session: it belongs to the latest in-the-clear handshake
+      // (libspdm), so a new one supersedes a handshake that never finished.
+      if (session_type* old = sessions_.find(clear_session_); old != nullptr && old->phase() == session_phase::handshake)
+        end_session(*old);
+      clear_session_ = 0;
+    }
+    ex.s = sessions_.allocate();
+    if (ex.s == nullptr) return error_code::session_limit_exceeded;
+    ex.rsp_id = sessions_.free_half(session_role::responder);
+    ex.id = make_session_id(req_session_id, ex.rsp_id);
+    const auto opaque_size = write_version_selection(nn, *smv, ex.opaque);
+    if (!opaque_size) return error_code::unspecified;
+    ex.opaque_size = *opaque_size;
+    return error_code{};
+  }
+
+  /// ERROR for a failed exchange_begin: UnsupportedRequest names the request code.
+  result<bytes_span> exchange_error(bytes_span out, error_code e, code c) const noexcept {
+    return error(out, e, e == error_code::unsupported_request ? static_cast<std::uint8_t>(c) : 0);
+  }
+
+  /// The encoded exchange response `rsp` (signature and verify data as placeholders, at its end)
+  /// completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response (spdm.md
+  /// §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty = KEY_EXCHANGE), TH1
+  /// gives the handshake keys from `ex.secret`, and ResponderVerifyData follows the signature.
+  [[gnu::noinline]] result<bytes_span> exchange_keys(exchange& ex, bytes_view req, bytes_span rsp, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    session_type& s = *ex.s;
+    const bool ke = !ex.ct.empty();
+    const std::size_t sig = ex.sig, verify = ex.verify;
+    const std::size_t sig_at = rsp.size() - sig - verify;
+    if (!s.start(crypto_, session_role::responder, ex.id, ex.params)) return error(out, error_code::unspecified);
+    hash_state& th = s.transcript();
+    th = ke && have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.vca_transcript();
+    std::array<std::byte, SConfig::max_hash> digest{};
+    const auto dg = std::span{digest}.first(nn.h());
+    auto r = th_append(crypto_, th, ex.ct);
+    if (r) r = th_append(crypto_, th, req);
+    if (ke) {
+      if (r) r = th_digest(crypto_, th, rsp.first(sig_at), dg);
+      if (!r) return fail_now(s, out, error_code::unspecified);
+      const auto signed_ok = device_sign(ex.slot, signed_content{nn.ver, signing_context::responder_key_exchange_rsp, dg},
+                                         rsp.subspan(sig_at, sig));
+      if (!signed_ok)
+        return fail_now(s, out, signed_ok.error() == errc::busy || signed_ok.error() == errc::not_ready
+                                    ? error_code::busy : error_code::unspecified);
+    }
+    r = th_append(crypto_, th, rsp.first(sig_at + sig));
+    if (r) r = th_digest(crypto_, th, {}, dg);  // TH1
+    if (r) r = s.derive_handshake(ex.secret, dg);
+    if (r && verify != 0) {
+      // ResponderVerifyData = HMAC(response finished_key, TH1).
+      const bytes_span rvd = rsp.subspan(sig_at + sig, verify);
+      r = s.key_schedule_ref().verify_data(key_direction::response, dg, rvd);
+      if (r) r = th_append(crypto_, th, rvd);
+    }
+    if constexpr (mutual_enabled) {
+      // Without the encapsulated flow, CM = Hash(the requester's chain we already know) follows K
+      // directly (spdm.md §15: no EncapD).
+      if (r && ex.mode == mut_auth_policy::without_encapsulated)
+        r = th_append(crypto_, th, std::span<const std::byte>(known_.cm).first(nn.h()));
+    }
+    if (!r) return fail_now(s, out, error_code::unspecified);
+    s.touch(now_);
+    if (clear_enabled && s.in_the_clear()) clear_session_ = ex.id;
+    if (ex.mode != mut_auth_policy::none) mutual_begin(ex.id, ex.mode);
+    return rsp;
+  }
+
   result<bytes_span> on_key_exchange(bytes_view req, bytes_span out) noexcept {
     if (const auto e = precheck(req); e != error_code{}) return error(out, e);
     const negotiated& nn = n();
@@ -401,62 +531,30 @@ class session_responder {
     const std::size_t h = nn.h();
     std::array<std::byte, crypto::max_digest_size> ct{};
     if (!engine_.cert_chain_digest(ke->slot_id, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
-    const auto smv = select_secured_version(nn, ke->opaque_data);
-    if (!smv) return error(out, error_code::invalid_request);
-    const mut_auth_policy mode = mutual_mode(nn);
-    const bool mutual = mode != mut_auth_policy::none;
-    if (mutual && mutual_.active) {
-      // One mutual-authentication handshake at a time: a new KEY_EXCHANGE supersedes one that
-      // never finished (it would otherwise block every later one).
-      if (session_type* old = sessions_.find(mutual_.session); old != nullptr && old->phase() == session_phase::handshake)
-        end_session(*old);
-      mutual_reset();
-    }
-    const auto params = session_params_of(nn, false, heartbeat_possible(nn) ? SConfig::heartbeat_period : 0,
-                                          SConfig::aead_limit);
-    const auto dhe = to_crypto(nn.dhe);
-    if (!params || !dhe) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_exchange));
-    std::array<std::byte, crypto::max_digest_size> summary{};
-    const std::size_t summary_size = ke->summary != summary_hash_type::none ? h : 0;
-    if (summary_size != 0) {
-      if (!summary_hash(ke->summary, std::span{summary}.first(h), out))
-        return error(out, error_code::invalid_request);
-    }
-    if (params->handshake_in_the_clear && clear_session_ != 0) {
-      // A plain FINISH names no session: it belongs to the latest in-the-clear handshake
-      // (libspdm), so a new one supersedes a handshake that never finished.
-      if (session_type* old = sessions_.find(clear_session_); old != nullptr && old->phase() == session_phase::handshake)
-        end_session(*old);
-      clear_session_ = 0;
-    }
-    session_type* s = sessions_.allocate();
-    if (s == nullptr) return error(out, error_code::session_limit_exceeded);
-    const std::uint16_t rsp_id = sessions_.free_half(session_role::responder);
-    const std::uint32_t id = make_session_id(ke->req_session_id, rsp_id);
+    exchange ex;
+    if (const auto e = exchange_begin(false, ke->opaque_data, ke->summary, ke->req_session_id, out, ex); e != error_code{})
+      return exchange_error(out, e, code::key_exchange);
 
     // (EC)DHE: our key pair, then the shared secret with the requester's public value.
     std::array<std::byte, crypto::max_dhe_public_key_size> pub{};
-    const std::size_t d = crypto::dhe_public_key_size(*dhe);
-    auto key = crypto_.dhe_generate(*dhe, std::span{pub}.first(d));
+    const std::size_t d = crypto::dhe_public_key_size(ex.dhe);
+    auto key = crypto_.dhe_generate(ex.dhe, std::span{pub}.first(d));
     if (!key) return error(out, error_code::unspecified);
     pmci::secret<crypto::max_dhe_shared_secret_size> shared;
-    const std::size_t ss = crypto::dhe_shared_secret_size(*dhe);
+    const std::size_t ss = crypto::dhe_shared_secret_size(ex.dhe);
     if (!crypto_.dhe_compute(*key, ke->exchange_data, shared.span().first(ss))) return error(out, error_code::invalid_request);
     std::array<std::byte, nonce_size> random{};
     if (!crypto_.random(random)) return error(out, error_code::unspecified);
-    std::array<std::byte, 32> opaque{};
-    const auto opaque_size = write_version_selection(nn, *smv, opaque);
-    if (!opaque_size) return error(out, error_code::unspecified);
 
     key_exchange_rsp k;
-    k.heartbeat_period = params->heartbeat_period;
-    k.rsp_session_id = rsp_id;
-    k.mut_auth_requested = mut_auth_bits(mode);
-    k.req_slot_id_param = mutual ? mut_auth_slot() : 0;
+    k.heartbeat_period = ex.params.heartbeat_period;
+    k.rsp_session_id = ex.rsp_id;
+    k.mut_auth_requested = mut_auth_bits(ex.mode);
+    k.req_slot_id_param = ex.mode != mut_auth_policy::none ? mut_auth_slot() : 0;
     k.random_data = random;
     k.exchange_data = std::span{pub}.first(d);
-    k.measurement_summary_hash = std::span{summary}.first(summary_size);
-    k.opaque_data = std::span{opaque}.first(*opaque_size);
+    k.measurement_summary_hash = std::span{ex.summary}.first(ex.summary_size);
+    k.opaque_data = std::span{ex.opaque}.first(ex.opaque_size);
     const std::size_t sig = nn.s();
     const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
     if (sig > placeholders.size() || verify > placeholders.size()) return error(out, error_code::unspecified);
@@ -464,46 +562,12 @@ class session_responder {
     k.responder_verify_data = std::span{placeholders}.first(verify);
     writer w{out};
     if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
-    const bytes_span rsp = w.written();
-    const std::size_t sig_at = rsp.size() - sig - verify;
-
-    if (!s->start(crypto_, session_role::responder, id, *params)) return error(out, error_code::unspecified);
-    // TH: A ‖ [D] ‖ Ct ‖ KEY_EXCHANGE ‖ KEY_EXCHANGE_RSP ...
-    hash_state& th = s->transcript();
-    th = have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.vca_transcript();
-    std::array<std::byte, crypto::max_digest_size> digest{};
-    const auto dg = std::span{digest}.first(h);
-    auto r = th_append(crypto_, th, std::span{ct}.first(h));
-    if (r) r = th_append(crypto_, th, req);
-    if (r) r = th_digest(crypto_, th, rsp.first(sig_at), dg);
-    if (!r) return fail_now(*s, out, error_code::unspecified);
-    const auto signed_ok = device_sign(ke->slot_id, signed_content{nn.ver, signing_context::responder_key_exchange_rsp, dg},
-                                       rsp.subspan(sig_at, sig));
-    if (!signed_ok)
-      return fail_now(*s, out, signed_ok.error() == errc::busy || signed_ok.error() == errc::not_ready
-                                       ? error_code::busy : error_code::unspecified);
-    r = th_append(crypto_, th, rsp.subspan(0, sig_at + sig));
-    if (r) r = th_digest(crypto_, th, {}, dg);  // TH1
-    if (r) r = s->derive_handshake(shared.span().first(ss), dg);
-    if (!r) return fail_now(*s, out, error_code::unspecified);
-    shared.reset();
-    if (verify != 0) {
-      // ResponderVerifyData = HMAC(response finished_key, TH1).
-      const bytes_span rvd = rsp.subspan(sig_at + sig, h);
-      if (!s->key_schedule_ref().verify_data(key_direction::response, dg, rvd) || !th_append(crypto_, th, rvd))
-        return fail_now(*s, out, error_code::unspecified);
-    }
-    if constexpr (mutual_enabled) {
-      // Without the encapsulated flow, CM = Hash(the requester's chain we already know) follows K
-      // directly (spdm.md §15: no EncapD).
-      if (mode == mut_auth_policy::without_encapsulated &&
-          !th_append(crypto_, th, std::span<const std::byte>(known_.cm).first(h)))
-        return fail_now(*s, out, error_code::unspecified);
-    }
-    s->touch(now_);
-    if (s->in_the_clear()) clear_session_ = id;
-    if (mutual) mutual_begin(id, mode);
-    return rsp;
+    ex.ct = std::span{ct}.first(h);
+    ex.secret = shared.span().first(ss);
+    ex.sig = sig;
+    ex.verify = verify;
+    ex.slot = ke->slot_id;
+    return exchange_keys(ex, req, w.written(), out);
   }
 
   /// The mutual-authentication mode for this KEY_EXCHANGE: the policy, if the negotiated
@@ -569,54 +633,63 @@ class session_responder {
   }
 
   // ============================================================================================
-  // FINISH (spdm.md §10.3, §15)
+  // FINISH and PSK_FINISH (spdm.md §10.3, §10.4, §15): one handler, the same steps but for the
+  // FINISH signature (mutual authentication) and FINISH_RSP's verify data (in the clear).
   // ============================================================================================
-  result<bytes_span> on_finish(session_type& s, bytes_view req, bytes_span out) noexcept {
+  result<bytes_span> on_finish(session_type& s, bool psk, bytes_view req, bytes_span out) noexcept {
     const negotiated& nn = n();
-    if (s.params().psk) return error(out, error_code::unexpected_request);
-    if (const auto e = version_check(req); e != error_code{}) return error(out, e);
-    const auto f = finish::decode(req, nn);
-    if (!f) return fail_session(s, out, decode_error(f.error()));
-    const bool mutual = mutual_enabled && mutual_.active && mutual_.session == s.id();
-    if (mutual) {
-      if (!f->signature_included || f->req_slot_id != mutual_.slot || mutual_.step != mutual_step::done)
-        return fail_session(s, out, error_code::invalid_request);
-    } else if (f->signature_included) {
-      return fail_session(s, out, error_code::invalid_request);
-    }
+    if (s.params().psk != psk) return error(out, error_code::unexpected_request);
     const std::size_t h = nn.h();
     hash_state& th = s.transcript();
     std::array<std::byte, crypto::max_digest_size> digest{};
     const auto dg = std::span{digest}.first(h);
-    const bytes_view body = req.first(req.size() - h);  // FINISH without RequesterVerifyData
-    if constexpr (mutual_enabled) {
+    bytes_view requester_verify_data;
+    bool mutual = false;
+    if (psk) {
+      const auto f = psk_finish::decode(req, nn);
+      if (!f) return fail_session(s, out, decode_error(f.error()));
+      requester_verify_data = f->requester_verify_data;
+    } else {
+      if (const auto e = version_check(req); e != error_code{}) return error(out, e);
+      const auto f = finish::decode(req, nn);
+      if (!f) return fail_session(s, out, decode_error(f.error()));
+      mutual = mutual_enabled && mutual_.active && mutual_.session == s.id();
       if (mutual) {
-        // Signature over A ‖ [D] ‖ Ct ‖ K ‖ [EncapD] ‖ CM ‖ FINISH up to Signature.
-        const auto alg = to_crypto(nn.req_asym);
-        const auto hash = to_crypto(nn.hash);
-        if (!alg || !hash || !th_digest(crypto_, th, body.first(body.size() - f->signature.size()), dg))
-          return fail_session(s, out, error_code::unspecified);
-        if (!spdm::verify(crypto_, mutual_.use_known ? known_.key : mutual_.key, *alg, *hash,
-                          signed_content{nn.ver, signing_context::requester_finish, dg}, f->signature))
-          return fail_session(s, out, error_code::decrypt_error);
+        if (!f->signature_included || f->req_slot_id != mutual_.slot || mutual_.step != mutual_step::done)
+          return fail_session(s, out, error_code::invalid_request);
+      } else if (f->signature_included) {
+        return fail_session(s, out, error_code::invalid_request);
       }
+      if constexpr (mutual_enabled) {
+        if (mutual) {
+          // Signature over A ‖ [D] ‖ Ct ‖ K ‖ [EncapD] ‖ CM ‖ FINISH up to Signature.
+          const auto alg = to_crypto(nn.req_asym);
+          const auto hash = to_crypto(nn.hash);
+          if (!alg || !hash || !th_digest(crypto_, th, req.first(req.size() - h - f->signature.size()), dg))
+            return fail_session(s, out, error_code::unspecified);
+          if (!spdm::verify(crypto_, mutual_.use_known ? known_.key : mutual_.key, *alg, *hash,
+                            signed_content{nn.ver, signing_context::requester_finish, dg}, f->signature))
+            return fail_session(s, out, error_code::decrypt_error);
+        }
+      }
+      requester_verify_data = f->requester_verify_data;
     }
-    // RequesterVerifyData = HMAC(request finished_key, Hash(... ‖ FINISH up to it)).
+    // RequesterVerifyData = HMAC(request finished_key, Hash(... ‖ the request up to it)).
     std::array<std::byte, crypto::max_digest_size> expected{};
-    if (!th_digest(crypto_, th, body, dg) ||
+    if (!th_digest(crypto_, th, req.first(req.size() - h), dg) ||
         !s.key_schedule_ref().verify_data(key_direction::request, dg, std::span{expected}.first(h)))
       return fail_session(s, out, error_code::unspecified);
-    const bool match = ct_equal(std::span{expected}.first(h), f->requester_verify_data);
+    const bool match = ct_equal(std::span{expected}.first(h), requester_verify_data);
     secure_wipe(expected);
     if (!match) return fail_session(s, out, error_code::decrypt_error);
     if (!th_append(crypto_, th, req)) return fail_session(s, out, error_code::unspecified);
 
-    finish_rsp fr;
-    const std::size_t verify = finish_rsp::verify_size(nn);  // in the clear only
+    const std::size_t verify = psk ? 0 : finish_rsp::verify_size(nn);  // in the clear only
     if (verify > placeholders.size()) return fail_session(s, out, error_code::unspecified);
-    fr.responder_verify_data = std::span{placeholders}.first(verify);
     writer w{out};
-    if (!fr.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
+    finish_rsp fr;
+    fr.responder_verify_data = std::span{placeholders}.first(verify);
+    if (!(psk ? psk_finish_rsp{}.encode(w, nn) : fr.encode(w, nn))) return fail_session(s, out, error_code::unspecified);
     const bytes_span rsp = w.written();
     if (verify != 0) {
       if (!th_digest(crypto_, th, rsp.first(rsp.size() - h), dg) ||
@@ -640,7 +713,7 @@ class session_responder {
   }
 
   // ============================================================================================
-  // PSK_EXCHANGE / PSK_FINISH (spdm.md §10.4, §15; secured.md §3.5)
+  // PSK_EXCHANGE (spdm.md §10.4, §15; secured.md §3.5)
   // ============================================================================================
   result<bytes_span> on_psk_exchange(bytes_view req, bytes_span out) noexcept {
     if (const auto e = precheck(req); e != error_code{}) return error(out, e);
@@ -653,81 +726,32 @@ class session_responder {
       if (!pe) return error(out, decode_error(pe.error()));
       const bytes_view psk = dev_.psk(pe->psk_hint);
       if (psk.empty()) return error(out, error_code::invalid_request);
-      const auto smv = select_secured_version(nn, pe->opaque_data);
-      if (!smv) return error(out, error_code::invalid_request);
-      const auto params = session_params_of(nn, true, heartbeat_possible(nn) ? SConfig::heartbeat_period : 0,
-                                            SConfig::aead_limit);
-      if (!params) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
+      exchange ex;
+      if (const auto e = exchange_begin(true, pe->opaque_data, pe->summary, pe->req_session_id, out, ex); e != error_code{})
+        return exchange_error(out, e, code::psk_exchange);
       const std::size_t h = nn.h();
-      std::array<std::byte, crypto::max_digest_size> summary{};
-      const std::size_t summary_size = pe->summary != summary_hash_type::none ? h : 0;
-      if (summary_size != 0 && !summary_hash(pe->summary, std::span{summary}.first(h), out))
-        return error(out, error_code::invalid_request);
-      session_type* s = sessions_.allocate();
-      if (s == nullptr) return error(out, error_code::session_limit_exceeded);
-      const std::uint16_t rsp_id = sessions_.free_half(session_role::responder);
-      const std::uint32_t id = make_session_id(pe->req_session_id, rsp_id);
       // ResponderContext only with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1.
       std::array<std::byte, 64> context{};
       const std::size_t context_size =
           (nn.rsp_caps & rsp_cap::psk_mask) == rsp_cap::psk_with_context ? std::min<std::size_t>(SConfig::psk_context_size, 64) : 0;
       if (context_size != 0 && !crypto_.random(std::span{context}.first(context_size))) return error(out, error_code::unspecified);
-      std::array<std::byte, 32> opaque{};
-      const auto opaque_size = write_version_selection(nn, *smv, opaque);
-      if (!opaque_size) return error(out, error_code::unspecified);
 
       psk_exchange_rsp k;
-      k.heartbeat_period = params->heartbeat_period;
-      k.rsp_session_id = rsp_id;
-      k.measurement_summary_hash = std::span{summary}.first(summary_size);
+      k.heartbeat_period = ex.params.heartbeat_period;
+      k.rsp_session_id = ex.rsp_id;
+      k.measurement_summary_hash = std::span{ex.summary}.first(ex.summary_size);
       k.responder_context = std::span{context}.first(context_size);
-      k.opaque_data = std::span{opaque}.first(*opaque_size);
+      k.opaque_data = std::span{ex.opaque}.first(ex.opaque_size);
       if (h > placeholders.size()) return error(out, error_code::unspecified);
       k.responder_verify_data = std::span{placeholders}.first(h);
       writer w{out};
       if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
-      const bytes_span rsp = w.written();
-
-      if (!s->start(crypto_, session_role::responder, id, *params)) return error(out, error_code::unspecified);
-      hash_state& th = s->transcript();
-      th = engine_.vca_transcript();  // PSK: no D, no Ct (spdm.md §15)
-      std::array<std::byte, crypto::max_digest_size> digest{};
-      const auto dg = std::span{digest}.first(h);
-      const bytes_view without_verify = rsp.first(rsp.size() - h);
-      auto r = th_append(crypto_, th, req);
-      if (r) r = th_append(crypto_, th, without_verify);
-      if (r) r = th_digest(crypto_, th, {}, dg);  // TH1
-      if (r) r = s->derive_handshake(psk, dg);
-      if (r) r = s->key_schedule_ref().verify_data(key_direction::response, dg, rsp.last(h));
-      if (r) r = th_append(crypto_, th, rsp.last(h));
-      if (!r) return fail_now(*s, out, error_code::unspecified);
-      s->touch(now_);
-      return rsp;
+      // PSK: no D, no Ct, no signature (spdm.md §15); TH1 = A ‖ PSK_EXCHANGE ‖ PSK_EXCHANGE_RSP
+      // without the verify data.
+      ex.secret = psk;
+      ex.verify = h;
+      return exchange_keys(ex, req, w.written(), out);
     }
-  }
-
-  result<bytes_span> on_psk_finish(session_type& s, bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    if (!s.params().psk) return error(out, error_code::unexpected_request);
-    const auto f = psk_finish::decode(req, nn);
-    if (!f) return fail_session(s, out, decode_error(f.error()));
-    const std::size_t h = nn.h();
-    hash_state& th = s.transcript();
-    std::array<std::byte, crypto::max_digest_size> digest{}, expected{};
-    const auto dg = std::span{digest}.first(h);
-    if (!th_digest(crypto_, th, req.first(req.size() - h), dg) ||
-        !s.key_schedule_ref().verify_data(key_direction::request, dg, std::span{expected}.first(h)))
-      return fail_session(s, out, error_code::unspecified);
-    const bool match = ct_equal(std::span{expected}.first(h), f->requester_verify_data);
-    secure_wipe(expected);
-    if (!match) return fail_session(s, out, error_code::decrypt_error);
-    writer w{out};
-    if (!psk_finish_rsp{}.encode(w, nn)) return fail_session(s, out, error_code::unspecified);
-    const bytes_span rsp = w.written();
-    if (!th_append(crypto_, th, req) || !th_append(crypto_, th, rsp) || !th_digest(crypto_, th, {}, dg) ||
-        !s.establish_after_send(dg))  // TH2
-      return fail_session(s, out, error_code::unspecified);
-    return rsp;
   }
 
   // ============================================================================================
@@ -791,7 +815,12 @@ class session_responder {
   // 15:8 the RequestID in flight, 23:16 the tag.
   // ============================================================================================
   enum class encap_ku : std::uint8_t { none, pending, update_sent, verify_sent };
-  static encap_ku encap_step(session_type& s) noexcept { return static_cast<encap_ku>(s.user() & 0x3u); }
+  /// Always `none` without ENCAP_CAP in the engine's configuration: the flow's code then
+  /// compiles to nothing.
+  static encap_ku encap_step(session_type& s) noexcept {
+    if constexpr (!encap_enabled) return (void)s, encap_ku::none;
+    else return static_cast<encap_ku>(s.user() & 0x3u);
+  }
   static std::uint8_t encap_request_id(session_type& s) noexcept { return static_cast<std::uint8_t>(s.user() >> 8); }
   static std::uint8_t encap_tag(session_type& s) noexcept { return static_cast<std::uint8_t>(s.user() >> 16); }
   static void set_encap(session_type& s, encap_ku k, std::uint8_t request_id, std::uint8_t tag) noexcept {
@@ -813,7 +842,7 @@ class session_responder {
 
   result<bytes_span> on_session_get_encapsulated(session_type& s, bytes_view req, bytes_span out) noexcept {
     const negotiated& nn = n();
-    if (!encapsulated_possible(nn))
+    if (!encap_enabled || !encapsulated_possible(nn))
       return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::get_encapsulated_request));
     if (const auto g = get_encapsulated_request::decode(req, nn); !g) return error(out, decode_error(g.error()));
     if (encap_step(s) != encap_ku::pending) {
@@ -924,13 +953,14 @@ class session_responder {
       known_.key = {};
     }
   }
+  /// (Without the machinery compiled in, mutual_ never leaves its initial state.)
   void mutual_reset() noexcept {
-    mutual_.active = false;
-    mutual_.session = 0;
-    mutual_.step = mutual_step::idle;
-    mutual_.request_id = 0;
-    mutual_.use_known = false;
     if constexpr (mutual_enabled) {
+      mutual_.active = false;
+      mutual_.session = 0;
+      mutual_.step = mutual_step::idle;
+      mutual_.request_id = 0;
+      mutual_.use_known = false;
       mutual_.chain.clear();
       mutual_.key = {};
       secure_wipe(mutual_.cm);
@@ -1070,7 +1100,7 @@ class session_responder {
   /// or sent plain during an in-the-clear handshake).
   result<bytes_span> fail_session(session_type& s, bytes_span out, error_code e) noexcept {
     if (!s.idle()) s.end_after_send();
-    if (mutual_.session == s.id()) mutual_reset();
+    if (mutual_session(s.id())) mutual_reset();
     return error(out, e);
   }
 
@@ -1082,9 +1112,21 @@ class session_responder {
   }
 
   void end_session(session_type& s) noexcept {
-    if (clear_session_ == s.id()) clear_session_ = 0;
-    if (mutual_.session == s.id()) mutual_reset();
+    forget(s.id());
     s.end();
+  }
+
+  /// Whether session `id` is the one of the mutual authentication under way.
+  [[nodiscard]] bool mutual_session(std::uint32_t id) const noexcept {
+    if constexpr (mutual_enabled) return mutual_.session == id;
+    else return (void)id, false;
+  }
+  /// Session `id` has ended: it is no longer the in-the-clear handshake or the mutual
+  /// authentication under way (each compiled only with its capability / configuration).
+  void forget(std::uint32_t id) noexcept {
+    if constexpr (clear_enabled)
+      if (clear_session_ == id) clear_session_ = 0;
+    if (mutual_session(id)) mutual_reset();
   }
 
   /// Sign with the slot's key, through the Device (device.hpp).

@@ -261,18 +261,15 @@ template <crypto::aead_policy P>
 
   std::array<std::byte, crypto::aead_nonce_size> nonce{};
   keys.nonce(seq, nonce);
+  // One AEAD call for both protections: AAD = buf[aad_from, split), plaintext = buf[split,
+  // tag_at) sealed in place, the tag after it. Encrypted: split = the end of the header, so the
+  // plaintext is AppDataLength ‖ AppData ‖ RandomData. MAC only: split = tag_at, so the AAD is
+  // header ‖ AppData and the plaintext is empty.
   const std::size_t aad_from = l.binding.type_byte ? 1 : 0;
-  const bytes_view aad = buf.subspan(aad_from, l.header_size() - aad_from + (encrypt ? 0 : app_len));
   const std::size_t tag_at = total - crypto::aead_tag_size;
-  result<void> r = ok();
-  if (encrypt) {
-    // plaintext = AppDataLength ‖ AppData ‖ RandomData, sealed in place.
-    const bytes_span pt = buf.subspan(l.header_size(), tag_at - l.header_size());
-    r = p.aead_seal(keys.key(), nonce, aad, pt, buf.subspan(l.header_size(), pt.size() + crypto::aead_tag_size));
-  } else {
-    // MAC only: the tag over header ‖ AppData, nothing encrypted.
-    r = p.aead_seal(keys.key(), nonce, aad, buf.subspan(tag_at, 0), buf.subspan(tag_at, crypto::aead_tag_size));
-  }
+  const std::size_t split = encrypt ? l.header_size() : tag_at;
+  const result<void> r = p.aead_seal(keys.key(), nonce, buf.subspan(aad_from, split - aad_from),
+                                     buf.subspan(split, tag_at - split), buf.subspan(split, total - split));
   secure_wipe(nonce);
   if (!r) return r.error();
   keys.advance();
@@ -289,8 +286,19 @@ template <crypto::aead_policy P>
 /// plaintext, after authentication); the policy's aead_open errors. The counter only advances on
 /// success.
 template <crypto::aead_policy P>
+[[nodiscard]] result<opened_record> open(P& p, record_keys<P>& keys, const secured_layout& l, bytes_span msg,
+                                         const secured_header& h) noexcept;
+template <crypto::aead_policy P>
 [[nodiscard]] result<opened_record> open(P& p, record_keys<P>& keys, const secured_layout& l, bytes_span msg) noexcept {
   PMCI_TRY_ASSIGN(const secured_header h, secured_header::decode(msg, l));
+  return open(p, keys, l, msg, h);
+}
+
+/// open() for a message whose header the caller has already decoded (`h`: secured_header::decode
+/// of the same `msg` and layout, which is what makes the offsets below safe).
+template <crypto::aead_policy P>
+[[nodiscard]] result<opened_record> open(P& p, record_keys<P>& keys, const secured_layout& l, bytes_span msg,
+                                         const secured_header& h) noexcept {
   if (!keys.installed()) return errc::invalid_state;
   if (keys.exhausted()) return errc::session_ended;
   const std::uint64_t seq = keys.sequence();
@@ -304,14 +312,17 @@ template <crypto::aead_policy P>
   const std::size_t aad_from = l.binding.type_byte ? 1 : 0;
   const std::size_t body = h.size;  // first byte after Length
   const std::size_t tag_at = msg.size() - crypto::aead_tag_size;
+  // One AEAD call for both protections (as in seal): encrypted, the AAD is the header and
+  // msg[body, tag_at) is decrypted in place; MAC only, the AAD runs up to the tag and nothing is
+  // decrypted. decode() guarantees aad_from <= body <= tag_at (Length holds at least the tag).
+  const std::size_t split = encrypt ? body : tag_at;
+  const result<void> r = p.aead_open(keys.key(), nonce, msg.subspan(aad_from, split - aad_from), msg.subspan(split),
+                                     msg.subspan(split, tag_at - split));
+  secure_wipe(nonce);
+  if (!r) return r.error();
   opened_record out;
   out.session_id = h.session_id;
-  result<void> r = ok();
   if (encrypt) {
-    const bytes_view aad = msg.subspan(aad_from, body - aad_from);
-    r = p.aead_open(keys.key(), nonce, aad, msg.subspan(body), msg.subspan(body, tag_at - body));
-    secure_wipe(nonce);
-    if (!r) return r.error();
     const std::size_t plain = tag_at - body;
     const std::size_t app_len = load_u16le(msg.subspan(body, 2));
     if (app_len > plain - 2) {
@@ -321,10 +332,6 @@ template <crypto::aead_policy P>
     out.app = msg.subspan(body + 2, app_len);
     out.padding = msg.subspan(body + 2 + app_len, plain - 2 - app_len);
   } else {
-    const bytes_view aad = msg.subspan(aad_from, tag_at - aad_from);
-    r = p.aead_open(keys.key(), nonce, aad, msg.subspan(tag_at), msg.subspan(tag_at, 0));
-    secure_wipe(nonce);
-    if (!r) return r.error();
     out.app = msg.subspan(body, tag_at - body);
   }
   keys.advance();

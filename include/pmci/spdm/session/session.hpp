@@ -212,7 +212,8 @@ class session {
   /// those of open(); invalid_field also for a record whose SessionID is not this session's.
   [[nodiscard]] result<opened_record> open(bytes_span msg) noexcept {
     if (phase_ == session_phase::idle) return errc::invalid_state;
-    auto h = secured_header::decode(msg, layout());
+    const secured_layout l = layout();
+    auto h = secured_header::decode(msg, l);
     if (h && h->session_id != id_) h = errc::invalid_field;
     if (!h) {
       end();
@@ -222,12 +223,12 @@ class session {
     if (have_prev_rx_ && rx_prev_.installed()) {
       // secured.md §4 step 4: a record numbered for the previous key generation (and not for the
       // new one) was sent by a peer that still uses the old key.
-      const std::size_t bits = 8 * params_.binding.sequence_number_size;
+      const std::size_t bits = 8 * l.binding.sequence_number_size;
       const std::uint64_t mask = bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
       const std::uint64_t seq = h->sequence_number & mask;
       use_prev = seq != (rx_.sequence() & mask) && seq == (rx_prev_.sequence() & mask);
     }
-    auto r = spdm::open(*p_, use_prev ? rx_prev_ : rx_, layout(), msg);
+    auto r = spdm::open(*p_, use_prev ? rx_prev_ : rx_, l, msg, *h);
     if (!r) {
       end();
       return r.error();
