@@ -402,7 +402,7 @@ class requester {
     auto r = dispatch_response(rsp);
     if (!r || r->kind == step::done) {
       if (!r && op_.kind == op_kind::measurements) drop_l();  // a failed GET_MEASUREMENTS restarts L1/L2
-      op_ = op_state{};
+      clear_op();
     }
     return r;
   }
@@ -544,10 +544,12 @@ class requester {
  private:
   enum class op_kind : std::uint8_t { none, version, capabilities, algorithms, digests, certificate, challenge, measurements, vendor };
 
+  // All-zero defaults (rnr and meas are only read while their operation runs), so that resetting
+  // it is one zero fill; clear_op() is the one place that does it.
   struct op_state {
     op_kind kind = op_kind::none;
     bool respond_if_ready = false;
-    response_not_ready rnr{};
+    response_not_ready rnr{0, code{}, 0, 0};
     unsigned busy = 0;
     unsigned not_ready = 0;
     std::uint8_t slot = 0;
@@ -556,7 +558,7 @@ class requester {
     std::span<const bytes_view> anchors{};
     std::int64_t now = 0;
     summary_hash_type summary = summary_hash_type::none;
-    measurement_options meas{};
+    measurement_options meas{.operation = 0, .signature = false};
     std::array<std::byte, nonce_size> nonce{};
     std::array<std::byte, requester_context_size> context{};
     vendor_defined_request vendor{};
@@ -580,14 +582,15 @@ class requester {
     else
       r = m.encode(w);
     if (!r) {
-      op_ = op_state{};
+      clear_op();
       return r.error();
     }
     request_.resize(w.size());
     return ok();
   }
+  [[gnu::noinline]] void clear_op() noexcept { op_ = op_state{}; }
   void begin(op_kind k) noexcept {
-    op_ = op_state{};
+    clear_op();
     op_.kind = k;
     last_failure_ = failure::none;
     if (k != op_kind::measurements) drop_l();  // any request but GET_MEASUREMENTS drops L1/L2
@@ -601,13 +604,13 @@ class requester {
     return ok();
   }
   result<void> fail_start(errc e) noexcept {
-    op_ = op_state{};
+    clear_op();
     return e;
   }
   result<void> fresh(std::array<std::byte, nonce_size>& nonce) noexcept {
     if (!crypto_.random(nonce)) {
       last_failure_ = failure::crypto;
-      op_ = op_state{};
+      clear_op();
       return errc::crypto_failure;
     }
     return ok();
@@ -636,7 +639,7 @@ class requester {
 
   result<void> abandon(errc e, failure f) noexcept {
     if (op_.kind == op_kind::measurements) drop_l();
-    op_ = op_state{};
+    clear_op();
     last_failure_ = f;
     return e;
   }
