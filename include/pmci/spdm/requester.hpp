@@ -762,8 +762,9 @@ class requester {
   }
 
   result<step> on_algorithms(bytes_view rsp) noexcept {
-    const auto a = algorithms::decode(rsp, n_);
-    if (!a) return fail(a.error(), failure::malformed_response);
+    algorithms got;
+    if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return fail(d.error(), failure::malformed_response);
+    const algorithms* const a = &got;
     const auto within = [](auto sel, auto offered) { return (raw(sel) & ~raw(offered)) == 0; };
     bool good = within(a->hash, offered_.hash) && within(a->asym, offered_.asym) &&
                 within(a->measurement_spec, offered_.measurement_spec) && a->ext_asym.empty() && a->ext_hash.empty() &&
