@@ -746,8 +746,9 @@ class requester {
   result<step> on_capabilities(bytes_view rsp) noexcept {
     // This requester never asks for the 1.3 supported-algorithms block (GET_CAPABILITIES Param1
     // bit 0 clear), so a CAPABILITIES carrying one is malformed: refused by the decoder.
-    const auto c = capabilities::decode_without_algorithms(rsp);
-    if (!c) return fail(c.error(), failure::malformed_response);
+    capabilities got;
+    if (const auto d = capabilities::decode_without_algorithms(rsp, got); !d) return fail(d.error(), failure::malformed_response);
+    const capabilities* const c = &got;
     if (c->ver != chosen_) return fail(errc::invalid_field, failure::malformed_response);
     if (!c->validate()) return fail(errc::invalid_field, failure::invalid_capabilities);
     if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
