@@ -889,8 +889,10 @@ class requester {
 
   result<step> on_challenge_auth(bytes_view rsp) noexcept {
     const auto hdr = header::decode(request_.view());
-    const auto a = challenge_auth::decode(rsp, n_, response_context::answering(*hdr));
-    if (!a) return fail(a.error(), failure::malformed_response);
+    challenge_auth got;
+    if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(*hdr), got); !d)
+      return fail(d.error(), failure::malformed_response);
+    const challenge_auth* const a = &got;
     const slot_state& s = slots_[op_.slot];
     if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return fail(errc::invalid_field, failure::unexpected_response);
     if (a->basic_mut_auth_req) return fail(errc::unsupported, failure::unexpected_response);  // no mutual auth here
@@ -914,8 +916,10 @@ class requester {
 
   result<step> on_measurements(bytes_view rsp) noexcept {
     const auto hdr = header::decode(request_.view());
-    const auto m = measurements::decode(rsp, n_, response_context::answering(*hdr));
-    if (!m) return fail(m.error(), failure::malformed_response);
+    measurements got;
+    if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(*hdr), got); !d)
+      return fail(d.error(), failure::malformed_response);
+    const measurements* const m = &got;
     const measurement_options& o = op_.meas;
     if (o.operation != meas_op_count && o.operation != meas_op_all && (*m->record.begin()).index != o.operation)
       return fail(errc::invalid_field, failure::unexpected_response);
