@@ -260,31 +260,18 @@ class requester {
   result<void> start_negotiate_algorithms() noexcept {
     if (state_ != connection_state::after_capabilities) return errc::invalid_state;
     begin(op_kind::algorithms);
-    negotiate_algorithms na;
-    na.measurement_spec = Config::measurement_spec;
-    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs) & limits_.value.asym);
-    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs) & limits_.value.hash);
-    if (n_.ver >= version::v1_2) na.other_params_support = Config::opaque_data_formats;
-    if (n_.ver >= version::v1_3) {
-      if (Config::multi_key_conn) na.other_params_support = static_cast<std::uint8_t>(na.other_params_support | detail::multi_key_conn_bit);
-      na.mel_spec = Config::mel_spec;
+    offered_ = offer(n_.ver, limits_.value);
+    if constexpr (!detail::has_runtime_limits<Config>()) {
+      // The version is 0x10-0x13 (chosen from VERSION among the versions pmci knows); & 3 keeps
+      // the index inside the table whatever it holds.
+      const auto& f = fixed_negotiate_algorithms[(to_byte(n_.ver) - 0x10) & 3];
+      if (f.size == 0) return fail_start(f.error);
+      std::copy_n(f.bytes.begin(), f.size, request_.storage().begin());
+      request_.resize(f.size);
+      return ok();
+    } else {
+      return set_request(offered_);
     }
-    if (n_.ver >= version::v1_1) {
-      // An AlgStruct whose allowed set is empty is left out (an empty one is invalid, spdm.md §6.2).
-      const auto add = [&na](alg_type t, std::uint16_t m) {
-        if (m != 0) (void)na.structs.add(t, m);
-      };
-      if constexpr (!Config::dhe_groups.empty())
-        add(alg_type::dhe, static_cast<std::uint16_t>(detail::mask_of(Config::dhe_groups) & limits_.value.dhe));
-      if constexpr (!Config::aead_suites.empty())
-        add(alg_type::aead, static_cast<std::uint16_t>(detail::mask_of(Config::aead_suites) & limits_.value.aead));
-      if constexpr (!Config::req_asym_algs.empty())
-        add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs) & limits_.value.req_asym));
-      if constexpr (!Config::key_schedules.empty())
-        add(alg_type::key_schedule, static_cast<std::uint16_t>(detail::mask_of(Config::key_schedules) & limits_.value.key_schedule));
-    }
-    offered_ = na;
-    return set_request(na);
   }
   /// GET_DIGESTS (after ALGORITHMS; the responder must have CERT_CAP).
   result<void> start_get_digests() noexcept {
@@ -570,6 +557,70 @@ class requester {
     verify_key key{};
     bool verified = false;
   };
+
+  /// What NEGOTIATE_ALGORITHMS offers at version v under the limits l.
+  static constexpr negotiate_algorithms offer(version v, const offer_limits& l) noexcept {
+    negotiate_algorithms na;
+    na.measurement_spec = Config::measurement_spec;
+    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs) & l.asym);
+    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs) & l.hash);
+    if (v >= version::v1_2) na.other_params_support = Config::opaque_data_formats;
+    if (v >= version::v1_3) {
+      if (Config::multi_key_conn) na.other_params_support = static_cast<std::uint8_t>(na.other_params_support | detail::multi_key_conn_bit);
+      na.mel_spec = Config::mel_spec;
+    }
+    if (v >= version::v1_1) {
+      // An AlgStruct whose allowed set is empty is left out (an empty one is invalid, spdm.md §6.2).
+      const auto add = [&na](alg_type t, std::uint16_t m) {
+        if (m != 0) (void)na.structs.add(t, m);
+      };
+      if constexpr (!Config::dhe_groups.empty())
+        add(alg_type::dhe, static_cast<std::uint16_t>(detail::mask_of(Config::dhe_groups) & l.dhe));
+      if constexpr (!Config::aead_suites.empty())
+        add(alg_type::aead, static_cast<std::uint16_t>(detail::mask_of(Config::aead_suites) & l.aead));
+      if constexpr (!Config::req_asym_algs.empty())
+        add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs) & l.req_asym));
+      if constexpr (!Config::key_schedules.empty())
+        add(alg_type::key_schedule, static_cast<std::uint16_t>(detail::mask_of(Config::key_schedules) & l.key_schedule));
+    }
+    return na;
+  }
+  /// A request fixed at compile time: its bytes, or (size 0) the encoder's error.
+  template <std::size_t N>
+  struct fixed_request {
+    std::array<std::byte, N> bytes{};
+    std::uint8_t size = 0;
+    errc error = errc::invalid_state;
+  };
+  static constexpr fixed_request<max_request_size> encode_offer(version v) noexcept {
+    fixed_request<max_request_size> f;
+    negotiated n;
+    n.ver = v;
+    writer w{f.bytes};
+    if (const auto r = offer(v, offer_limits{}).encode(w, n); r)
+      f.size = static_cast<std::uint8_t>(w.size());
+    else
+      f.error = r.error();
+    return f;
+  }
+  static constexpr std::size_t fixed_offer_size = [] {
+    std::size_t m = 0;
+    for (std::uint8_t b = 0x10; b <= 0x13; ++b) m = std::max<std::size_t>(m, encode_offer(static_cast<version>(b)).size);
+    return m;
+  }();
+  /// Without run-time limits NEGOTIATE_ALGORITHMS depends on the version only, so it is encoded
+  /// here at compile time, by the same codec, once per version 1.0-1.3 (index: version - 0x10):
+  /// the image carries these bytes instead of the encoder.
+  static constexpr std::array<fixed_request<fixed_offer_size>, 4> fixed_negotiate_algorithms = [] {
+    std::array<fixed_request<fixed_offer_size>, 4> t{};
+    for (std::uint8_t i = 0; i < 4; ++i) {
+      const auto f = encode_offer(static_cast<version>(0x10 + i));
+      std::copy_n(f.bytes.begin(), fixed_offer_size, t[i].bytes.begin());
+      t[i].size = f.size;
+      t[i].error = f.error;
+    }
+    return t;
+  }();
 
   // ---- request plumbing -----------------------------------------------------------------------
   /// Encode m as the current request (kept for resends and the transcript).
