@@ -248,30 +248,20 @@ class requester {
   result<void> start_get_capabilities() noexcept {
     if (state_ != connection_state::after_version) return errc::invalid_state;
     begin(op_kind::capabilities);
-    get_capabilities g;
-    g.ver = chosen_;
-    g.ct_exponent = Config::ct_exponent;
-    g.flags = detail::masked(caps_now(), chosen_);
-    g.data_transfer_size = Config::max_message_size;
-    g.max_spdm_msg_size = Config::max_message_size;
-    return set_request(g);
+    if constexpr (!detail::has_runtime_limits<Config>())
+      return set_fixed_request(fixed_get_capabilities, chosen_);
+    else
+      return set_request(capabilities_request(chosen_, limits_.value));
   }
   /// NEGOTIATE_ALGORITHMS (after CAPABILITIES).
   result<void> start_negotiate_algorithms() noexcept {
     if (state_ != connection_state::after_capabilities) return errc::invalid_state;
     begin(op_kind::algorithms);
     offered_ = offer(n_.ver, limits_.value);
-    if constexpr (!detail::has_runtime_limits<Config>()) {
-      // The version is 0x10-0x13 (chosen from VERSION among the versions pmci knows); & 3 keeps
-      // the index inside the table whatever it holds.
-      const auto& f = fixed_negotiate_algorithms[(to_byte(n_.ver) - 0x10) & 3];
-      if (f.size == 0) return fail_start(f.error);
-      std::copy_n(f.bytes.begin(), f.size, request_.storage().begin());
-      request_.resize(f.size);
-      return ok();
-    } else {
+    if constexpr (!detail::has_runtime_limits<Config>())
+      return set_fixed_request(fixed_negotiate_algorithms, n_.ver);
+    else
       return set_request(offered_);
-    }
   }
   /// GET_DIGESTS (after ALGORITHMS; the responder must have CERT_CAP).
   result<void> start_get_digests() noexcept {
@@ -585,42 +575,76 @@ class requester {
     }
     return na;
   }
-  /// A request fixed at compile time: its bytes, or (size 0) the encoder's error.
+  /// GET_CAPABILITIES at version v under the limits l.
+  static constexpr get_capabilities capabilities_request(version v, const offer_limits& l) noexcept {
+    get_capabilities g;
+    g.ver = v;
+    g.ct_exponent = Config::ct_exponent;
+    g.flags = detail::masked(static_cast<req_cap>(raw(Config::capabilities) & l.capabilities), v);
+    g.data_transfer_size = Config::max_message_size;
+    g.max_spdm_msg_size = Config::max_message_size;
+    return g;
+  }
+
+  // ---- requests fixed at compile time ---------------------------------------------------------
+  // Without run-time limits, GET_CAPABILITIES and NEGOTIATE_ALGORITHMS depend on the version only:
+  // they are encoded here at compile time, by the same codecs, once per version 1.0-1.3 (index:
+  // version - 0x10), and the image carries these bytes instead of the encoders.
+  /// A request's bytes, or (size 0) the encoder's error.
   template <std::size_t N>
   struct fixed_request {
     std::array<std::byte, N> bytes{};
     std::uint8_t size = 0;
     errc error = errc::invalid_state;
   };
-  static constexpr fixed_request<max_request_size> encode_offer(version v) noexcept {
+  struct make_capabilities {
+    constexpr get_capabilities operator()(version v) const noexcept { return capabilities_request(v, offer_limits{}); }
+  };
+  struct make_offer {
+    constexpr negotiate_algorithms operator()(version v) const noexcept { return offer(v, offer_limits{}); }
+  };
+  template <class Make>
+  static constexpr fixed_request<max_request_size> encode_fixed(version v) noexcept {
     fixed_request<max_request_size> f;
     negotiated n;
     n.ver = v;
     writer w{f.bytes};
-    if (const auto r = offer(v, offer_limits{}).encode(w, n); r)
+    if (const auto r = Make{}(v).encode(w, n); r)
       f.size = static_cast<std::uint8_t>(w.size());
     else
       f.error = r.error();
     return f;
   }
-  static constexpr std::size_t fixed_offer_size = [] {
-    std::size_t m = 0;
-    for (std::uint8_t b = 0x10; b <= 0x13; ++b) m = std::max<std::size_t>(m, encode_offer(static_cast<version>(b)).size);
-    return m;
-  }();
-  /// Without run-time limits NEGOTIATE_ALGORITHMS depends on the version only, so it is encoded
-  /// here at compile time, by the same codec, once per version 1.0-1.3 (index: version - 0x10):
-  /// the image carries these bytes instead of the encoder.
-  static constexpr std::array<fixed_request<fixed_offer_size>, 4> fixed_negotiate_algorithms = [] {
-    std::array<fixed_request<fixed_offer_size>, 4> t{};
+  template <class Make>
+  static constexpr auto fixed_table() noexcept {
+    constexpr std::size_t size = [] {
+      std::size_t m = 0;
+      for (std::uint8_t b = 0x10; b <= 0x13; ++b) m = std::max<std::size_t>(m, encode_fixed<Make>(static_cast<version>(b)).size);
+      return m;
+    }();
+    std::array<fixed_request<size>, 4> t{};
     for (std::uint8_t i = 0; i < 4; ++i) {
-      const auto f = encode_offer(static_cast<version>(0x10 + i));
-      std::copy_n(f.bytes.begin(), fixed_offer_size, t[i].bytes.begin());
+      const auto f = encode_fixed<Make>(static_cast<version>(0x10 + i));
+      std::copy_n(f.bytes.begin(), size, t[i].bytes.begin());
       t[i].size = f.size;
       t[i].error = f.error;
     }
     return t;
-  }();
+  }
+  static constexpr auto fixed_get_capabilities = fixed_table<make_capabilities>();
+  static constexpr auto fixed_negotiate_algorithms = fixed_table<make_offer>();
+
+  /// Make the table's entry for v the current request (set_request's counterpart).
+  template <class Table>
+  result<void> set_fixed_request(const Table& table, version v) noexcept {
+    // v is 0x10-0x13 (chosen from VERSION among the versions pmci knows); & 3 keeps the index
+    // inside the table whatever it holds.
+    const auto& f = table[(to_byte(v) - 0x10) & 3];
+    if (f.size == 0) return fail_start(f.error);
+    std::copy_n(f.bytes.begin(), f.size, request_.storage().begin());
+    request_.resize(f.size);
+    return ok();
+  }
 
   // ---- request plumbing -----------------------------------------------------------------------
   /// Encode m as the current request (kept for resends and the transcript).
