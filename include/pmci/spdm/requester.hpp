@@ -548,6 +548,9 @@ class requester {
     bool verified = false;
   };
 
+  /// Whether NEGOTIATE_ALGORITHMS (1.1+) carries AlgStructs at all.
+  static constexpr bool offers_alg_structs = !Config::dhe_groups.empty() || !Config::aead_suites.empty() ||
+                                             !Config::req_asym_algs.empty() || !Config::key_schedules.empty();
   /// What NEGOTIATE_ALGORITHMS offers at version v under the limits l.
   static constexpr negotiate_algorithms offer(version v, const offer_limits& l) noexcept {
     negotiate_algorithms na;
@@ -846,9 +849,15 @@ class requester {
                 within(a->measurement_spec, offered_.measurement_spec) && a->ext_asym.empty() && a->ext_hash.empty() &&
                 (a->other_params_selection & 0x0F & ~offered_.other_params_support) == 0 &&
                 within(a->mel_spec, offered_.mel_spec) && a->structs.count <= offered_.structs.count;
-    for (const auto& s : a->structs) {
-      const auto* o = offered_.structs.find(s.type);
-      good = good && o != nullptr && (s.supported & ~o->supported) == 0;
+    if constexpr (offers_alg_structs) {
+      for (const auto& s : a->structs) {
+        const auto* o = offered_.structs.find(s.type);
+        good = good && o != nullptr && (s.supported & ~o->supported) == 0;
+      }
+    } else {
+      // Nothing offered: a selection with AlgStructs is refused here (as by count <= 0 above), so
+      // the compiler knows the table is empty when update() reads it.
+      if (got.structs.count != 0) return fail(errc::invalid_field, failure::invalid_algorithms);
     }
     // What attestation needs from a responder that has certificates or signs.
     const bool signs = any(n_.rsp_caps, rsp_cap::cert | rsp_cap::chal) || (n_.rsp_caps & rsp_cap::meas_mask) == rsp_cap::meas_sig;
