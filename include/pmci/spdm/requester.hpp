@@ -659,11 +659,15 @@ class requester {
       r = m.encode(w, n_);
     else
       r = m.encode(w);
-    if (!r) {
+    return keep_request(r, w.size());
+  }
+  /// set_request's non-template tail: keep the encoded request, or end the operation.
+  [[gnu::noinline]] result<void> keep_request(result<void> encoded, std::size_t size) noexcept {
+    if (!encoded) {
       clear_op();
-      return r.error();
+      return encoded.error();
     }
-    request_.resize(w.size());
+    request_.resize(size);
     return ok();
   }
   [[gnu::noinline]] void clear_op() noexcept { op_ = op_state{}; }
