@@ -242,7 +242,7 @@ class requester {
   result<void> start_get_version() noexcept {
     reset_connection();
     begin(op_kind::version);
-    return set_request(get_version{});
+    return set_fixed_request(fixed_get_version, version::v1_0);
   }
   /// GET_CAPABILITIES (after VERSION).
   result<void> start_get_capabilities() noexcept {
@@ -268,7 +268,7 @@ class requester {
     PMCI_TRY(require_negotiated(rsp_cap::cert));
     begin(op_kind::digests);
     tr_.reset_m();  // GET_DIGESTS drops B (spdm.md §15; libspdm)
-    return set_request(spdm::get_digests{});
+    return set_fixed_request(fixed_get_digests, n_.ver);
   }
   /// GET_CERTIFICATE for `slot`, in portions, then validation against `trust_anchors` (the DER
   /// root certificates; the span and what it views must stay valid until the operation ends).
@@ -590,9 +590,10 @@ class requester {
   }
 
   // ---- requests fixed at compile time ---------------------------------------------------------
-  // Without run-time limits, GET_CAPABILITIES and NEGOTIATE_ALGORITHMS depend on the version only:
-  // they are encoded here at compile time, by the same codecs, once per version 1.0-1.3 (index:
-  // version - 0x10), and the image carries these bytes instead of the encoders.
+  // GET_VERSION and GET_DIGESTS, and without run-time limits GET_CAPABILITIES and
+  // NEGOTIATE_ALGORITHMS, depend on the version only: they are encoded here at compile time, by
+  // the same codecs, once per version 1.0-1.3 (index: version - 0x10), and the image carries
+  // these bytes instead of the encoders.
   /// A request's bytes, or (size 0) the encoder's error.
   template <std::size_t N>
   struct fixed_request {
@@ -634,7 +635,15 @@ class requester {
     }
     return t;
   }
+  struct make_get_digests {
+    constexpr spdm::get_digests operator()(version) const noexcept { return {}; }
+  };
   static constexpr auto fixed_get_capabilities = fixed_table<make_capabilities>();
+  static constexpr auto fixed_get_digests = fixed_table<make_get_digests>();
+  struct make_get_version {
+    constexpr get_version operator()(version) const noexcept { return {}; }
+  };
+  static constexpr auto fixed_get_version = fixed_table<make_get_version>();
   static constexpr auto fixed_negotiate_algorithms = fixed_table<make_offer>();
 
   /// Make the table's entry for v the current request (set_request's counterpart).
