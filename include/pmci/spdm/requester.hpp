@@ -548,6 +548,25 @@ class requester {
     bool verified = false;
   };
 
+  /// crypto_map's to_crypto() for a selected algorithm. ALGORITHMS may only select what was
+  /// offered (on_algorithms checks it), so when the configuration has one algorithm of the kind
+  /// the answer is that one or none: a comparison instead of the mapping's switch.
+  static constexpr std::optional<crypto::hash_alg> hash_of(base_hash h) noexcept {
+    if constexpr (Config::hash_algs.size() == 1) {
+      constexpr auto only = to_crypto(Config::hash_algs[0]);
+      return h == Config::hash_algs[0] ? only : std::nullopt;
+    } else {
+      return to_crypto(h);
+    }
+  }
+  static constexpr std::optional<crypto::sig_alg> sig_of(base_asym a) noexcept {
+    if constexpr (Config::asym_algs.size() == 1) {
+      constexpr auto only = to_crypto(Config::asym_algs[0]);
+      return a == Config::asym_algs[0] ? only : std::nullopt;
+    } else {
+      return to_crypto(a);
+    }
+  }
   /// Whether NEGOTIATE_ALGORITHMS (1.1+) carries AlgStructs at all.
   static constexpr bool offers_alg_structs = !Config::dhe_groups.empty() || !Config::aead_suites.empty() ||
                                              !Config::req_asym_algs.empty() || !Config::key_schedules.empty();
@@ -882,7 +901,7 @@ class requester {
     update(n, offered_);
     update(n, *a);
     if (a->hash != base_hash::none) {
-      const auto h = to_crypto(a->hash);
+      const auto h = hash_of(a->hash);
       if (!h) return fail(errc::unsupported, failure::invalid_algorithms);
       if (!tr_.select(crypto_, *h, n.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
     }
@@ -941,7 +960,7 @@ class requester {
     };
     const auto cc = cert_chain::decode(chain_.view(), n_);
     if (!cc) return fail_v(cc.error(), failure::chain_malformed);
-    const auto h = to_crypto(n_.hash);
+    const auto h = hash_of(n_.hash);
     if (!h) return fail_v(errc::invalid_state, failure::crypto);
     std::array<std::byte, max_hash> d{};
     const bytes_span dv = std::span{d}.first(n_.h());
@@ -952,7 +971,7 @@ class requester {
       return fail_v(errc::crypto_failure, failure::crypto);
     if ((digest_mask_ & (1u << op_.slot)) && !equal(bytes_view{s.chain_digest}.first(n_.h()), bytes_view{s.digest}.first(n_.h())))
       return fail_v(errc::verify_failed, failure::chain_digest_mismatch);
-    const auto alg = to_crypto(n_.asym);
+    const auto alg = sig_of(n_.asym);
     if (!alg) return fail_v(errc::unsupported, failure::invalid_algorithms);
     auto key = crypto_.verify_cert_chain(cc->certificates, op_.anchors,
                                          crypto::cert_chain_options{*alg, crypto::cert_role::responder, op_.now});
@@ -971,8 +990,8 @@ class requester {
       last_failure_ = failure::crypto;
       return errc::crypto_failure;
     }
-    const auto alg = to_crypto(n_.asym);
-    const auto h = to_crypto(n_.hash);
+    const auto alg = sig_of(n_.asym);
+    const auto h = hash_of(n_.hash);
     if (!alg || !h || !slots_[slot].verified) {
       last_failure_ = failure::crypto;
       return errc::invalid_state;
