@@ -567,6 +567,12 @@ class requester {
       return to_crypto(a);
     }
   }
+  /// The header of a message the caller knows to hold header::size bytes (header::decode without
+  /// its result: the length check is the caller's).
+  static constexpr header header_of(bytes_view m) noexcept {
+    return {std::to_integer<std::uint8_t>(m[0]), static_cast<code>(m[1]), std::to_integer<std::uint8_t>(m[2]),
+            std::to_integer<std::uint8_t>(m[3])};
+  }
   /// Whether NEGOTIATE_ALGORITHMS (1.1+) carries AlgStructs at all.
   static constexpr bool offers_alg_structs = !Config::dhe_groups.empty() || !Config::aead_suites.empty() ||
                                              !Config::req_asym_algs.empty() || !Config::key_schedules.empty();
@@ -786,8 +792,9 @@ class requester {
 
   // ---- responses ------------------------------------------------------------------------------
   result<step> dispatch_response(bytes_view rsp) noexcept {
-    const auto h = header::decode(rsp);
-    if (!h) return fail(h.error(), failure::malformed_response);
+    if (rsp.size() < header::size) return fail(errc::truncated, failure::malformed_response);
+    const header hd = header_of(rsp);
+    const header* const h = &hd;
     if (h->request_response_code == code::error) return on_error(rsp);
     if (h->version != expected_version()) return fail(errc::version_mismatch, failure::malformed_response);
     const code want = op_.kind == op_kind::vendor ? code::vendor_defined_response : response_to(request_code());
@@ -1004,9 +1011,9 @@ class requester {
   }
 
   result<step> on_challenge_auth(bytes_view rsp) noexcept {
-    const auto hdr = header::decode(request_.view());
+    const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     challenge_auth got;
-    if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(*hdr), got); !d)
+    if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
       return fail(d.error(), failure::malformed_response);
     const challenge_auth* const a = &got;
     const slot_state& s = slots_[op_.slot];
@@ -1031,9 +1038,9 @@ class requester {
   }
 
   result<step> on_measurements(bytes_view rsp) noexcept {
-    const auto hdr = header::decode(request_.view());
+    const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     measurements got;
-    if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(*hdr), got); !d)
+    if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
       return fail(d.error(), failure::malformed_response);
     const measurements* const m = &got;
     const measurement_options& o = op_.meas;
