@@ -816,8 +816,9 @@ class requester {
   }
 
   result<step> on_error(bytes_view rsp) noexcept {
-    const auto e = error_response::decode(rsp);
-    if (!e) return fail(e.error(), failure::malformed_response);
+    error_response got;
+    if (const auto d = error_response::decode_into(rsp, got); !d) return fail(d.error(), failure::malformed_response);
+    const error_response* const e = &got;
     // An ERROR to GET_VERSION is 0x10 (spdm.md §1); later ones carry the negotiated version.
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
       return fail(errc::version_mismatch, failure::malformed_response);
