@@ -551,18 +551,11 @@ class requester {
   /// crypto_map's to_crypto() for a selected algorithm. ALGORITHMS may only select what was
   /// offered (on_algorithms checks it), so when the configuration has one algorithm of the kind
   /// the answer is that one or none: a comparison instead of the mapping's switch.
-  static constexpr std::optional<crypto::hash_alg> hash_of(base_hash h) noexcept {
-    if constexpr (Config::hash_algs.size() == 1) {
-      constexpr auto only = to_crypto(Config::hash_algs[0]);
-      return h == Config::hash_algs[0] ? only : std::nullopt;
-    } else {
-      return to_crypto(h);
-    }
-  }
-  static constexpr std::optional<crypto::sig_alg> sig_of(base_asym a) noexcept {
-    if constexpr (Config::asym_algs.size() == 1) {
-      constexpr auto only = to_crypto(Config::asym_algs[0]);
-      return a == Config::asym_algs[0] ? only : std::nullopt;
+  template <const auto& Configured, class Alg>
+  static constexpr auto crypto_of(Alg a) noexcept {
+    if constexpr (Configured.size() == 1) {
+      constexpr auto only = to_crypto(Configured[0]);
+      return a == Configured[0] ? only : decltype(only){};
     } else {
       return to_crypto(a);
     }
@@ -909,7 +902,7 @@ class requester {
     update(n, offered_);
     update(n, *a);
     if (a->hash != base_hash::none) {
-      const auto h = hash_of(a->hash);
+      const auto h = crypto_of<Config::hash_algs>(a->hash);
       if (!h) return fail(errc::unsupported, failure::invalid_algorithms);
       if (!tr_.select(crypto_, *h, n.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
     }
@@ -968,7 +961,7 @@ class requester {
     };
     const auto cc = cert_chain::decode(chain_.view(), n_);
     if (!cc) return fail_v(cc.error(), failure::chain_malformed);
-    const auto h = hash_of(n_.hash);
+    const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!h) return fail_v(errc::invalid_state, failure::crypto);
     std::array<std::byte, max_hash> d{};
     const bytes_span dv = std::span{d}.first(n_.h());
@@ -979,7 +972,7 @@ class requester {
       return fail_v(errc::crypto_failure, failure::crypto);
     if ((digest_mask_ & (1u << op_.slot)) && !equal(bytes_view{s.chain_digest}.first(n_.h()), bytes_view{s.digest}.first(n_.h())))
       return fail_v(errc::verify_failed, failure::chain_digest_mismatch);
-    const auto alg = sig_of(n_.asym);
+    const auto alg = crypto_of<Config::asym_algs>(n_.asym);
     if (!alg) return fail_v(errc::unsupported, failure::invalid_algorithms);
     auto key = crypto_.verify_cert_chain(cc->certificates, op_.anchors,
                                          crypto::cert_chain_options{*alg, crypto::cert_role::responder, op_.now});
@@ -998,8 +991,8 @@ class requester {
       last_failure_ = failure::crypto;
       return errc::crypto_failure;
     }
-    const auto alg = sig_of(n_.asym);
-    const auto h = hash_of(n_.hash);
+    const auto alg = crypto_of<Config::asym_algs>(n_.asym);
+    const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!alg || !h || !slots_[slot].verified) {
       last_failure_ = failure::crypto;
       return errc::invalid_state;
