@@ -106,12 +106,17 @@ TEST_CASE("decode_into agrees with decode on every captured response, its prefix
           agree_everywhere<capabilities>(
               w.bytes, [&](bytes_view m) { return capabilities::decode(m); },
               [&](bytes_view m, capabilities& out) {
-                // A corruption may set Param1 bit 0 at 1.3: decode() then reads a block that the
-                // lean decoder refuses; that case is checked on its own below.
+                // A corruption may set Param1 bit 0 at 1.3: decode() then reads a block (or fails
+                // inside it) where the lean decoder stops with invalid_field, its documented
+                // difference; the block itself is checked in the next test case. Failures before
+                // the block must still agree.
                 const auto full = capabilities::decode(m);
                 const auto r = capabilities::decode_without_algorithms(m, out);
-                if (full && full->has_supported_algorithms) {
-                  CHECK(r == errc::invalid_field);
+                const bool block_bit = m.size() >= 3 && std::to_integer<unsigned>(m[0]) == 0x13 &&
+                                       (std::to_integer<unsigned>(m[2]) & 1u) != 0;
+                if (block_bit && r == errc::invalid_field) {
+                  if (!full) return result<void>{full.error()};
+                  CHECK(full->has_supported_algorithms);
                   out = *full;
                   return result<void>{};
                 }
