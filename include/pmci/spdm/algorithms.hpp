@@ -184,8 +184,9 @@ constexpr result<ext_alg_list> read_ext_algs(reader& r, std::size_t n) noexcept 
 
 constexpr bool known_alg_type(std::uint8_t t) noexcept { return t >= 2 && t <= 5; }
 
-constexpr result<alg_struct_table> read_alg_structs(reader& r, std::size_t n) noexcept {
-  alg_struct_table t;
+// Fills t (empty on entry) in place: a result<alg_struct_table> would carry a default table in
+// every error return and copy the table on success.
+constexpr result<void> read_alg_structs(reader& r, std::size_t n, alg_struct_table& t) noexcept {
   if (n > alg_struct_table::max_structs) return errc::out_of_range;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t type = r.u8();
@@ -198,7 +199,7 @@ constexpr result<alg_struct_table> read_alg_structs(reader& r, std::size_t n) no
     PMCI_TRY_ASSIGN(const ext_alg_list ext, read_ext_algs(r, alg_count & 0x0F));
     PMCI_TRY(t.add(static_cast<alg_type>(type), supported, ext));
   }
-  return t;
+  return ok();
 }
 
 constexpr result<void> write_alg_structs(writer& w, const alg_struct_table& t) noexcept {
@@ -244,7 +245,7 @@ constexpr result<void> read_offer(reader& r, T& o, version v, std::size_t struct
   if (n_asym + n_hash > max_ext) return errc::out_of_range;
   PMCI_TRY_ASSIGN(o.ext_asym, read_ext_algs(r, n_asym));
   PMCI_TRY_ASSIGN(o.ext_hash, read_ext_algs(r, n_hash));
-  PMCI_TRY_ASSIGN(o.structs, read_alg_structs(r, struct_count));
+  PMCI_TRY(read_alg_structs(r, struct_count, o.structs));
   if (n_asym + n_hash + o.structs.ext_count() > max_ext) return errc::out_of_range;
   if (r.position() - start != o.length) return errc::invalid_field;
   return ok();
@@ -337,10 +338,16 @@ struct algorithms {
   constexpr key_schedule key_sched() const noexcept { return structs.key_sched(); }
 
   static constexpr result<algorithms> decode(bytes_view message, const negotiated& n) noexcept {
+    algorithms m;
+    PMCI_TRY(decode_into(message, n, m));
+    return m;
+  }
+  /// decode() into the caller's `m` (default-constructed on entry; unspecified after an error):
+  /// no result<algorithms> to build and copy, for engines on small targets.
+  static constexpr result<void> decode_into(bytes_view message, const negotiated& n, algorithms& m) noexcept {
     reader r{message};
     PMCI_TRY_ASSIGN(const header h, read_header(r, message_code, n));
     if (h.param2 != 0 || (n.ver == version::v1_0 && h.param1 != 0)) return errc::reserved_nonzero;
-    algorithms m;
     m.length = r.u16le();
     m.measurement_spec = static_cast<meas_spec>(r.u8());
     m.other_params_selection = r.u8();
@@ -359,11 +366,11 @@ struct algorithms {
     if (n_asym > 1 || n_hash > 1) return errc::out_of_range;  // a selection names one algorithm
     PMCI_TRY_ASSIGN(m.ext_asym, detail::read_ext_algs(r, n_asym));
     PMCI_TRY_ASSIGN(m.ext_hash, detail::read_ext_algs(r, n_hash));
-    PMCI_TRY_ASSIGN(m.structs, detail::read_alg_structs(r, h.param1));
+    PMCI_TRY(detail::read_alg_structs(r, h.param1, m.structs));
     if (r.position() != m.length) return errc::invalid_field;
     PMCI_TRY(r.finish());
     if (!m.selections_valid()) return errc::invalid_field;
-    return m;
+    return ok();
   }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     if (ext_asym.size() > 1 || ext_hash.size() > 1) return errc::out_of_range;

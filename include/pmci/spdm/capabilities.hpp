@@ -271,21 +271,17 @@ struct capabilities {
   supported_algorithms algs{};            // valid when has_supported_algorithms
 
   static constexpr result<capabilities> decode(bytes_view message, const negotiated& = {}) noexcept {
-    reader r{message};
-    PMCI_TRY_ASSIGN(const header h, read_header(r, message_code));
     capabilities m;
-    m.ver = static_cast<version>(h.version);
-    m.has_supported_algorithms = m.ver >= version::v1_3 && (h.param1 & 1);
-    if (h.param2 != 0 || (h.param1 & ~(m.ver >= version::v1_3 ? 1 : 0)) != 0) return errc::reserved_nonzero;
-    detail::read_caps_body<capabilities, rsp_cap>(r, m);
-    if (m.has_supported_algorithms) {
-      const std::size_t start = r.position();
-      const std::size_t n_structs = r.u8();
-      r.reserved(1);
-      PMCI_TRY(detail::read_offer(r, m.algs, m.ver, n_structs, start, 0xFFFF, max_block_ext_algs));
-    }
-    PMCI_TRY(r.finish());
+    PMCI_TRY(decode_as<true>(message, m));
     return m;
+  }
+  /// decode() for a requester that never sets Param1 bit 0 of GET_CAPABILITIES, into the caller's
+  /// `m` (default-constructed on entry; unspecified after an error; no result<capabilities> to
+  /// build and copy): a 1.3 response carrying the supported-algorithms block is refused with
+  /// errc::invalid_field (DSP0274 sends the block only when asked, spdm.md §4), and the block's
+  /// decoder is not instantiated.
+  static constexpr result<void> decode_without_algorithms(bytes_view message, capabilities& m) noexcept {
+    return decode_as<false>(message, m);
   }
   constexpr result<void> encode(writer& w, const negotiated& = {}) const noexcept {
     if (!is_known(to_byte(ver)) || (has_supported_algorithms && ver < version::v1_3)) return errc::invalid_field;
@@ -303,6 +299,28 @@ struct capabilities {
         !detail::transfer_sizes_valid(data_transfer_size, max_spdm_msg_size, has(flags, rsp_cap::chunk)))
       return errc::invalid_field;
     return ok();
+  }
+
+ private:
+  template <bool WithAlgorithms>
+  static constexpr result<void> decode_as(bytes_view message, capabilities& m) noexcept {
+    reader r{message};
+    PMCI_TRY_ASSIGN(const header h, read_header(r, message_code));
+    m.ver = static_cast<version>(h.version);
+    m.has_supported_algorithms = m.ver >= version::v1_3 && (h.param1 & 1);
+    if (h.param2 != 0 || (h.param1 & ~(m.ver >= version::v1_3 ? 1 : 0)) != 0) return errc::reserved_nonzero;
+    detail::read_caps_body<capabilities, rsp_cap>(r, m);
+    if (m.has_supported_algorithms) {
+      if constexpr (WithAlgorithms) {
+        const std::size_t start = r.position();
+        const std::size_t n_structs = r.u8();
+        r.reserved(1);
+        PMCI_TRY(detail::read_offer(r, m.algs, m.ver, n_structs, start, 0xFFFF, max_block_ext_algs));
+      } else {
+        return errc::invalid_field;
+      }
+    }
+    return r.finish();
   }
 };
 

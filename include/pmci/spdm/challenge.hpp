@@ -98,11 +98,18 @@ struct challenge_auth {
   }
 
   static constexpr result<challenge_auth> decode(bytes_view message, const negotiated& n, const response_context& ctx) noexcept {
+    challenge_auth a;
+    PMCI_TRY(decode_into(message, n, ctx, a));
+    return a;
+  }
+  /// decode() into the caller's `a` (default-constructed on entry; unspecified after an error):
+  /// no result<challenge_auth> to build and copy, for engines on small targets.
+  static constexpr result<void> decode_into(bytes_view message, const negotiated& n, const response_context& ctx,
+                                            challenge_auth& a) noexcept {
     reader r{message};
     PMCI_TRY_ASSIGN(const header h, read_header(r, message_code, n));
     const std::size_t sig = signature_size(n, ctx);
     if (n.h() == 0 || sig == 0) return errc::invalid_state;
-    challenge_auth a;
     a.slot_id = static_cast<std::uint8_t>(h.param1 & 0x0F);
     a.basic_mut_auth_req = (h.param1 & 0x80) != 0;
     a.slot_mask = h.param2;
@@ -115,7 +122,7 @@ struct challenge_auth {
     PMCI_TRY(r.finish());
     if ((h.param1 & 0x70) || (a.basic_mut_auth_req && n.ver < version::v1_1)) return errc::reserved_nonzero;
     if (!valid_slot4(a.slot_id)) return errc::invalid_field;
-    return a;
+    return ok();
   }
   /// invalid_field when a field's size does not match n and ctx; invalid_state without hash or
   /// signature algorithm.

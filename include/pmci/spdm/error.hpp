@@ -55,9 +55,15 @@ struct error_response {
   }
 
   static constexpr result<error_response> decode(bytes_view message, const negotiated& = {}) noexcept {
+    error_response e;
+    PMCI_TRY(decode_into(message, e));
+    return e;
+  }
+  /// decode() into the caller's `e` (default-constructed on entry; unspecified after an error):
+  /// no result<error_response> to build and copy, for engines on small targets.
+  static constexpr result<void> decode_into(bytes_view message, error_response& e) noexcept {
     reader r{message};
     PMCI_TRY_ASSIGN(const header h, read_header(r, message_code));
-    error_response e;
     e.spdm_version = h.version;
     e.error = static_cast<error_code>(h.param1);
     e.error_data = h.param2;
@@ -71,7 +77,7 @@ struct error_response {
     }
     PMCI_TRY(r.finish());
     if (has_typed_data(e.error) && e.error_data != 0) return errc::reserved_nonzero;
-    return e;
+    return ok();
   }
 
   /// invalid_field when extended_data is used with a typed code, is longer than 32 bytes, or the

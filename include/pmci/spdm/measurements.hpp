@@ -234,11 +234,18 @@ struct measurements {
   }
 
   static constexpr result<measurements> decode(bytes_view message, const negotiated& n, const response_context& ctx) noexcept {
+    measurements m;
+    PMCI_TRY(decode_into(message, n, ctx, m));
+    return m;
+  }
+  /// decode() into the caller's `m` (default-constructed on entry; unspecified after an error):
+  /// no result<measurements> to build and copy, for engines on small targets.
+  static constexpr result<void> decode_into(bytes_view message, const negotiated& n, const response_context& ctx,
+                                            measurements& m) noexcept {
     reader r{message};
     PMCI_TRY_ASSIGN(const header h, read_header(r, message_code, n));
     const std::size_t sig = signature_size(n, ctx);
     if (signature_expected(ctx) && sig == 0) return errc::invalid_state;
-    measurements m;
     m.total_indices = h.param1;
     m.slot_id = static_cast<std::uint8_t>(h.param2 & 0x0F);
     m.content_changed = static_cast<content_change>((h.param2 >> 4) & 0x03);
@@ -256,7 +263,7 @@ struct measurements {
     if (ctx.request.param2 == meas_op_count && (blocks != 0 || !rec.empty())) return errc::invalid_field;
     if (ctx.request.param2 != meas_op_count && ctx.request.param2 != meas_op_all && blocks != 1) return errc::invalid_field;
     PMCI_TRY_ASSIGN(m.record, measurement_record::decode(rec, blocks, n.mh()));
-    return m;
+    return ok();
   }
   /// invalid_field when a field's size does not match n and ctx, or the record is not valid.
   constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {

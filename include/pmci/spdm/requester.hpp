@@ -242,56 +242,33 @@ class requester {
   result<void> start_get_version() noexcept {
     reset_connection();
     begin(op_kind::version);
-    return set_request(get_version{});
+    return set_fixed_request(fixed_get_version, version::v1_0);
   }
   /// GET_CAPABILITIES (after VERSION).
   result<void> start_get_capabilities() noexcept {
     if (state_ != connection_state::after_version) return errc::invalid_state;
     begin(op_kind::capabilities);
-    get_capabilities g;
-    g.ver = chosen_;
-    g.ct_exponent = Config::ct_exponent;
-    g.flags = detail::masked(caps_now(), chosen_);
-    g.data_transfer_size = Config::max_message_size;
-    g.max_spdm_msg_size = Config::max_message_size;
-    return set_request(g);
+    if constexpr (!detail::has_runtime_limits<Config>())
+      return set_fixed_request(fixed_get_capabilities, chosen_);
+    else
+      return set_request(capabilities_request(chosen_, limits_.value));
   }
   /// NEGOTIATE_ALGORITHMS (after CAPABILITIES).
   result<void> start_negotiate_algorithms() noexcept {
     if (state_ != connection_state::after_capabilities) return errc::invalid_state;
     begin(op_kind::algorithms);
-    negotiate_algorithms na;
-    na.measurement_spec = Config::measurement_spec;
-    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs) & limits_.value.asym);
-    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs) & limits_.value.hash);
-    if (n_.ver >= version::v1_2) na.other_params_support = Config::opaque_data_formats;
-    if (n_.ver >= version::v1_3) {
-      if (Config::multi_key_conn) na.other_params_support = static_cast<std::uint8_t>(na.other_params_support | detail::multi_key_conn_bit);
-      na.mel_spec = Config::mel_spec;
-    }
-    if (n_.ver >= version::v1_1) {
-      // An AlgStruct whose allowed set is empty is left out (an empty one is invalid, spdm.md §6.2).
-      const auto add = [&na](alg_type t, std::uint16_t m) {
-        if (m != 0) (void)na.structs.add(t, m);
-      };
-      if constexpr (!Config::dhe_groups.empty())
-        add(alg_type::dhe, static_cast<std::uint16_t>(detail::mask_of(Config::dhe_groups) & limits_.value.dhe));
-      if constexpr (!Config::aead_suites.empty())
-        add(alg_type::aead, static_cast<std::uint16_t>(detail::mask_of(Config::aead_suites) & limits_.value.aead));
-      if constexpr (!Config::req_asym_algs.empty())
-        add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs) & limits_.value.req_asym));
-      if constexpr (!Config::key_schedules.empty())
-        add(alg_type::key_schedule, static_cast<std::uint16_t>(detail::mask_of(Config::key_schedules) & limits_.value.key_schedule));
-    }
-    offered_ = na;
-    return set_request(na);
+    offered_ = offer(n_.ver, limits_.value);
+    if constexpr (!detail::has_runtime_limits<Config>())
+      return set_fixed_request(fixed_negotiate_algorithms, n_.ver);
+    else
+      return set_request(offered_);
   }
   /// GET_DIGESTS (after ALGORITHMS; the responder must have CERT_CAP).
   result<void> start_get_digests() noexcept {
     PMCI_TRY(require_negotiated(rsp_cap::cert));
     begin(op_kind::digests);
     tr_.reset_m();  // GET_DIGESTS drops B (spdm.md §15; libspdm)
-    return set_request(spdm::get_digests{});
+    return set_fixed_request(fixed_get_digests, n_.ver);
   }
   /// GET_CERTIFICATE for `slot`, in portions, then validation against `trust_anchors` (the DER
   /// root certificates; the span and what it views must stay valid until the operation ends).
@@ -402,7 +379,7 @@ class requester {
     auto r = dispatch_response(rsp);
     if (!r || r->kind == step::done) {
       if (!r && op_.kind == op_kind::measurements) drop_l();  // a failed GET_MEASUREMENTS restarts L1/L2
-      op_ = op_state{};
+      clear_op();
     }
     return r;
   }
@@ -544,10 +521,12 @@ class requester {
  private:
   enum class op_kind : std::uint8_t { none, version, capabilities, algorithms, digests, certificate, challenge, measurements, vendor };
 
+  // All-zero defaults (rnr and meas are only read while their operation runs), so that resetting
+  // it is one zero fill; clear_op() is the one place that does it.
   struct op_state {
     op_kind kind = op_kind::none;
     bool respond_if_ready = false;
-    response_not_ready rnr{};
+    response_not_ready rnr{0, code{}, 0, 0};
     unsigned busy = 0;
     unsigned not_ready = 0;
     std::uint8_t slot = 0;
@@ -556,7 +535,7 @@ class requester {
     std::span<const bytes_view> anchors{};
     std::int64_t now = 0;
     summary_hash_type summary = summary_hash_type::none;
-    measurement_options meas{};
+    measurement_options meas{.operation = 0, .signature = false};
     std::array<std::byte, nonce_size> nonce{};
     std::array<std::byte, requester_context_size> context{};
     vendor_defined_request vendor{};
@@ -569,6 +548,134 @@ class requester {
     bool verified = false;
   };
 
+  /// crypto_map's to_crypto() for a selected algorithm. ALGORITHMS may only select what was
+  /// offered (on_algorithms checks it), so when the configuration has one algorithm of the kind
+  /// the answer is that one or none: a comparison instead of the mapping's switch.
+  template <const auto& Configured, class Alg>
+  static constexpr auto crypto_of(Alg a) noexcept {
+    if constexpr (Configured.size() == 1) {
+      constexpr auto only = to_crypto(Configured[0]);
+      return a == Configured[0] ? only : decltype(only){};
+    } else {
+      return to_crypto(a);
+    }
+  }
+  /// The header of a message the caller knows to hold header::size bytes (header::decode without
+  /// its result: the length check is the caller's).
+  static constexpr header header_of(bytes_view m) noexcept {
+    return {std::to_integer<std::uint8_t>(m[0]), static_cast<code>(m[1]), std::to_integer<std::uint8_t>(m[2]),
+            std::to_integer<std::uint8_t>(m[3])};
+  }
+  /// Whether NEGOTIATE_ALGORITHMS (1.1+) carries AlgStructs at all.
+  static constexpr bool offers_alg_structs = !Config::dhe_groups.empty() || !Config::aead_suites.empty() ||
+                                             !Config::req_asym_algs.empty() || !Config::key_schedules.empty();
+  /// What NEGOTIATE_ALGORITHMS offers at version v under the limits l.
+  static constexpr negotiate_algorithms offer(version v, const offer_limits& l) noexcept {
+    negotiate_algorithms na;
+    na.measurement_spec = Config::measurement_spec;
+    na.asym = static_cast<base_asym>(detail::mask_of(Config::asym_algs) & l.asym);
+    na.hash = static_cast<base_hash>(detail::mask_of(Config::hash_algs) & l.hash);
+    if (v >= version::v1_2) na.other_params_support = Config::opaque_data_formats;
+    if (v >= version::v1_3) {
+      if (Config::multi_key_conn) na.other_params_support = static_cast<std::uint8_t>(na.other_params_support | detail::multi_key_conn_bit);
+      na.mel_spec = Config::mel_spec;
+    }
+    if (v >= version::v1_1) {
+      // An AlgStruct whose allowed set is empty is left out (an empty one is invalid, spdm.md §6.2).
+      const auto add = [&na](alg_type t, std::uint16_t m) {
+        if (m != 0) (void)na.structs.add(t, m);
+      };
+      if constexpr (!Config::dhe_groups.empty())
+        add(alg_type::dhe, static_cast<std::uint16_t>(detail::mask_of(Config::dhe_groups) & l.dhe));
+      if constexpr (!Config::aead_suites.empty())
+        add(alg_type::aead, static_cast<std::uint16_t>(detail::mask_of(Config::aead_suites) & l.aead));
+      if constexpr (!Config::req_asym_algs.empty())
+        add(alg_type::req_base_asym, static_cast<std::uint16_t>(detail::mask_of(Config::req_asym_algs) & l.req_asym));
+      if constexpr (!Config::key_schedules.empty())
+        add(alg_type::key_schedule, static_cast<std::uint16_t>(detail::mask_of(Config::key_schedules) & l.key_schedule));
+    }
+    return na;
+  }
+  /// GET_CAPABILITIES at version v under the limits l.
+  static constexpr get_capabilities capabilities_request(version v, const offer_limits& l) noexcept {
+    get_capabilities g;
+    g.ver = v;
+    g.ct_exponent = Config::ct_exponent;
+    g.flags = detail::masked(static_cast<req_cap>(raw(Config::capabilities) & l.capabilities), v);
+    g.data_transfer_size = Config::max_message_size;
+    g.max_spdm_msg_size = Config::max_message_size;
+    return g;
+  }
+
+  // ---- requests fixed at compile time ---------------------------------------------------------
+  // GET_VERSION and GET_DIGESTS, and without run-time limits GET_CAPABILITIES and
+  // NEGOTIATE_ALGORITHMS, depend on the version only: they are encoded here at compile time, by
+  // the same codecs, once per version 1.0-1.3 (index: version - 0x10), and the image carries
+  // these bytes instead of the encoders.
+  /// A request's bytes, or (size 0) the encoder's error.
+  template <std::size_t N>
+  struct fixed_request {
+    std::array<std::byte, N> bytes{};
+    std::uint8_t size = 0;
+    errc error = errc::invalid_state;
+  };
+  struct make_capabilities {
+    constexpr get_capabilities operator()(version v) const noexcept { return capabilities_request(v, offer_limits{}); }
+  };
+  struct make_offer {
+    constexpr negotiate_algorithms operator()(version v) const noexcept { return offer(v, offer_limits{}); }
+  };
+  template <class Make>
+  static constexpr fixed_request<max_request_size> encode_fixed(version v) noexcept {
+    fixed_request<max_request_size> f;
+    negotiated n;
+    n.ver = v;
+    writer w{f.bytes};
+    if (const auto r = Make{}(v).encode(w, n); r)
+      f.size = static_cast<std::uint8_t>(w.size());
+    else
+      f.error = r.error();
+    return f;
+  }
+  template <class Make>
+  static constexpr auto fixed_table() noexcept {
+    constexpr std::size_t size = [] {
+      std::size_t m = 0;
+      for (std::uint8_t b = 0x10; b <= 0x13; ++b) m = std::max<std::size_t>(m, encode_fixed<Make>(static_cast<version>(b)).size);
+      return m;
+    }();
+    std::array<fixed_request<size>, 4> t{};
+    for (std::uint8_t i = 0; i < 4; ++i) {
+      const auto f = encode_fixed<Make>(static_cast<version>(0x10 + i));
+      std::copy_n(f.bytes.begin(), size, t[i].bytes.begin());
+      t[i].size = f.size;
+      t[i].error = f.error;
+    }
+    return t;
+  }
+  struct make_get_digests {
+    constexpr spdm::get_digests operator()(version) const noexcept { return {}; }
+  };
+  static constexpr auto fixed_get_capabilities = fixed_table<make_capabilities>();
+  static constexpr auto fixed_get_digests = fixed_table<make_get_digests>();
+  struct make_get_version {
+    constexpr get_version operator()(version) const noexcept { return {}; }
+  };
+  static constexpr auto fixed_get_version = fixed_table<make_get_version>();
+  static constexpr auto fixed_negotiate_algorithms = fixed_table<make_offer>();
+
+  /// Make the table's entry for v the current request (set_request's counterpart).
+  template <class Table>
+  result<void> set_fixed_request(const Table& table, version v) noexcept {
+    // v is 0x10-0x13 (chosen from VERSION among the versions pmci knows); & 3 keeps the index
+    // inside the table whatever it holds.
+    const auto& f = table[(to_byte(v) - 0x10) & 3];
+    if (f.size == 0) return fail_start(f.error);
+    std::copy_n(f.bytes.begin(), f.size, request_.storage().begin());
+    request_.resize(f.size);
+    return ok();
+  }
+
   // ---- request plumbing -----------------------------------------------------------------------
   /// Encode m as the current request (kept for resends and the transcript).
   template <class M>
@@ -579,15 +686,20 @@ class requester {
       r = m.encode(w, n_);
     else
       r = m.encode(w);
-    if (!r) {
-      op_ = op_state{};
-      return r.error();
+    return keep_request(r, w.size());
+  }
+  /// set_request's non-template tail: keep the encoded request, or end the operation.
+  [[gnu::noinline]] result<void> keep_request(result<void> encoded, std::size_t size) noexcept {
+    if (!encoded) {
+      clear_op();
+      return encoded.error();
     }
-    request_.resize(w.size());
+    request_.resize(size);
     return ok();
   }
+  [[gnu::noinline]] void clear_op() noexcept { op_ = op_state{}; }
   void begin(op_kind k) noexcept {
-    op_ = op_state{};
+    clear_op();
     op_.kind = k;
     last_failure_ = failure::none;
     if (k != op_kind::measurements) drop_l();  // any request but GET_MEASUREMENTS drops L1/L2
@@ -601,13 +713,13 @@ class requester {
     return ok();
   }
   result<void> fail_start(errc e) noexcept {
-    op_ = op_state{};
+    clear_op();
     return e;
   }
   result<void> fresh(std::array<std::byte, nonce_size>& nonce) noexcept {
     if (!crypto_.random(nonce)) {
       last_failure_ = failure::crypto;
-      op_ = op_state{};
+      clear_op();
       return errc::crypto_failure;
     }
     return ok();
@@ -636,7 +748,7 @@ class requester {
 
   result<void> abandon(errc e, failure f) noexcept {
     if (op_.kind == op_kind::measurements) drop_l();
-    op_ = op_state{};
+    clear_op();
     last_failure_ = f;
     return e;
   }
@@ -673,8 +785,9 @@ class requester {
 
   // ---- responses ------------------------------------------------------------------------------
   result<step> dispatch_response(bytes_view rsp) noexcept {
-    const auto h = header::decode(rsp);
-    if (!h) return fail(h.error(), failure::malformed_response);
+    if (rsp.size() < header::size) return fail(errc::truncated, failure::malformed_response);
+    const header hd = header_of(rsp);
+    const header* const h = &hd;
     if (h->request_response_code == code::error) return on_error(rsp);
     if (h->version != expected_version()) return fail(errc::version_mismatch, failure::malformed_response);
     const code want = op_.kind == op_kind::vendor ? code::vendor_defined_response : response_to(request_code());
@@ -696,8 +809,9 @@ class requester {
   }
 
   result<step> on_error(bytes_view rsp) noexcept {
-    const auto e = error_response::decode(rsp);
-    if (!e) return fail(e.error(), failure::malformed_response);
+    error_response got;
+    if (const auto d = error_response::decode_into(rsp, got); !d) return fail(d.error(), failure::malformed_response);
+    const error_response* const e = &got;
     // An ERROR to GET_VERSION is 0x10 (spdm.md §1); later ones carry the negotiated version.
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
       return fail(errc::version_mismatch, failure::malformed_response);
@@ -741,9 +855,12 @@ class requester {
   }
 
   result<step> on_capabilities(bytes_view rsp) noexcept {
-    const auto c = capabilities::decode(rsp);
-    if (!c) return fail(c.error(), failure::malformed_response);
-    if (c->ver != chosen_ || c->has_supported_algorithms) return fail(errc::invalid_field, failure::malformed_response);
+    // This requester never asks for the 1.3 supported-algorithms block (GET_CAPABILITIES Param1
+    // bit 0 clear), so a CAPABILITIES carrying one is malformed: refused by the decoder.
+    capabilities got;
+    if (const auto d = capabilities::decode_without_algorithms(rsp, got); !d) return fail(d.error(), failure::malformed_response);
+    const capabilities* const c = &got;
+    if (c->ver != chosen_) return fail(errc::invalid_field, failure::malformed_response);
     if (!c->validate()) return fail(errc::invalid_field, failure::invalid_capabilities);
     if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
     n_ = negotiated{};
@@ -757,16 +874,23 @@ class requester {
   }
 
   result<step> on_algorithms(bytes_view rsp) noexcept {
-    const auto a = algorithms::decode(rsp, n_);
-    if (!a) return fail(a.error(), failure::malformed_response);
+    algorithms got;
+    if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return fail(d.error(), failure::malformed_response);
+    const algorithms* const a = &got;
     const auto within = [](auto sel, auto offered) { return (raw(sel) & ~raw(offered)) == 0; };
     bool good = within(a->hash, offered_.hash) && within(a->asym, offered_.asym) &&
                 within(a->measurement_spec, offered_.measurement_spec) && a->ext_asym.empty() && a->ext_hash.empty() &&
                 (a->other_params_selection & 0x0F & ~offered_.other_params_support) == 0 &&
                 within(a->mel_spec, offered_.mel_spec) && a->structs.count <= offered_.structs.count;
-    for (const auto& s : a->structs) {
-      const auto* o = offered_.structs.find(s.type);
-      good = good && o != nullptr && (s.supported & ~o->supported) == 0;
+    if constexpr (offers_alg_structs) {
+      for (const auto& s : a->structs) {
+        const auto* o = offered_.structs.find(s.type);
+        good = good && o != nullptr && (s.supported & ~o->supported) == 0;
+      }
+    } else {
+      // Nothing offered: a selection with AlgStructs is refused here (as by count <= 0 above), so
+      // the compiler knows the table is empty when update() reads it.
+      if (got.structs.count != 0) return fail(errc::invalid_field, failure::invalid_algorithms);
     }
     // What attestation needs from a responder that has certificates or signs.
     const bool signs = any(n_.rsp_caps, rsp_cap::cert | rsp_cap::chal) || (n_.rsp_caps & rsp_cap::meas_mask) == rsp_cap::meas_sig;
@@ -778,7 +902,7 @@ class requester {
     update(n, offered_);
     update(n, *a);
     if (a->hash != base_hash::none) {
-      const auto h = to_crypto(a->hash);
+      const auto h = crypto_of<Config::hash_algs>(a->hash);
       if (!h) return fail(errc::unsupported, failure::invalid_algorithms);
       if (!tr_.select(crypto_, *h, n.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
     }
@@ -837,7 +961,7 @@ class requester {
     };
     const auto cc = cert_chain::decode(chain_.view(), n_);
     if (!cc) return fail_v(cc.error(), failure::chain_malformed);
-    const auto h = to_crypto(n_.hash);
+    const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!h) return fail_v(errc::invalid_state, failure::crypto);
     std::array<std::byte, max_hash> d{};
     const bytes_span dv = std::span{d}.first(n_.h());
@@ -848,7 +972,7 @@ class requester {
       return fail_v(errc::crypto_failure, failure::crypto);
     if ((digest_mask_ & (1u << op_.slot)) && !equal(bytes_view{s.chain_digest}.first(n_.h()), bytes_view{s.digest}.first(n_.h())))
       return fail_v(errc::verify_failed, failure::chain_digest_mismatch);
-    const auto alg = to_crypto(n_.asym);
+    const auto alg = crypto_of<Config::asym_algs>(n_.asym);
     if (!alg) return fail_v(errc::unsupported, failure::invalid_algorithms);
     auto key = crypto_.verify_cert_chain(cc->certificates, op_.anchors,
                                          crypto::cert_chain_options{*alg, crypto::cert_role::responder, op_.now});
@@ -867,8 +991,8 @@ class requester {
       last_failure_ = failure::crypto;
       return errc::crypto_failure;
     }
-    const auto alg = to_crypto(n_.asym);
-    const auto h = to_crypto(n_.hash);
+    const auto alg = crypto_of<Config::asym_algs>(n_.asym);
+    const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!alg || !h || !slots_[slot].verified) {
       last_failure_ = failure::crypto;
       return errc::invalid_state;
@@ -881,9 +1005,11 @@ class requester {
   }
 
   result<step> on_challenge_auth(bytes_view rsp) noexcept {
-    const auto hdr = header::decode(request_.view());
-    const auto a = challenge_auth::decode(rsp, n_, response_context::answering(*hdr));
-    if (!a) return fail(a.error(), failure::malformed_response);
+    const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
+    challenge_auth got;
+    if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
+      return fail(d.error(), failure::malformed_response);
+    const challenge_auth* const a = &got;
     const slot_state& s = slots_[op_.slot];
     if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return fail(errc::invalid_field, failure::unexpected_response);
     if (a->basic_mut_auth_req) return fail(errc::unsupported, failure::unexpected_response);  // no mutual auth here
@@ -906,9 +1032,11 @@ class requester {
   }
 
   result<step> on_measurements(bytes_view rsp) noexcept {
-    const auto hdr = header::decode(request_.view());
-    const auto m = measurements::decode(rsp, n_, response_context::answering(*hdr));
-    if (!m) return fail(m.error(), failure::malformed_response);
+    const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
+    measurements got;
+    if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
+      return fail(d.error(), failure::malformed_response);
+    const measurements* const m = &got;
     const measurement_options& o = op_.meas;
     if (o.operation != meas_op_count && o.operation != meas_op_all && (*m->record.begin()).index != o.operation)
       return fail(errc::invalid_field, failure::unexpected_response);
