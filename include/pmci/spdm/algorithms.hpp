@@ -304,6 +304,34 @@ struct negotiate_algorithms {
     PMCI_TRY(r.finish());
     return m;
   }
+  /// A lean entry point for an engine that reads the request in place (the responder, on a copy
+  /// whose reserved fields it cleared: detail::clear_reserved, request_frame.hpp): whether
+  /// decode() accepts `m` at version v, leaving out the header (code, version byte: the caller
+  /// has checked them) and the reserved fields. Returns the offset of the AlgStructs (Param1 of
+  /// them, each | AlgType | AlgCount | AlgSupported(2) | 4 x ExtAlgCount |), or 0 when decode()
+  /// would fail. No result<negotiate_algorithms>: a firmware responder needs a few fixed-offset
+  /// fields and one walk of the AlgStructs.
+  static constexpr std::size_t structs_offset(bytes_view m, version v) noexcept {
+    // Length: exactly the message (decode: Length past the end, Length != content, trailing data).
+    if (m.size() < fixed_size || load_u16le(m.subspan(4, 2)) != m.size() || m.size() > max_length(v)) return 0;
+    const auto b = [m](std::size_t i) { return std::to_integer<std::uint8_t>(m[i]); };
+    std::size_t ext = std::size_t{b(28)} + b(29);  // ExtAsymCount + ExtHashCount
+    const std::size_t structs_at = fixed_size + ext_alg_list::entry_size * ext;
+    std::size_t at = structs_at;
+    const std::size_t count = b(2);
+    if (count > alg_struct_table::max_structs) return 0;
+    std::uint8_t prev = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (at + 4 > m.size()) return 0;
+      const std::uint8_t type = b(at), alg_count = b(at + 1);
+      // FixedAlgCount 2, a DMTF type, AlgType ascending (read_alg_structs).
+      if ((alg_count >> 4) != 2 || !detail::known_alg_type(type) || type <= prev) return 0;
+      prev = type;
+      ext += alg_count & 0x0F;
+      at += 4 + ext_alg_list::entry_size * (alg_count & 0x0F);
+    }
+    return ext <= max_ext_algs(v) && at == m.size() ? structs_at : 0;
+  }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     if (n.ver == version::v1_0 && structs.count != 0) return errc::invalid_field;
     write_header(w, message_code, n, structs.count);

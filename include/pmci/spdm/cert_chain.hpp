@@ -22,22 +22,23 @@ namespace pmci::spdm {
 /// truncated when der ends before the header or the content does, invalid_field for another tag
 /// or a non-DER length.
 constexpr result<std::size_t> der_sequence_size(bytes_view der) noexcept {
-  reader r{der};
-  const std::uint8_t tag = r.u8();
-  const std::uint8_t first = r.u8();
-  PMCI_TRY(r.status());
-  if (tag != 0x30) return errc::invalid_field;
-  std::size_t len = first;
-  if (first & 0x80) {
-    const std::size_t n = first & 0x7F;
+  // Direct byte access, each read below a size checked just before (a reader per byte costs a
+  // few hundred bytes of Thumb-2 in the responder, which hashes the root certificate).
+  const auto b = [der](std::size_t i) { return std::size_t{std::to_integer<std::uint8_t>(der[i])}; };
+  if (der.size() < 2) return errc::truncated;
+  if (b(0) != 0x30) return errc::invalid_field;
+  std::size_t len = b(1), head = 2;
+  if (len & 0x80) {
+    const std::size_t n = len & 0x7F;
     if (n == 0 || n > 4) return errc::invalid_field;  // indefinite form, or absurdly long
+    if (der.size() < 2 + n) return errc::truncated;
     len = 0;
-    for (std::size_t i = 0; i < n; ++i) len = (len << 8) | r.u8();
-    PMCI_TRY(r.status());
+    for (std::size_t i = 0; i < n; ++i) len = (len << 8) | b(2 + i);
+    head += n;
     if (len < 0x80 || (len >> (8 * (n - 1))) == 0) return errc::invalid_field;  // not minimal
   }
-  if (len > r.remaining()) return errc::truncated;
-  return r.position() + len;
+  if (len > der.size() - head) return errc::truncated;
+  return head + len;
 }
 
 /// A decoded certificate chain: views into the chain bytes.

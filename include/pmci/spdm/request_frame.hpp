@@ -67,69 +67,70 @@ constexpr std::size_t request_length(bytes_view req, version v) noexcept {
   }
 }
 
-inline void clear_bits(bytes_span m, std::size_t at, std::uint8_t keep) noexcept {
-  if (at < m.size()) m[at] &= std::byte{keep};
-}
 inline void clear_bytes(bytes_span m, std::size_t at, std::size_t n) noexcept {
   for (std::size_t i = at; i < at + n && i < m.size(); ++i) m[i] = std::byte{0};
 }
 
-/// Clear the reserved fields of request `m` (an SPDM 1.0-1.3 request of version v) in place.
+/// One run of reserved bits in a fixed-layout request: bytes [offset, offset + count) of a
+/// request with code `code` keep the bits keep[minor] at SPDM 1.minor (0x00 clears them,
+/// 0xFF leaves them). A table rather than code: the rules are data (spdm.md §3-§8 request
+/// layouts; each row names its field).
+struct reserved_rule {
+  std::uint8_t code;
+  std::uint8_t offset;
+  std::uint8_t count;
+  std::uint8_t keep[4];
+};
+inline constexpr reserved_rule reserved_rules[] = {
+    {0x84, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // GET_VERSION Param1, Param2
+    {0x81, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // GET_DIGESTS Param1, Param2
+    {0xFE, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // VENDOR_DEFINED_REQUEST Param1 (1.4: bit 7 LargeReq), Param2
+    {0xE1, 2, 1, {0x00, 0x00, 0x00, 0x01}},  // GET_CAPABILITIES Param1 (1.3: supported-algorithms request)
+    {0xE1, 3, 1, {0x00, 0x00, 0x00, 0x00}},  //   Param2
+    {0xE1, 4, 1, {0xFF, 0x00, 0x00, 0x00}},  //   Reserved (1.1+)
+    {0xE1, 6, 2, {0xFF, 0x00, 0x00, 0x00}},  //   Reserved (1.4: ExtFlags)
+    // Flags bits DSP0274 does not define for a requester at 1.1 / 1.2 / 1.3 (defined_flags(req_cap{}, v),
+    // spdm.md §4.1): 0x0001FFC6, 0x0003FFC6, 0x0EC3FFC6, little-endian.
+    {0xE1, 8, 1, {0xFF, 0xC6, 0xC6, 0xC6}},
+    {0xE1, 10, 1, {0xFF, 0x01, 0x03, 0xC3}},
+    {0xE1, 11, 1, {0xFF, 0x00, 0x00, 0x0E}},
+    {0xE3, 2, 1, {0x00, 0xFF, 0xFF, 0xFF}},   // NEGOTIATE_ALGORITHMS Param1 (1.1+: number of AlgStructs)
+    {0xE3, 3, 1, {0x00, 0x00, 0x00, 0x00}},   //   Param2
+    {0xE3, 7, 1, {0x00, 0x00, 0x03, 0x13}},   //   OtherParamsSupport (other_params_mask)
+    {0xE3, 16, 12, {0x00, 0x00, 0x00, 0x00}}, //   Reserved (1.4: PqcAsymAlgo + Reserved)
+    {0xE3, 30, 1, {0x00, 0x00, 0x00, 0x00}},  //   Reserved
+    {0xE3, 31, 1, {0x00, 0x00, 0x00, 0xFF}},  //   MELSpecification (1.3)
+    {0x82, 2, 1, {0x0F, 0x0F, 0x0F, 0x0F}},   // GET_CERTIFICATE Param1 bits 7:4 (1.4: bit 7 LargeCertChain)
+    {0x82, 3, 1, {0x00, 0x00, 0x00, 0x01}},   //   Param2 (1.3: SlotSizeRequested)
+    {0xE0, 2, 1, {0x01, 0x01, 0x03, 0x07}},   // GET_MEASUREMENTS attributes (meas_attr_defined)
+    // SlotIDParam bits 7:4 (1.1+). Only a signed request reaches offset 36 once cut to its length
+    // (frame_request; at 1.0 a signed request is 36 bytes).
+    {0xE0, 36, 1, {0xFF, 0x0F, 0x0F, 0x0F}},
+    // CHALLENGE, RESPOND_IF_READY: no reserved fields.
+};
+
+/// Clear the reserved fields of request `m` (an SPDM 1.0-1.3 request of version v, cut to its
+/// own length: frame_request) in place.
 inline void clear_reserved(bytes_span m, version v) noexcept {
   if (m.size() < header::size) return;
-  switch (static_cast<code>(std::to_integer<std::uint8_t>(m[1]))) {
-    case code::get_version:
-    case code::get_digests:
-      clear_bytes(m, 2, 2);
-      break;
-    case code::get_capabilities:
-      clear_bits(m, 2, v >= version::v1_3 ? 0x01 : 0x00);  // 1.3: supported-algorithms request
-      clear_bits(m, 3, 0);
-      if (v >= version::v1_1) {
-        clear_bytes(m, 4, 1);
-        clear_bytes(m, 6, 2);  // 1.4: ExtFlags
-        if (m.size() >= 12) {
-          // Flags bits DSP0274 does not define for a requester at v (spdm.md §4.1).
-          const std::uint32_t f = load_u32le(m.subspan(8, 4)) & raw(defined_flags(req_cap{}, v));
-          store_u32le(m.subspan(8, 4), f);
-        }
-      }
-      break;
-    case code::negotiate_algorithms: {
-      if (v == version::v1_0) clear_bits(m, 2, 0);  // 1.1+: number of AlgStructs
-      clear_bits(m, 3, 0);
-      clear_bits(m, 7, other_params_mask(v));
-      clear_bytes(m, 16, 12);  // 1.4: PqcAsymAlgo + Reserved
-      clear_bytes(m, 30, 1);
-      if (v < version::v1_3) clear_bytes(m, 31, 1);  // MELSpecification
-      if (m.size() < 32) break;
-      // ExtAsym / ExtHash entries: RegistryID(1) Reserved(1) AlgorithmID(2).
-      const std::size_t ext = std::size_t{std::to_integer<std::uint8_t>(m[28])} + std::to_integer<std::uint8_t>(m[29]);
-      for (std::size_t i = 0; i < ext; ++i) clear_bytes(m, 32 + 4 * i + 1, 1);
-      // AlgStructs' external entries likewise.
-      std::size_t at = 32 + 4 * ext;
-      const std::size_t structs = v >= version::v1_1 ? std::to_integer<std::uint8_t>(m[2]) : 0;
-      for (std::size_t s = 0; s < structs && at + 4 <= m.size(); ++s) {
-        const std::size_t n = std::to_integer<std::uint8_t>(m[at + 1]) & 0x0F;
-        at += 4;
-        for (std::size_t i = 0; i < n; ++i) clear_bytes(m, at + 4 * i + 1, 1);
-        at += 4 * n;
-      }
-      break;
-    }
-    case code::get_certificate:
-      clear_bits(m, 2, 0x0F);                                  // 1.4: bit 7 LargeCertChain
-      clear_bits(m, 3, v >= version::v1_3 ? 0x01 : 0x00);      // 1.3: SlotSizeRequested
-      break;
-    case code::get_measurements:
-      clear_bits(m, 2, meas_attr_defined(v));
-      if ((std::to_integer<std::uint8_t>(m[2]) & meas_attr_signature) && v >= version::v1_1)
-        clear_bits(m, header::size + nonce_size, 0x0F);  // SlotIDParam bits 7:4
-      break;
-    case code::vendor_defined_request:
-      clear_bytes(m, 2, 2);  // 1.4: Param1 bit 7 LargeReq
-      break;
-    default: break;  // CHALLENGE, RESPOND_IF_READY: no reserved fields
+  const std::uint8_t c = std::to_integer<std::uint8_t>(m[1]);
+  const unsigned minor = minor_of(v);
+  for (const reserved_rule& r : reserved_rules) {
+    if (r.code != c) continue;
+    for (std::size_t i = r.offset; i < std::size_t{r.offset} + r.count && i < m.size(); ++i) m[i] &= std::byte{r.keep[minor & 3]};
+  }
+  if (static_cast<code>(c) != code::negotiate_algorithms || m.size() < 32) return;
+  // ExtAsym / ExtHash entries: RegistryID(1) Reserved(1) AlgorithmID(2).
+  const std::size_t ext = std::size_t{std::to_integer<std::uint8_t>(m[28])} + std::to_integer<std::uint8_t>(m[29]);
+  for (std::size_t i = 0; i < ext; ++i) clear_bytes(m, 32 + 4 * i + 1, 1);
+  // AlgStructs' external entries likewise.
+  std::size_t at = 32 + 4 * ext;
+  const std::size_t structs = std::to_integer<std::uint8_t>(m[2]);
+  for (std::size_t s = 0; s < structs && at + 4 <= m.size(); ++s) {
+    const std::size_t n = std::to_integer<std::uint8_t>(m[at + 1]) & 0x0F;
+    at += 4;
+    for (std::size_t i = 0; i < n; ++i) clear_bytes(m, at + 4 * i + 1, 1);
+    at += 4 * n;
   }
 }
 

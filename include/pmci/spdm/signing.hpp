@@ -68,16 +68,14 @@ inline constexpr std::size_t max_signed_message_size = signing_prefix_size + cry
 /// before 1.2 (no prefix exists there).
 constexpr result<void> write_signing_prefix(version v, signing_context c, std::span<std::byte, signing_prefix_size> out) noexcept {
   if (v < version::v1_2) return errc::unsupported;
+  // One loop per part (each a single small loop in Thumb-2): the pattern four times with the
+  // minor version digit ('X', index 13) patched, then the context string right-aligned in 36.
   constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
-  for (std::size_t rep = 0; rep < 4; ++rep)
-    for (std::size_t i = 0; i < pattern.size(); ++i)
-      out[rep * pattern.size() + i] = std::byte{static_cast<std::uint8_t>(pattern[i])};
-  for (std::size_t rep = 0; rep < 4; ++rep)  // patch the minor version digit ('X')
-    out[rep * pattern.size() + 13] = std::byte{static_cast<std::uint8_t>('0' + minor_of(v))};
+  for (std::size_t i = 0; i < 4 * pattern.size(); ++i)
+    out[i] = std::byte{static_cast<std::uint8_t>(i % pattern.size() == 13 ? '0' + minor_of(v) : pattern[i % pattern.size()])};
   const std::string_view ctx = context_string(c);
   const std::size_t pad = 36 - ctx.size();
-  for (std::size_t i = 0; i < pad; ++i) out[64 + i] = std::byte{0};
-  for (std::size_t i = 0; i < ctx.size(); ++i) out[64 + pad + i] = std::byte{static_cast<std::uint8_t>(ctx[i])};
+  for (std::size_t i = 0; i < 36; ++i) out[64 + i] = std::byte{static_cast<std::uint8_t>(i < pad ? 0 : ctx[i - pad])};
   return ok();
 }
 
@@ -115,7 +113,7 @@ template <crypto::sign_policy P>
     if (crypto::is_eddsa(alg)) return errc::unsupported;
     return p.sign_digest(key, alg, hash, c.transcript_hash, signature);
   }
-  std::array<std::byte, max_signed_message_size> scratch{};
+  std::array<std::byte, max_signed_message_size> scratch;  // message() writes what it returns
   return p.sign(key, alg, hash, c.message(scratch), signature, c.context_bytes());
 }
 
