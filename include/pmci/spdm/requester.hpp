@@ -257,11 +257,12 @@ class requester {
   result<void> start_negotiate_algorithms() noexcept {
     if (state_ != connection_state::after_capabilities) return errc::invalid_state;
     begin(op_kind::algorithms);
-    offered_ = offer(n_.ver, limits_.value);
-    if constexpr (!detail::has_runtime_limits<Config>())
+    if constexpr (!detail::has_runtime_limits<Config>()) {
       return set_fixed_request(fixed_negotiate_algorithms, n_.ver);
-    else
+    } else {
+      offered_ = offer(n_.ver, limits_.value);
       return set_request(offered_);
+    }
   }
   /// GET_DIGESTS (after ALGORITHMS; the responder must have CERT_CAP).
   result<void> start_get_digests() noexcept {
@@ -848,7 +849,7 @@ class requester {
     peer_versions_ = v->versions();
     const version_set common = peer_versions_ & Config::versions & limits_.value.versions;
     if (common.empty()) return fail(errc::unsupported, failure::no_common_version);
-    if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
+    if (!commit_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
     chosen_ = common.highest();
     state_ = connection_state::after_version;
     return step{};
@@ -862,8 +863,9 @@ class requester {
     const capabilities* const c = &got;
     if (c->ver != chosen_) return fail(errc::invalid_field, failure::malformed_response);
     if (!c->validate()) return fail(errc::invalid_field, failure::invalid_capabilities);
-    if (!tr_.append_vca(request_.view()) || !tr_.append_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
-    n_ = negotiated{};
+    if (!commit_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
+    // n_ is still negotiated{} here: reset_connection() cleared it at GET_VERSION and nothing
+    // writes it before ALGORITHMS (this handler only runs in state after_version).
     n_.ver = chosen_;
     n_.req_caps = detail::masked(caps_now(), chosen_);
     n_.rsp_caps = c->flags;
@@ -877,14 +879,22 @@ class requester {
     algorithms got;
     if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return fail(d.error(), failure::malformed_response);
     const algorithms* const a = &got;
+    // What NEGOTIATE_ALGORITHMS offered: kept with run-time limits (they may change before the
+    // next GET_VERSION); otherwise a function of the version alone, recomputed here so the
+    // requester object neither stores nor constructs it (issue 9 footprint).
+    negotiate_algorithms offered_now;
+    if constexpr (detail::has_runtime_limits<Config>())
+      offered_now = offered_;
+    else
+      offered_now = offer(n_.ver, limits_.value);
     const auto within = [](auto sel, auto offered) { return (raw(sel) & ~raw(offered)) == 0; };
-    bool good = within(a->hash, offered_.hash) && within(a->asym, offered_.asym) &&
-                within(a->measurement_spec, offered_.measurement_spec) && a->ext_asym.empty() && a->ext_hash.empty() &&
-                (a->other_params_selection & 0x0F & ~offered_.other_params_support) == 0 &&
-                within(a->mel_spec, offered_.mel_spec) && a->structs.count <= offered_.structs.count;
+    bool good = within(a->hash, offered_now.hash) && within(a->asym, offered_now.asym) &&
+                within(a->measurement_spec, offered_now.measurement_spec) && a->ext_asym.empty() && a->ext_hash.empty() &&
+                (a->other_params_selection & 0x0F & ~offered_now.other_params_support) == 0 &&
+                within(a->mel_spec, offered_now.mel_spec) && a->structs.count <= offered_now.structs.count;
     if constexpr (offers_alg_structs) {
       for (const auto& s : a->structs) {
-        const auto* o = offered_.structs.find(s.type);
+        const auto* o = offered_now.structs.find(s.type);
         good = good && o != nullptr && (s.supported & ~o->supported) == 0;
       }
     } else {
@@ -898,15 +908,15 @@ class requester {
     if (any(n_.rsp_caps, rsp_cap::meas_mask) && a->measurement_spec != meas_spec::none)
       good = good && a->measurement_hash != meas_hash::none;
     if (!good) return fail(errc::invalid_field, failure::invalid_algorithms);
-    negotiated n = n_;
-    update(n, offered_);
-    update(n, *a);
+    // The last checks first, so that n_ is updated in place only once the selection is accepted
+    // (update() leaves the version alone: select() sees the same n_.ver either way).
     if (a->hash != base_hash::none) {
       const auto h = crypto_of<Config::hash_algs>(a->hash);
       if (!h) return fail(errc::unsupported, failure::invalid_algorithms);
-      if (!tr_.select(crypto_, *h, n.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
+      if (!tr_.select(crypto_, *h, n_.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
     }
-    n_ = n;
+    update(n_, offered_now);
+    update(n_, *a);
     state_ = connection_state::negotiated;
     return step{};
   }
@@ -926,6 +936,10 @@ class requester {
     return step{};
   }
 
+  /// VERSION / CAPABILITIES: request and response into VCA (one copy for both handlers).
+  [[gnu::noinline]] bool commit_vca(bytes_view rsp) noexcept {
+    return tr_.append_vca(request_.view()) && tr_.append_vca(rsp);
+  }
   result<void> commit_m(bytes_view rsp) noexcept {
     PMCI_TRY(tr_.append_m(crypto_, request_.view()));
     return tr_.append_m(crypto_, rsp);
@@ -1069,7 +1083,9 @@ class requester {
   Crypto& crypto_;
   transcript_type tr_{};
   negotiated n_{};
-  negotiate_algorithms offered_{};
+  /// The NEGOTIATE_ALGORITHMS sent, with run-time limits only (see on_algorithms).
+  struct no_offer {};
+  [[no_unique_address]] std::conditional_t<detail::has_runtime_limits<Config>(), negotiate_algorithms, no_offer> offered_{};
   op_state op_{};
   byte_buffer<max_request_size> request_{};
   std::array<slot_state, Config::slot_count> slots_{};
