@@ -525,24 +525,38 @@ class session_responder {
     if (const auto e = precheck(req); e != error_code{}) return error(out, e);
     const negotiated& nn = n();
     if (!key_exchange_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_exchange));
-    const auto ke = key_exchange::decode(req, nn);
-    if (!ke) return error(out, decode_error(ke.error()));
-    if (ke->slot_id == 0xFF) return error(out, error_code::invalid_request);  // provisioned public key: not supported
+    // The request is read in place (DSP0274 "KEY_EXCHANGE request message format", spdm.md
+    // §10.1): SPDMVersion, code, Param1 (MeasurementSummaryHashType), Param2 (SlotID),
+    // ReqSessionID(2) @4, SessionPolicy(1) @6, Reserved(1) @7, RandomData(32) @8, ExchangeData(D)
+    // @40, OpaqueDataLength(2) @40+D, OpaqueData. precheck() checked the version and
+    // key_exchange_possible() that D != 0 and the version is 1.1+; whatever else
+    // key_exchange::decode rejects is InvalidRequest here too. `fixed` <= req.size() makes the
+    // OpaqueDataLength read safe; the exact total makes every later view lie inside req.
+    const std::size_t d = nn.d();
+    const std::size_t fixed = 42 + d;
+    if (req.size() < fixed || req.size() != fixed + load_u16le(req.subspan(40 + d, 2)))
+      return error(out, error_code::invalid_request);
+    const auto summary = static_cast<summary_hash_type>(req[2]);
+    const std::uint8_t slot = std::to_integer<std::uint8_t>(req[3]);
+    if (req[7] != std::byte{0} || !is_valid(summary) || !valid_slot(slot) ||
+        (std::to_integer<std::uint8_t>(req[6]) & ~session_policy_mask(nn.ver)) != 0)
+      return error(out, error_code::invalid_request);
+    if (slot == 0xFF) return error(out, error_code::invalid_request);  // provisioned public key: not supported
     const std::size_t h = nn.h();
     std::array<std::byte, crypto::max_digest_size> ct{};
-    if (!engine_.cert_chain_digest(ke->slot_id, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
+    if (!engine_.cert_chain_digest(slot, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
     exchange ex;
-    if (const auto e = exchange_begin(false, ke->opaque_data, ke->summary, ke->req_session_id, out, ex); e != error_code{})
+    if (const auto e = exchange_begin(false, req.subspan(fixed), summary, load_u16le(req.subspan(4, 2)), out, ex);
+        e != error_code{})
       return exchange_error(out, e, code::key_exchange);
 
     // (EC)DHE: our key pair, then the shared secret with the requester's public value.
     std::array<std::byte, crypto::max_dhe_public_key_size> pub{};
-    const std::size_t d = crypto::dhe_public_key_size(ex.dhe);
     auto key = crypto_.dhe_generate(ex.dhe, std::span{pub}.first(d));
     if (!key) return error(out, error_code::unspecified);
     pmci::secret<crypto::max_dhe_shared_secret_size> shared;
     const std::size_t ss = crypto::dhe_shared_secret_size(ex.dhe);
-    if (!crypto_.dhe_compute(*key, ke->exchange_data, shared.span().first(ss))) return error(out, error_code::invalid_request);
+    if (!crypto_.dhe_compute(*key, req.subspan(40, d), shared.span().first(ss))) return error(out, error_code::invalid_request);
     std::array<std::byte, nonce_size> random{};
     if (!crypto_.random(random)) return error(out, error_code::unspecified);
 
@@ -566,7 +580,7 @@ class session_responder {
     ex.secret = shared.span().first(ss);
     ex.sig = sig;
     ex.verify = verify;
-    ex.slot = ke->slot_id;
+    ex.slot = slot;
     return exchange_keys(ex, req, w.written(), out);
   }
 
@@ -645,19 +659,33 @@ class session_responder {
     const auto dg = std::span{digest}.first(h);
     bytes_view requester_verify_data;
     bool mutual = false;
+    // Both requests are read in place (fixed layouts, DSP0274 "FINISH request message format" and
+    // "PSK_FINISH request message format"; spdm.md §10.3, §10.4): SPDMVersion, code, Param1,
+    // Param2, [Signature (S)], RequesterVerifyData (H). What psk_finish::decode / finish::decode
+    // would reject answers the same ERROR (decode_error: VersionMismatch, else InvalidRequest),
+    // in their order; the callers route here by req[1] with req.size() >= header::size, and the
+    // one exact-size test below bounds every access that follows.
+    if (req.size() < header::size) return fail_session(s, out, error_code::invalid_request);
+    const std::uint8_t p1 = std::to_integer<std::uint8_t>(req[2]), p2 = std::to_integer<std::uint8_t>(req[3]);
     if (psk) {
-      const auto f = psk_finish::decode(req, nn);
-      if (!f) return fail_session(s, out, decode_error(f.error()));
-      requester_verify_data = f->requester_verify_data;
+      // No hash, then the version, then sizes and reserved fields: the codec's order.
+      if (h == 0) return fail_session(s, out, error_code::invalid_request);
+      if (const auto e = version_check(req); e != error_code{}) return fail_session(s, out, e);
+      if (p1 != 0 || p2 != 0 || req.size() != header::size + h) return fail_session(s, out, error_code::invalid_request);
+      requester_verify_data = req.last(h);
     } else {
       if (const auto e = version_check(req); e != error_code{}) return error(out, e);
-      const auto f = finish::decode(req, nn);
-      if (!f) return fail_session(s, out, decode_error(f.error()));
+      // Param1 bit 0: SignatureIncluded (bits 7:1 reserved); Param2: ReqSlotID, 0 without a signature.
+      const bool signature_included = (p1 & 0x01) != 0;
+      const std::size_t sig = signature_included ? nn.req_s() : 0;
+      if (h == 0 || (signature_included && sig == 0) || req.size() != header::size + sig + h || (p1 & 0xFE) != 0 ||
+          (signature_included ? !valid_slot(p2) : p2 != 0))
+        return fail_session(s, out, error_code::invalid_request);
       mutual = mutual_enabled && mutual_.active && mutual_.session == s.id();
       if (mutual) {
-        if (!f->signature_included || f->req_slot_id != mutual_.slot || mutual_.step != mutual_step::done)
+        if (!signature_included || p2 != mutual_.slot || mutual_.step != mutual_step::done)
           return fail_session(s, out, error_code::invalid_request);
-      } else if (f->signature_included) {
+      } else if (signature_included) {
         return fail_session(s, out, error_code::invalid_request);
       }
       if constexpr (mutual_enabled) {
@@ -665,14 +693,14 @@ class session_responder {
           // Signature over A ‖ [D] ‖ Ct ‖ K ‖ [EncapD] ‖ CM ‖ FINISH up to Signature.
           const auto alg = to_crypto(nn.req_asym);
           const auto hash = to_crypto(nn.hash);
-          if (!alg || !hash || !th_digest(crypto_, th, req.first(req.size() - h - f->signature.size()), dg))
+          if (!alg || !hash || !th_digest(crypto_, th, req.first(header::size), dg))
             return fail_session(s, out, error_code::unspecified);
           if (!spdm::verify(crypto_, mutual_.use_known ? known_.key : mutual_.key, *alg, *hash,
-                            signed_content{nn.ver, signing_context::requester_finish, dg}, f->signature))
+                            signed_content{nn.ver, signing_context::requester_finish, dg}, req.subspan(header::size, sig)))
             return fail_session(s, out, error_code::decrypt_error);
         }
       }
-      requester_verify_data = f->requester_verify_data;
+      requester_verify_data = req.last(h);
     }
     // RequesterVerifyData = HMAC(request finished_key, Hash(... ‖ the request up to it)).
     std::array<std::byte, crypto::max_digest_size> expected{};
@@ -722,12 +750,25 @@ class session_responder {
       return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
     } else {
       if (!psk_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
-      const auto pe = psk_exchange::decode(req, nn);
-      if (!pe) return error(out, decode_error(pe.error()));
-      const bytes_view psk = dev_.psk(pe->psk_hint);
+      // The request is read in place (DSP0274 "PSK_EXCHANGE request message format", spdm.md
+      // §10.4): SPDMVersion, code, Param1 (MeasurementSummaryHashType), Param2 (SessionPolicy),
+      // ReqSessionID(2) @4, PSKHintLength(2) @6, RequesterContextLength(2) @8,
+      // OpaqueDataLength(2) @10, PSKHint @12, RequesterContext, OpaqueData. precheck() checked the
+      // version and psk_possible() 1.1+; whatever else psk_exchange::decode rejects is
+      // InvalidRequest here too. 12 <= req.size() makes the length reads safe; the exact total
+      // makes every later view lie inside req.
+      if (req.size() < 12) return error(out, error_code::invalid_request);
+      const std::size_t hint = load_u16le(req.subspan(6, 2));
+      const std::size_t opaque_at = 12 + hint + load_u16le(req.subspan(8, 2));
+      const auto summary = static_cast<summary_hash_type>(req[2]);
+      if (req.size() != opaque_at + load_u16le(req.subspan(10, 2)) || !is_valid(summary) ||
+          (std::to_integer<std::uint8_t>(req[3]) & ~session_policy_mask(nn.ver)) != 0)
+        return error(out, error_code::invalid_request);
+      const bytes_view psk = dev_.psk(req.subspan(12, hint));
       if (psk.empty()) return error(out, error_code::invalid_request);
       exchange ex;
-      if (const auto e = exchange_begin(true, pe->opaque_data, pe->summary, pe->req_session_id, out, ex); e != error_code{})
+      if (const auto e = exchange_begin(true, req.subspan(opaque_at), summary, load_u16le(req.subspan(4, 2)), out, ex);
+          e != error_code{})
         return exchange_error(out, e, code::psk_exchange);
       const std::size_t h = nn.h();
       // ResponderContext only with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1.
