@@ -16,13 +16,15 @@ table=$("$objdump" -t -C "$elf")
 status=0
 for name in "$@"; do
   # objdump -t columns: address, flags, section, size, name (the name may contain spaces).
-  section=$(printf '%s\n' "$table" | awk -v n="$name" '
+  # A here-string, not a pipe: awk exits at the first match, and a printf still writing into
+  # the pipe would then die of SIGPIPE, which pipefail turns into a failed check (seen in CI).
+  section=$(awk -v n="$name" '
     { s = $0; sub(/^[^\t]*\t[0-9a-f]+ /, "", s) }  # the name after the size column
     $0 ~ /\t/ && length(s) >= length(n) && substr(s, length(s) - length(n) + 1) == n {
       split($0, a, "\t")
       if (a[1] !~ / O /) next  # objects only, not functions
       k = split(a[1], f, " "); print f[k]; exit
-    }')
+    }' <<<"$table")
   if [ -z "$section" ]; then
     echo "check_bss: $elf: no symbol ending in '$name'" >&2
     status=1
