@@ -40,6 +40,25 @@ struct raw_fixture {
     REQUIRE(r);
     return {r->begin(), r->end()};
   }
+  /// GET_VERSION and GET_CAPABILITIES at version v (4096-byte transfer sizes); the negotiated
+  /// state to encode the next requests with, and a P-384 / SHA-384 NEGOTIATE_ALGORITHMS offer.
+  negotiated to_capabilities(version v) {
+    REQUIRE(send(B({0x10, 0x84, 0, 0}))[1] == std::byte{0x04});
+    get_capabilities g;
+    g.ver = v;
+    g.data_transfer_size = g.max_spdm_msg_size = 4096;
+    negotiated n{};
+    REQUIRE(send(encode_msg(g, n))[1] == std::byte{0x61});
+    n.ver = v;
+    return n;
+  }
+  static negotiate_algorithms p384_offer() {
+    negotiate_algorithms na;
+    na.measurement_spec = meas_spec::dmtf;
+    na.asym = base_asym::ecdsa_p384;
+    na.hash = base_hash::sha384;
+    return na;
+  }
   void expect_error(const bytes& req, error_code e) {
     const auto r = send(req);
     const auto er = error_response::decode(r);
@@ -108,11 +127,8 @@ TEST_CASE("interop: Reserved fields are ignored when read and hashed as received
   // NEGOTIATE_ALGORITHMS with the reserved bytes 16-27 and 30 set and Param2 set.
   negotiated n{};
   n.ver = version::v1_2;
-  negotiate_algorithms na;
-  na.measurement_spec = meas_spec::dmtf;
+  negotiate_algorithms na = raw_fixture::p384_offer();
   na.other_params_support = opaque_data_fmt1;
-  na.asym = base_asym::ecdsa_p384;
-  na.hash = base_hash::sha384;
   bytes neg = encode_msg(na, n);
   neg[3] = std::byte{0x5A};
   for (std::size_t i = 16; i < 28; ++i) neg[i] = std::byte{0xEE};
@@ -174,17 +190,8 @@ TEST_CASE("interop: requests padded by the transport (PCI DOE) still verify") {
 
 TEST_CASE("interop: invalid values that are not Reserved stay errors (validator 3.4, 5.4, 7.4)") {
   raw_fixture f;
-  REQUIRE(f.send(B({0x10, 0x84, 0, 0}))[1] == std::byte{0x04});
-  get_capabilities g;
-  g.ver = version::v1_2;
-  g.data_transfer_size = g.max_spdm_msg_size = 4096;
-  negotiated n{};
-  REQUIRE(f.send(encode_msg(g, n))[1] == std::byte{0x61});
-  n.ver = version::v1_2;
-  negotiate_algorithms na;
-  na.measurement_spec = meas_spec::dmtf;
-  na.asym = base_asym::ecdsa_p384;
-  na.hash = base_hash::sha384;
+  const negotiated n = f.to_capabilities(version::v1_2);
+  negotiate_algorithms na = raw_fixture::p384_offer();
   REQUIRE(na.structs.add(alg_type::dhe, 0x0018));
   const bytes good = encode_msg(na, n);
   // Length - 1 (the request is one byte longer than its Length) and Length + 1.
@@ -230,17 +237,8 @@ TEST_CASE("interop: invalid values that are not Reserved stay errors (validator 
 
 TEST_CASE("interop: 1.3 SlotSizeRequested") {
   raw_fixture f;
-  REQUIRE(f.send(B({0x10, 0x84, 0, 0}))[1] == std::byte{0x04});
-  get_capabilities g;
-  g.ver = version::v1_3;
-  g.data_transfer_size = g.max_spdm_msg_size = 4096;
-  negotiated n{};
-  REQUIRE(f.send(encode_msg(g, n))[1] == std::byte{0x61});
-  n.ver = version::v1_3;
-  negotiate_algorithms na;
-  na.measurement_spec = meas_spec::dmtf;
-  na.asym = base_asym::ecdsa_p384;
-  na.hash = base_hash::sha384;
+  const negotiated n = f.to_capabilities(version::v1_3);
+  negotiate_algorithms na = raw_fixture::p384_offer();
   REQUIRE(f.send(encode_msg(na, n))[1] == std::byte{0x63});
   // Validator 5.6: Offset 0xFFFF and Length 0xAA55 are ignored; RemainderLength = chain size.
   const auto r = f.send(B({0x13, 0x82, 0, 1, 0xFF, 0xFF, 0x55, 0xAA}));
