@@ -550,38 +550,53 @@ class session_responder {
         e != error_code{})
       return exchange_error(out, e, code::key_exchange);
 
-    // (EC)DHE: our key pair, then the shared secret with the requester's public value.
-    std::array<std::byte, crypto::max_dhe_public_key_size> pub{};
-    auto key = crypto_.dhe_generate(ex.dhe, std::span{pub}.first(d));
+    // KEY_EXCHANGE_RSP is written in place (DSP0274 "KEY_EXCHANGE_RSP response message format",
+    // spdm.md §10.2): the exchange_head() fields, MutAuthRequested @6, SlotIDParam @7,
+    // RandomData(32) @8, ExchangeData(D) @40, then exchange_tail(): MeasurementSummaryHash (0 or
+    // H), OpaqueDataLength(2), OpaqueData; then Signature (S) and ResponderVerifyData (H; none in
+    // the clear), which exchange_keys fills in. The one size check bounds every write below (a
+    // buffer that cannot hold the response was answered ResponseTooLarge by the codec's writer).
+    const std::size_t sig = nn.s();
+    const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
+    const std::size_t body = 40 + d;
+    if (out.size() < body + ex.summary_size + 2 + ex.opaque_size + sig + verify)
+      return error(out, error_code::response_too_large);
+    // (EC)DHE: our key pair (its public value straight into ExchangeData), then the shared secret
+    // with the requester's.
+    auto key = crypto_.dhe_generate(ex.dhe, out.subspan(40, d));
     if (!key) return error(out, error_code::unspecified);
     pmci::secret<crypto::max_dhe_shared_secret_size> shared;
     const std::size_t ss = crypto::dhe_shared_secret_size(ex.dhe);
     if (!crypto_.dhe_compute(*key, req.subspan(40, d), shared.span().first(ss))) return error(out, error_code::invalid_request);
-    std::array<std::byte, nonce_size> random{};
-    if (!crypto_.random(random)) return error(out, error_code::unspecified);
-
-    key_exchange_rsp k;
-    k.heartbeat_period = ex.params.heartbeat_period;
-    k.rsp_session_id = ex.rsp_id;
-    k.mut_auth_requested = mut_auth_bits(ex.mode);
-    k.req_slot_id_param = ex.mode != mut_auth_policy::none ? mut_auth_slot() : 0;
-    k.random_data = random;
-    k.exchange_data = std::span{pub}.first(d);
-    k.measurement_summary_hash = std::span{ex.summary}.first(ex.summary_size);
-    k.opaque_data = std::span{ex.opaque}.first(ex.opaque_size);
-    const std::size_t sig = nn.s();
-    const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
-    if (sig > placeholders.size() || verify > placeholders.size()) return error(out, error_code::unspecified);
-    k.signature = std::span{placeholders}.first(sig);
-    k.responder_verify_data = std::span{placeholders}.first(verify);
-    writer w{out};
-    if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
+    if (!crypto_.random(out.subspan(8, nonce_size))) return error(out, error_code::unspecified);
+    exchange_head(out, code::key_exchange_rsp, ex);
+    out[6] = std::byte{mut_auth_bits(ex.mode)};
+    out[7] = std::byte{ex.mode != mut_auth_policy::none ? mut_auth_slot() : std::uint8_t{0}};
+    std::byte* o = copy_to(out.data() + body, std::span{ex.summary}.first(ex.summary_size));
+    store_u16le(std::span{o, 2}, static_cast<std::uint16_t>(ex.opaque_size));
+    const std::size_t end = static_cast<std::size_t>(copy_to(o + 2, std::span{ex.opaque}.first(ex.opaque_size)) - out.data()) + sig + verify;
     ex.ct = std::span{ct}.first(h);
     ex.secret = shared.span().first(ss);
     ex.sig = sig;
     ex.verify = verify;
     ex.slot = slot;
-    return exchange_keys(ex, req, w.written(), out);
+    return exchange_keys(ex, req, out.first(end), out);
+  }
+
+  /// The first fields of KEY_EXCHANGE_RSP and PSK_EXCHANGE_RSP (spdm.md §10.2, §10.4):
+  /// SPDMVersion, code, Param1 = HeartbeatPeriod, Param2 = Reserved, RspSessionID(2) @4. The
+  /// callers checked that `out` holds the whole response.
+  void exchange_head(bytes_span out, code c, const exchange& ex) const noexcept {
+    out[0] = std::byte{to_byte(n().ver)};
+    out[1] = static_cast<std::byte>(c);
+    out[2] = std::byte{ex.params.heartbeat_period};
+    out[3] = std::byte{0};
+    store_u16le(out.subspan(4, 2), ex.rsp_id);
+  }
+  /// Copy `from` to o; returns the byte after it. The callers checked the room.
+  static std::byte* copy_to(std::byte* o, bytes_view from) noexcept {
+    for (const std::byte b : from) *o++ = b;
+    return o;
   }
 
   /// The mutual-authentication mode for this KEY_EXCHANGE: the policy, if the negotiated
@@ -771,27 +786,31 @@ class session_responder {
           e != error_code{})
         return exchange_error(out, e, code::psk_exchange);
       const std::size_t h = nn.h();
-      // ResponderContext only with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1.
-      std::array<std::byte, 64> context{};
+      // PSK_EXCHANGE_RSP is written in place (DSP0274 "PSK_EXCHANGE_RSP response message format",
+      // spdm.md §10.4): the exchange_head() fields, Reserved(2) @6, ResponderContextLength(2) @8,
+      // OpaqueDataLength(2) @10, MeasurementSummaryHash (0 or H) @12, ResponderContext,
+      // OpaqueData, ResponderVerifyData (H, filled in by exchange_keys). ResponderContext only
+      // with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1. The one size check bounds every
+      // write below (the codec's writer answered ResponseTooLarge too).
       const std::size_t context_size =
           (nn.rsp_caps & rsp_cap::psk_mask) == rsp_cap::psk_with_context ? std::min<std::size_t>(SConfig::psk_context_size, 64) : 0;
-      if (context_size != 0 && !crypto_.random(std::span{context}.first(context_size))) return error(out, error_code::unspecified);
-
-      psk_exchange_rsp k;
-      k.heartbeat_period = ex.params.heartbeat_period;
-      k.rsp_session_id = ex.rsp_id;
-      k.measurement_summary_hash = std::span{ex.summary}.first(ex.summary_size);
-      k.responder_context = std::span{context}.first(context_size);
-      k.opaque_data = std::span{ex.opaque}.first(ex.opaque_size);
-      if (h > placeholders.size()) return error(out, error_code::unspecified);
-      k.responder_verify_data = std::span{placeholders}.first(h);
-      writer w{out};
-      if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
+      const std::size_t context_at = 12 + ex.summary_size;
+      if (out.size() < context_at + context_size + ex.opaque_size + h) return error(out, error_code::response_too_large);
+      if (context_size != 0 && !crypto_.random(out.subspan(context_at, context_size))) return error(out, error_code::unspecified);
+      exchange_head(out, code::psk_exchange_rsp, ex);
+      store_u16le(out.subspan(6, 2), 0);
+      store_u16le(out.subspan(8, 2), static_cast<std::uint16_t>(context_size));
+      store_u16le(out.subspan(10, 2), static_cast<std::uint16_t>(ex.opaque_size));
+      // The summary goes before the context (already in place), the opaque data after it.
+      (void)copy_to(out.data() + 12, std::span{ex.summary}.first(ex.summary_size));
+      const std::size_t end =
+          static_cast<std::size_t>(copy_to(out.data() + context_at + context_size, std::span{ex.opaque}.first(ex.opaque_size)) -
+                                   out.data()) + h;
       // PSK: no D, no Ct, no signature (spdm.md §15); TH1 = A ‖ PSK_EXCHANGE ‖ PSK_EXCHANGE_RSP
       // without the verify data.
       ex.secret = psk;
       ex.verify = h;
-      return exchange_keys(ex, req, w.written(), out);
+      return exchange_keys(ex, req, out.first(end), out);
     }
   }
 
