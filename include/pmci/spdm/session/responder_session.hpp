@@ -230,11 +230,6 @@ class session_responder {
   [[nodiscard]] bool negotiated_state_clearing_requested() const noexcept { return clear_state_requested_; }
 
  private:
-  /// Zeros the codecs copy where the signature / verify data go before they are computed over
-  /// the message itself (handshake.hpp): as many as this configuration can need.
-  static constexpr const auto& placeholders =
-      placeholder_zeros_n<(max_signature > SConfig::max_hash ? max_signature : SConfig::max_hash)>;
-
   // ============================================================================================
   // Plain SPDM
   // ============================================================================================
@@ -473,7 +468,8 @@ class session_responder {
     return error(out, e, e == error_code::unsupported_request ? static_cast<std::uint8_t>(c) : 0);
   }
 
-  /// The encoded exchange response `rsp` (signature and verify data as placeholders, at its end)
+  /// The exchange response `rsp` written in place (the room for the signature and verify data at
+  /// its end)
   /// completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response (spdm.md
   /// §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty = KEY_EXCHANGE), TH1
   /// gives the handshake keys from `ex.secret`, and ResponderVerifyData follows the signature.
@@ -727,13 +723,14 @@ class session_responder {
     if (!match) return fail_session(s, out, error_code::decrypt_error);
     if (!th_append(crypto_, th, req)) return fail_session(s, out, error_code::unspecified);
 
+    // FINISH_RSP / PSK_FINISH_RSP written in place (DSP0274 "FINISH_RSP" / "PSK_FINISH_RSP"
+    // response formats, spdm.md §10.3, §10.4): SPDMVersion, code, Param1 and Param2 reserved,
+    // then for FINISH_RSP in the clear ResponderVerifyData (H). The size check bounds it (the
+    // codec's writer failed the same way).
     const std::size_t verify = psk ? 0 : finish_rsp::verify_size(nn);  // in the clear only
-    if (verify > placeholders.size()) return fail_session(s, out, error_code::unspecified);
-    writer w{out};
-    finish_rsp fr;
-    fr.responder_verify_data = std::span{placeholders}.first(verify);
-    if (!(psk ? psk_finish_rsp{}.encode(w, nn) : fr.encode(w, nn))) return fail_session(s, out, error_code::unspecified);
-    const bytes_span rsp = w.written();
+    if (out.size() < header::size + verify) return fail_session(s, out, error_code::unspecified);
+    (void)ack(out, psk ? code::psk_finish_rsp : code::finish_rsp);
+    const bytes_span rsp = out.first(header::size + verify);
     if (verify != 0) {
       if (!th_digest(crypto_, th, rsp.first(rsp.size() - h), dg) ||
           !s.key_schedule_ref().verify_data(key_direction::response, dg, rsp.last(h)))
@@ -817,25 +814,55 @@ class session_responder {
   // ============================================================================================
   // In-session control (spdm.md §10.5, secured.md §4)
   // ============================================================================================
+  // HEARTBEAT, KEY_UPDATE and END_SESSION and their ACKs are header-only messages (DSP0274
+  // "HEARTBEAT", "KEY_UPDATE", "END_SESSION" request and response formats; spdm.md §10.5):
+  // SPDMVersion, code, Param1, Param2. They are read and written in place: in_session() routes by
+  // req[1] with req.size() >= header::size, and its `out` (handle_secured's region) holds at
+  // least 15 bytes, so every access below is in bounds.
+
+  /// What the codecs' decode() rejects in a header-only request, in their order (header.hpp
+  /// read_header, then the exact size): an unknown SPDMVersion InvalidRequest, another known one
+  /// VersionMismatch, trailing bytes InvalidRequest. Returns the ERROR to send, or 0. (Param
+  /// checks are the caller's; the codecs' order puts them before the size, both InvalidRequest.)
+  [[nodiscard]] error_code header_only_request(bytes_view req) const noexcept {
+    const auto v = std::to_integer<std::uint8_t>(req[0]);
+    if (v != to_byte(n().ver)) return is_known(v) ? error_code::version_mismatch : error_code::invalid_request;
+    return req.size() != header::size ? error_code::invalid_request : error_code{};
+  }
+  /// The ACK `c` with Param1 p1 and Param2 p2, at the negotiated version.
+  result<bytes_span> ack(bytes_span out, code c, std::byte p1 = {}, std::byte p2 = {}) const noexcept {
+    return put_header(out, to_byte(n().ver), c, p1, p2);
+  }
+  /// A 4-byte SPDM header at out[0] (the callers checked the room); returns those 4 bytes.
+  static bytes_span put_header(bytes_span out, std::uint8_t v, code c, std::byte p1, std::byte p2) noexcept {
+    out[0] = std::byte{v};
+    out[1] = static_cast<std::byte>(c);
+    out[2] = p1;
+    out[3] = p2;
+    return out.first(header::size);
+  }
+
   result<bytes_span> on_heartbeat(bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    if (!heartbeat_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
-    if (const auto hb = heartbeat::decode(req, nn); !hb) return error(out, decode_error(hb.error()));
-    writer w{out};
-    if (!heartbeat_ack{}.encode(w, nn)) return error(out, error_code::unspecified);
-    return w.written();
+    if (!heartbeat_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
+    error_code e = header_only_request(req);
+    if (e == error_code{} && (req[2] != std::byte{0} || req[3] != std::byte{0})) e = error_code::invalid_request;  // reserved
+    if (e != error_code{}) return error(out, e);
+    return ack(out, code::heartbeat_ack);
   }
 
   result<bytes_span> on_key_update(session_type& s, bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    if (!key_update_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
-    const auto ku = key_update::decode(req, nn);
-    if (!ku) return error(out, decode_error(ku.error()));
+    if (!key_update_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
+    // Param1 KeyOperation (1 UpdateKey, 2 UpdateAllKeys, 3 VerifyNewKey), Param2 Tag (echoed).
+    const auto op = static_cast<key_operation>(req[2]);
+    error_code e = header_only_request(req);
+    if (e == error_code{} && (op < key_operation::update_key || op > key_operation::verify_new_key))
+      e = error_code::invalid_request;
+    if (e != error_code{}) return error(out, e);
     // Not while a responder-initiated update of this session is in flight: one update at a time.
     if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
       return error(out, error_code::unexpected_request);
     result<void> r = ok();
-    switch (ku->operation) {
+    switch (op) {
       case key_operation::update_key:  // the request direction only; the ACK under the old key
         r = s.update_rx();
         break;
@@ -848,20 +875,18 @@ class session_responder {
         break;
     }
     if (!r) return error(out, error_code::unspecified);  // the session has ended
-    writer w{out};
-    if (!key_update_ack{ku->operation, ku->tag}.encode(w, nn)) return error(out, error_code::unspecified);
-    return w.written();
+    return ack(out, code::key_update_ack, req[2], req[3]);
   }
 
   result<bytes_span> on_end_session(session_type& s, bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    const auto es = end_session::decode(req, nn);
-    if (!es) return error(out, decode_error(es.error()));
-    clear_state_requested_ = es->negotiated_state_clearing;
-    writer w{out};
-    if (!end_session_ack{}.encode(w, nn)) return error(out, error_code::unspecified);
+    // Param1 bit 0: NegotiatedStateClearing; bits 7:1 and Param2 reserved.
+    error_code e = header_only_request(req);
+    if (e == error_code{} && ((std::to_integer<std::uint8_t>(req[2]) & 0xFE) != 0 || req[3] != std::byte{0}))
+      e = error_code::invalid_request;
+    if (e != error_code{}) return error(out, e);
+    clear_state_requested_ = (std::to_integer<std::uint8_t>(req[2]) & 0x01) != 0;
     s.end_after_send();  // the ACK still travels under the session's keys
-    return w.written();
+    return ack(out, code::end_session_ack);
   }
 
   // ============================================================================================
@@ -1146,14 +1171,13 @@ class session_responder {
   }
 
   /// Write ERROR e into out (negotiated version, or 1.0 before it is known).
+  /// Written in place (DSP0274 "ERROR response message format", spdm.md §8): SPDMVersion, 0x7F,
+  /// Param1 = ErrorCode, Param2 = ErrorData; the session layer sends no error with extended data
+  /// (the bytes error_response::encode writes for these).
   result<bytes_span> error(bytes_span out, error_code e, std::uint8_t data = 0) const noexcept {
-    error_response er;
-    er.spdm_version = engine_.state() >= connection_state::after_capabilities ? to_byte(n().ver) : to_byte(version::v1_0);
-    er.error = e;
-    er.error_data = data;
-    writer w{out};
-    PMCI_TRY(er.encode(w));
-    return w.written();
+    if (out.size() < header::size) return errc::buffer_too_small;
+    return put_header(out, engine_.state() >= connection_state::after_capabilities ? to_byte(n().ver) : to_byte(version::v1_0),
+                      code::error, static_cast<std::byte>(e), std::byte{data});
   }
 
   /// ERROR e, and the session ends once the answer is out (it is sealed with the keys in use,
