@@ -583,10 +583,7 @@ class session_responder {
   /// SPDMVersion, code, Param1 = HeartbeatPeriod, Param2 = Reserved, RspSessionID(2) @4. The
   /// callers checked that `out` holds the whole response.
   void exchange_head(bytes_span out, code c, const exchange& ex) const noexcept {
-    out[0] = std::byte{to_byte(n().ver)};
-    out[1] = static_cast<std::byte>(c);
-    out[2] = std::byte{ex.params.heartbeat_period};
-    out[3] = std::byte{0};
+    (void)ack(out, c, std::byte{ex.params.heartbeat_period});
     store_u16le(out.subspan(4, 2), ex.rsp_id);
   }
   /// Copy `from` to o; returns the byte after it. The callers checked the room.

@@ -210,13 +210,9 @@ class record_keys {
   /// Nonce for counter value `seq` (secured.md §2).
   void nonce(std::uint64_t seq, std::span<std::byte, crypto::aead_nonce_size> out) const noexcept {
     for (std::size_t i = 0; i < crypto::aead_nonce_size; ++i) out[i] = iv_.span()[i];
-    for (std::size_t i = 0; i < 8; ++i) {
-      const auto b = static_cast<std::byte>(static_cast<std::uint8_t>(seq >> (8 * i)));
-      if (encoding_ == sequence_nonce::little_endian)
-        out[i] ^= b;
-      else
-        out[crypto::aead_nonce_size - 1 - i] ^= b;
-    }
+    const bool le = encoding_ == sequence_nonce::little_endian;
+    for (std::size_t i = 0; i < 8; ++i, seq >>= 8)
+      out[le ? i : crypto::aead_nonce_size - 1 - i] ^= static_cast<std::byte>(seq & 0xFF);
   }
 
   [[nodiscard]] const aead_key& key() const noexcept { return key_; }
@@ -253,9 +249,10 @@ template <crypto::aead_policy P>
                                        std::size_t split, std::size_t total, bool sealing) noexcept {
   std::array<std::byte, crypto::aead_nonce_size> nonce{};
   keys.nonce(keys.sequence(), nonce);
-  const bytes_view aad = buf.subspan(aad_from, split - aad_from);
-  const bytes_span text = buf.subspan(split, total - crypto::aead_tag_size - split);
-  const bytes_span whole = buf.subspan(split, total - split);
+  std::byte* const at = buf.data() + split;
+  const bytes_view aad{buf.data() + aad_from, split - aad_from};
+  const bytes_span text{at, total - crypto::aead_tag_size - split};
+  const bytes_span whole{at, total - split};
   const result<void> r = sealing ? p.aead_seal(keys.key(), nonce, aad, text, whole)
                                  : p.aead_open(keys.key(), nonce, aad, whole, text);
   secure_wipe(nonce);
@@ -336,17 +333,18 @@ template <crypto::aead_policy P>
   PMCI_TRY(detail::record_aead(p, keys, msg, l.binding.type_byte ? 1 : 0, encrypt ? body : tag_at, msg.size(), false));
   opened_record out;
   out.session_id = h.session_id;
+  std::byte* const text = msg.data() + body;
+  const std::size_t plain = tag_at - body;  // >= 2 when encrypted (decode: Length holds AppDataLength)
   if (encrypt) {
-    const std::size_t plain = tag_at - body;
-    const std::size_t app_len = load_u16le(msg.subspan(body, 2));
+    const auto app_len = static_cast<std::size_t>(detail::record_load(text, 2));
     if (app_len > plain - 2) {
-      secure_wipe(msg.subspan(body, plain));  // authenticated but malformed: hand out nothing
+      secure_wipe(bytes_span{text, plain});  // authenticated but malformed: hand out nothing
       return errc::invalid_field;
     }
-    out.app = msg.subspan(body + 2, app_len);
-    out.padding = msg.subspan(body + 2 + app_len, plain - 2 - app_len);
+    out.app = bytes_span{text + 2, app_len};
+    out.padding = bytes_view{text + 2 + app_len, plain - 2 - app_len};
   } else {
-    out.app = msg.subspan(body, tag_at - body);
+    out.app = bytes_span{text, plain};
   }
   keys.advance();
   return out;
