@@ -232,7 +232,8 @@ constexpr result<version_number> select_secured_version(const negotiated& n, byt
   std::size_t count = 0;
   unsigned bad = 0;
   if (f == opaque_format::general) {
-    bad = (load_u32le(opaque) != opaque_spec_id_dmtf) | (at(4) != opaque_version_1) | at(6) | at(7);
+    if (load_u32le(opaque) != opaque_spec_id_dmtf || at(4) != opaque_version_1) return errc::invalid_field;
+    bad = at(6) | at(7);
     count = at(5);
   } else {
     bad = at(1) | at(2) | at(3);

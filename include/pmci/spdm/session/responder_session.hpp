@@ -468,9 +468,8 @@ class session_responder {
     return error(out, e, e == error_code::unsupported_request ? static_cast<std::uint8_t>(c) : 0);
   }
 
-  /// The exchange response `rsp` written in place (the room for the signature and verify data at
-  /// its end)
-  /// completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response (spdm.md
+  /// The exchange response `rsp`, written in place with room for the signature and verify data
+  /// at its end, completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response (spdm.md
   /// §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty = KEY_EXCHANGE), TH1
   /// gives the handshake keys from `ex.secret`, and ResponderVerifyData follows the signature.
   [[gnu::noinline]] result<bytes_span> exchange_keys(exchange& ex, bytes_view req, bytes_span rsp, bytes_span out) noexcept {
@@ -548,9 +547,9 @@ class session_responder {
 
     // KEY_EXCHANGE_RSP is written in place (DSP0274 "KEY_EXCHANGE_RSP response message format",
     // spdm.md §10.2): the exchange_head() fields, MutAuthRequested @6, SlotIDParam @7,
-    // RandomData(32) @8, ExchangeData(D) @40, then exchange_tail(): MeasurementSummaryHash (0 or
-    // H), OpaqueDataLength(2), OpaqueData; then Signature (S) and ResponderVerifyData (H; none in
-    // the clear), which exchange_keys fills in. The one size check bounds every write below (a
+    // RandomData(32) @8, ExchangeData(D) @40, MeasurementSummaryHash (0 or H),
+    // OpaqueDataLength(2), OpaqueData, then Signature (S) and ResponderVerifyData (H; none in the
+    // clear), which exchange_keys fills in. The one size check bounds every write below (a
     // buffer that cannot hold the response was answered ResponseTooLarge by the codec's writer).
     const std::size_t sig = nn.s();
     const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
