@@ -469,9 +469,10 @@ class session_responder {
   }
 
   /// The exchange response `rsp`, written in place with room for the signature and verify data
-  /// at its end, completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response (spdm.md
-  /// §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty = KEY_EXCHANGE), TH1
-  /// gives the handshake keys from `ex.secret`, and ResponderVerifyData follows the signature.
+  /// at its end, completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response
+  /// (spdm.md §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty =
+  /// KEY_EXCHANGE), TH1 gives the handshake keys from `ex.secret`, and ResponderVerifyData
+  /// follows the signature.
   [[gnu::noinline]] result<bytes_span> exchange_keys(exchange& ex, bytes_view req, bytes_span rsp, bytes_span out) noexcept {
     const negotiated& nn = n();
     session_type& s = *ex.s;
