@@ -7,7 +7,8 @@
 //   two-argument decode where one exists; bit2: GET_ENDPOINT_INFO asked for a signature;
 //   bit3: the requester answered (encapsulated).
 // Oracle: the decoders are exact (detail/message_codec.hpp), so any accepted input must
-// re-encode to the very same bytes, and those must decode again. Anything else traps.
+// re-encode to the very same bytes, and those must decode again; the session responder's
+// in-place opaque-data reading accepts what parse() accepts. Anything else traps.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,7 @@
 #include "pmci/spdm/mel.hpp"
 #include "pmci/spdm/opaque.hpp"
 #include "pmci/spdm/psk.hpp"
+#include "pmci/spdm/session/handshake.hpp"
 #include "pmci/spdm/session_control.hpp"
 
 using namespace pmci;
@@ -98,6 +100,15 @@ void blobs(bytes_view in, const negotiated& n) {
       for (std::size_t i = 0; i < s->supported_count(); ++i) (void)s->supported(i);
   }
   (void)secured_message_opaque::parse(in, opaque_format_of(n));
+  // The session responder's select_secured_version (session/handshake.hpp) reads the block in
+  // place: it must accept exactly what parse() accepts, and select 1.0 without a SupportedVersion
+  // list (tests/spdm_session/opaque_selection_test.cpp holds the selection from a list).
+  if (const opaque_format f = opaque_format_of(n); !in.empty() && (f == opaque_format::general || f == opaque_format::fmt1)) {
+    const auto parsed = secured_message_opaque::parse(in, f);
+    const auto selected = select_secured_version(n, in);
+    if (!parsed && selected) fail();
+    if (parsed && parsed->supported_count() == 0 && (!selected || *selected != secured_message_versions.front())) fail();
+  }
   check_blob<dmtf_mel>(in);
   if (auto m = dmtf_mel::decode(in)) walk(m->entries);
   check_blob<device_class_identifier>(in);

@@ -211,17 +211,74 @@ constexpr result<std::size_t> write_version_selection(const negotiated& n, versi
 /// Responder: the highest of `ours` that the requester's opaque data lists (major.minor
 /// compared; update/alpha ignored, as libspdm checks the major version only when framing).
 /// A request without a SupportedVersion element (or without opaque data at all, as a connection
-/// without an opaque format must send) gets DSP0277 1.0. Errors: invalid_field (no common
-/// version), and opaque-data parse errors (secured_message_opaque::parse).
+/// without an opaque format must send) gets DSP0277 1.0. Errors: invalid_field, for opaque data
+/// that secured_message_opaque::parse rejects (whatever its reason) and when no version is common.
+///
+/// The block is read in place, in one pass (the responder needs nothing else from it): the
+/// format's header (opaque.hpp file comment), then TotalElements elements, each ID(1) ‖
+/// VendorLen(1) ‖ VendorID ‖ DataLen(2) ‖ Data ‖ zero padding to 4 bytes, exactly filling the
+/// block (spdm.md §14); DSP0277 elements (ID 0, VendorLen 0, Data >= 2 bytes) checked as parse()
+/// checks them (secured.md §5). It accepts exactly the blocks parse() accepts and selects the
+/// same version (tests/spdm_session/opaque_selection_test.cpp, fuzz/spdm_session_decode).
 constexpr result<version_number> select_secured_version(const negotiated& n, bytes_view opaque,
                                                         std::span<const version_number> ours = secured_message_versions) noexcept {
   const opaque_format f = opaque_format_of(n);
   if (opaque.empty() || (f != opaque_format::general && f != opaque_format::fmt1)) return ours.front();
-  PMCI_TRY_ASSIGN(const secured_message_opaque o, secured_message_opaque::parse(opaque, f));
-  if (o.supported_count() == 0) return ours.front();
+  const auto at = [&](std::size_t i) { return std::to_integer<unsigned>(opaque[i]); };
+  const std::size_t size = opaque.size();
+  const std::size_t head = opaque_header_size(f);  // 8 general, 4 fmt1
+  if (size < head) return errc::invalid_field;      // bounds the header reads below
+  // General: SpecID ‖ OpaqueVersion ‖ TotalElements ‖ Reserved(2); Fmt1: TotalElements ‖ Reserved(3).
+  std::size_t count = 0;
+  unsigned bad = 0;
+  if (f == opaque_format::general) {
+    if (load_u32le(opaque) != opaque_spec_id_dmtf || at(4) != opaque_version_1) return errc::invalid_field;
+    bad = at(6) | at(7);
+    count = at(5);
+  } else {
+    bad = at(1) | at(2) | at(3);
+    count = at(0);
+  }
+  if (bad != 0) return errc::invalid_field;
+  std::size_t o = head;      // the next element
+  std::size_t list = 0;      // offset of the SupportedVersion entries (0: none)
+  std::size_t versions = 0;  // their count
+  unsigned seen = 0;         // bit i: SMDataID i met (each at most once)
+  for (; count != 0; --count) {
+    // Each length is checked against what is left before the bytes it covers are read.
+    if (size - o < 4) return errc::invalid_field;  // ID, VendorLen, at least DataLen
+    const std::size_t vendor = at(o + 1);
+    if (size - o - 4 < vendor) return errc::invalid_field;
+    const std::size_t d = o + 4 + vendor;  // Data
+    const std::size_t len = at(d - 2) | at(d - 1) << 8;
+    const std::size_t pad = (4 - (vendor + len) % 4) % 4;
+    if (size - d < len + pad) return errc::invalid_field;
+    for (std::size_t i = 0; i < pad; ++i) bad |= at(d + len + i);
+    if (at(o) == 0 && vendor == 0 && len >= 2) {  // a DSP0277 element: SMDataVersion ‖ SMDataID ‖ payload
+      const unsigned id = at(d + 1);
+      const std::size_t payload = len - 2;
+      const unsigned first = payload != 0 ? at(d + 2) : 0;
+      if (at(d) != sm_data_version_1) return errc::invalid_field;
+      if (id <= 2) {
+        if ((seen >> id) & 1u) return errc::invalid_field;
+        seen |= 1u << id;
+      }
+      if ((id == 0 && payload != 2) ||                                             // VersionSelection
+          (id == 1 && (first == 0 || payload != 1 + 2 * std::size_t{first})) ||    // SupportedVersion
+          (id == 2 && (payload != 1 || first > aead_limit_exponent_max)))           // AEAD limit
+        return errc::invalid_field;
+      if (id == 1) {
+        list = d + 3;
+        versions = first;
+      }
+    }
+    o = d + len + pad;
+  }
+  if (bad != 0 || o != size) return errc::invalid_field;
+  if (versions == 0) return ours.front();
   for (std::size_t i = ours.size(); i-- > 0;)
-    for (std::size_t j = 0; j < o.supported_count(); ++j)
-      if (o.supported(j).version_byte() == ours[i].version_byte()) return ours[i];
+    for (std::size_t j = 0; j < versions; ++j)
+      if (at(list + 2 * j + 1) == ours[i].version_byte()) return ours[i];
   return errc::invalid_field;
 }
 

@@ -47,8 +47,45 @@ inline constexpr std::string_view exp_master = "exp master";      // bin_str8 (T
 inline constexpr std::string_view traffic_upd = "traffic upd";    // bin_str9
 }  // namespace key_label
 
+namespace detail {
+/// The key schedule's labels in one blob: a step names its label by offset and length (and the
+/// size of its output) in one word, so the schedule's single out-of-line HKDF-Expand takes few
+/// arguments. Any occurrence of a label's bytes will do ("iv" is found inside "derived").
+inline constexpr std::string_view key_label_blob =
+    "derivedreq hs datarsp hs datareq app datarsp app datakeyfinishedexp mastertraffic upd";
+/// What a step writes: H bytes, the AEAD key, or the 12-byte IV (secured.md §3.3).
+enum class key_out : std::uint32_t { hash = 0, aead_key = 1, iv = 2 };
+/// Not constexpr: key_step() calling it does not compile.
+inline void key_step_label_not_in_blob() noexcept {}
+/// label offset (bits 7:0) | label length (15:8) | key_out (17:16).
+consteval std::uint32_t key_step(std::string_view label, key_out out = key_out::hash) {
+  const std::size_t at = key_label_blob.find(label);
+  if (at == std::string_view::npos || at > 0xFF || label.size() > 12) key_step_label_not_in_blob();
+  return static_cast<std::uint32_t>(at) | static_cast<std::uint32_t>(label.size() << 8) |
+         (static_cast<std::uint32_t>(out) << 16);
+}
+}  // namespace detail
+
 /// Largest BinConcat: Length(2) ‖ "spdm1.x "(8) ‖ longest label (12) ‖ a 64-byte hash.
 inline constexpr std::size_t max_bin_concat_size = 2 + 8 + 12 + crypto::max_digest_size;
+
+namespace detail {
+/// BinConcat's bytes for a checked version and an `out` that holds them (bin_concat() and the
+/// key schedule's one expand step, which both check before): returns the size written.
+constexpr std::size_t write_bin_concat(unsigned minor, std::string_view label, bytes_view context, std::uint16_t length,
+                                       std::byte* out) noexcept {
+  out[0] = static_cast<std::byte>(length & 0xFF);
+  out[1] = static_cast<std::byte>(length >> 8);
+  constexpr std::string_view prefix = "spdm1.";
+  std::size_t o = 2;
+  for (char c : prefix) out[o++] = static_cast<std::byte>(c);
+  out[o++] = static_cast<std::byte>('0' + minor);
+  out[o++] = static_cast<std::byte>(' ');
+  for (char c : label) out[o++] = static_cast<std::byte>(c);
+  for (std::byte b : context) out[o++] = b;
+  return o;
+}
+}  // namespace detail
 
 /// BinConcat (secured.md §3.1): Length (2, LE) ‖ "spdm1.x " ‖ Label ‖ Context.
 /// `spdm_version` is the negotiated SPDM version as on the wire (0x11 … 0x14): the version text
@@ -61,15 +98,7 @@ constexpr result<std::size_t> bin_concat(std::uint8_t spdm_version, std::string_
   if (major != 1 || minor > 9) return errc::unsupported;
   const std::size_t n = 2 + 8 + label.size() + context.size();
   if (out.size() < n) return errc::buffer_too_small;
-  store_u16le(out, length);
-  constexpr std::string_view prefix = "spdm1.";
-  std::size_t o = 2;
-  for (char c : prefix) out[o++] = static_cast<std::byte>(c);
-  out[o++] = static_cast<std::byte>('0' + minor);
-  out[o++] = static_cast<std::byte>(' ');
-  for (char c : label) out[o++] = static_cast<std::byte>(c);
-  for (std::byte b : context) out[o++] = b;
-  return n;
+  return detail::write_bin_concat(minor, label, context, length, out.data());
 }
 
 /// Which side's traffic a secret protects: the requester sends with request-direction keys, the
@@ -121,12 +150,17 @@ class session_key_schedule {
   /// `spdm_version`: negotiated SPDM version byte (0x11 … 0x14). Parameters are checked by the
   /// derive calls (errc::unsupported for a hash larger than MaxHash or an unknown version).
   session_key_schedule(P& p, crypto::hash_alg hash, crypto::aead_alg aead, std::uint8_t spdm_version) noexcept
-      : p_(&p), hash_(hash), aead_(aead), version_(spdm_version) {}
+      : p_(&p),
+        hash_(hash),
+        aead_(aead),
+        version_(spdm_version),
+        hash_size_(static_cast<std::uint8_t>(crypto::digest_size(hash))),
+        key_size_(static_cast<std::uint8_t>(crypto::aead_key_size(aead))) {}
   session_key_schedule(const session_key_schedule&) = delete;
   session_key_schedule& operator=(const session_key_schedule&) = delete;
   ~session_key_schedule() { reset(); }
 
-  [[nodiscard]] std::size_t hash_size() const noexcept { return crypto::digest_size(hash_); }
+  [[nodiscard]] std::size_t hash_size() const noexcept { return hash_size_; }
   [[nodiscard]] crypto::hash_alg hash() const noexcept { return hash_; }
   [[nodiscard]] crypto::aead_alg aead() const noexcept { return aead_; }
   [[nodiscard]] std::uint8_t version() const noexcept { return version_; }
@@ -145,14 +179,11 @@ class session_key_schedule {
     std::array<std::byte, MaxHash> salt0{};
     const std::byte fill = psk && version_ >= 0x13 ? std::byte{0xFF} : std::byte{0x00};  // [i2288]
     for (std::size_t i = 0; i < h; ++i) salt0[i] = fill;
+    // Each direction: its handshake secret from TH1, its key and IV, its finished key.
     auto r = crypto::hkdf_extract(*p_, hash_, std::span<const std::byte>(salt0).first(h), shared_secret,
                                   handshake_secret_.span().first(h));
-    if (r) r = expand_h(handshake_secret_, key_label::req_hs_data, req_hs_.major_, th1);
-    if (r) r = expand_h(handshake_secret_, key_label::rsp_hs_data, rsp_hs_.major_, th1);
-    if (r) r = finish_direction(req_hs_);
-    if (r) r = finish_direction(rsp_hs_);
-    if (r) r = expand_h(req_hs_.major_, key_label::finished, req_finished_);
-    if (r) r = expand_h(rsp_hs_.major_, key_label::finished, rsp_finished_);
+    if (r) r = derive_direction(handshake_secret_, detail::key_step(key_label::req_hs_data), th1.data(), req_hs_, &req_finished_);
+    if (r) r = derive_direction(handshake_secret_, detail::key_step(key_label::rsp_hs_data), th1.data(), rsp_hs_, &rsp_finished_);
     if (!r) {
       reset();
       return r;
@@ -173,19 +204,14 @@ class session_key_schedule {
     if (th2.size() != h) return errc::invalid_field;
     pmci::secret<MaxHash> salt1;
     const std::array<std::byte, MaxHash> zeros{};
-    auto r = expand_h(handshake_secret_, key_label::derived, salt1);
+    auto r = expand(handshake_secret_, detail::key_step(key_label::derived), salt1.span().data());
     if (r) r = crypto::hkdf_extract(*p_, hash_, salt1.span().first(h), std::span<const std::byte>(zeros).first(h),
                                     master_secret_.span().first(h));
-    if (r) r = expand_h(master_secret_, key_label::req_app_data, req_data_.major_, th2);
-    if (r) r = expand_h(master_secret_, key_label::rsp_app_data, rsp_data_.major_, th2);
-    if (r) r = expand_h(master_secret_, key_label::exp_master, export_master_, th2);
-    if (r) r = finish_direction(req_data_);
-    if (r) r = finish_direction(rsp_data_);
+    if (r) r = derive_direction(master_secret_, detail::key_step(key_label::req_app_data), th2.data(), req_data_, nullptr);
+    if (r) r = derive_direction(master_secret_, detail::key_step(key_label::rsp_app_data), th2.data(), rsp_data_, nullptr);
+    if (r) r = expand(master_secret_, detail::key_step(key_label::exp_master), export_master_.span().data(), th2.data());
     if (!r) {
-      master_secret_.reset();
-      req_data_.reset();
-      rsp_data_.reset();
-      export_master_.reset();
+      wipe_data();
       return r;
     }
     data_ready_ = true;
@@ -197,13 +223,9 @@ class session_key_schedule {
   /// Errors: invalid_state (no data keys yet), crypto_failure (the direction is then unchanged).
   [[nodiscard]] result<void> update(key_direction d) noexcept {
     if (!data_ready_) return errc::invalid_state;
-    const std::size_t h = hash_size();
     keys& k = d == key_direction::request ? req_data_ : rsp_data_;
     keys next;
-    next.hash_size_ = h;
-    next.key_size_ = crypto::aead_key_size(aead_);
-    PMCI_TRY(expand_h(k.major_, key_label::traffic_upd, next.major_));
-    PMCI_TRY(finish_direction(next));
+    PMCI_TRY(derive_direction(k.major_, detail::key_step(key_label::traffic_upd), nullptr, next, nullptr));
     k = next;
     return ok();
   }
@@ -242,10 +264,7 @@ class session_key_schedule {
   /// Wipe everything (END_SESSION, errors).
   void reset() noexcept {
     discard_handshake();
-    req_data_.reset();
-    rsp_data_.reset();
-    export_master_.reset();
-    data_ready_ = false;
+    wipe_data();
   }
 
   [[nodiscard]] bool handshake_ready() const noexcept { return handshake_ready_; }
@@ -274,35 +293,59 @@ class session_key_schedule {
     return ok();
   }
 
-  // HKDF-Expand(secret, BinConcat(out.size(), label, context), out.size()).
-  result<void> expand(bytes_view secret, std::string_view label, bytes_view context, bytes_span out) const noexcept {
-    std::array<std::byte, max_bin_concat_size> info{};
-    PMCI_TRY_ASSIGN(const std::size_t n,
-                    bin_concat(version_, label, context, static_cast<std::uint16_t>(out.size()), info));
-    return crypto::hkdf_expand(*p_, hash_, secret, std::span<const std::byte>(info).first(n), out);
+  // The data secrets (derive_data's outputs).
+  [[gnu::noinline]] void wipe_data() noexcept {
+    master_secret_.reset();
+    req_data_.reset();
+    rsp_data_.reset();
+    export_master_.reset();
+    data_ready_ = false;
   }
 
-  // out = HKDF-Expand(from, BinConcat(H, label, context), H), both H bytes: one out-of-line call
-  // per step of the schedule instead of the span arithmetic at each.
-  [[gnu::noinline]] result<void> expand_h(const pmci::secret<MaxHash>& from, std::string_view label,
-                                          pmci::secret<MaxHash>& out, bytes_view context = {}) const noexcept {
-    const std::size_t h = hash_size();
-    return expand(from.span().first(h), label, context, out.span().first(h));
+  // The one HKDF-Expand of the schedule (secured.md §3.1): out = HKDF-Expand(from (H bytes),
+  // BinConcat(L, label, context), L), `step` naming the label and L (detail::key_step), `context`
+  // null or a TH hash of H bytes. Every derivation is a call of this routine. The BinConcat needs
+  // no checks of its own: every way in went through check_params() (derive_handshake; derive_data
+  // and update need its success), so the version is 1.1-1.9 and H <= MaxHash; labels are at most
+  // 12 bytes: the bytes fit `info` (the static_assert) and L fits the Length field.
+  [[gnu::noinline]] result<void> expand(const pmci::secret<MaxHash>& from, std::uint32_t step, std::byte* out,
+                                        const std::byte* context = nullptr) const noexcept {
+    static_assert(max_bin_concat_size >= 2 + 8 + 12 + MaxHash);
+    const std::size_t h = hash_size_;
+    const auto kind = static_cast<detail::key_out>(step >> 16);
+    const std::size_t len = kind == detail::key_out::hash ? h : kind == detail::key_out::aead_key ? key_size_
+                                                                                                   : crypto::aead_nonce_size;
+    std::array<std::byte, max_bin_concat_size> info;
+    const std::size_t n = detail::write_bin_concat(version_ & 0xFu,
+                                                   std::string_view{detail::key_label_blob.data() + (step & 0xFF), (step >> 8) & 0xFF},
+                                                   context == nullptr ? bytes_view{} : bytes_view{context, h},
+                                                   static_cast<std::uint16_t>(len), info.data());
+    return crypto::hkdf_expand(*p_, hash_, from.span().first(h), std::span<const std::byte>(info).first(n),
+                               bytes_span{out, len});
   }
 
-  // key = HKDF-Expand(secret, bin_str5, key size); iv = HKDF-Expand(secret, bin_str6, 12).
-  result<void> finish_direction(keys& k) const noexcept {
-    const std::size_t h = hash_size();
-    k.hash_size_ = h;
-    k.key_size_ = crypto::aead_key_size(aead_);
-    PMCI_TRY(expand(k.major_.span().first(h), key_label::key, {}, k.key_.span().first(k.key_size_)));
-    return expand(k.major_.span().first(h), key_label::iv, {}, k.iv_.span());
+  // One direction of one generation (secured.md §3.2-§3.4): its major secret =
+  // HKDF-Expand(parent, label(context), H), its AEAD key (bin_str5) and IV (bin_str6) from that,
+  // and, during the handshake, its finished key (bin_str7). KEY_EXCHANGE / PSK_EXCHANGE, FINISH
+  // and KEY_UPDATE all derive through here.
+  [[gnu::noinline]] result<void> derive_direction(const pmci::secret<MaxHash>& parent, std::uint32_t step,
+                                                  const std::byte* context, keys& k,
+                                                  pmci::secret<MaxHash>* finished) const noexcept {
+    k.hash_size_ = hash_size_;
+    k.key_size_ = key_size_;
+    PMCI_TRY(expand(parent, step, k.major_.span().data(), context));
+    PMCI_TRY(expand(k.major_, detail::key_step(key_label::key, detail::key_out::aead_key), k.key_.span().data()));
+    PMCI_TRY(expand(k.major_, detail::key_step(key_label::iv, detail::key_out::iv), k.iv_.span().data()));
+    if (finished == nullptr) return ok();
+    return expand(k.major_, detail::key_step(key_label::finished), finished->span().data());
   }
 
   P* p_;
   crypto::hash_alg hash_;
   crypto::aead_alg aead_;
   std::uint8_t version_;
+  std::uint8_t hash_size_;  ///< digest_size(hash_): H
+  std::uint8_t key_size_;   ///< aead_key_size(aead_)
   bool handshake_ready_ = false;
   bool data_ready_ = false;
   pmci::secret<MaxHash> handshake_secret_;

@@ -230,11 +230,6 @@ class session_responder {
   [[nodiscard]] bool negotiated_state_clearing_requested() const noexcept { return clear_state_requested_; }
 
  private:
-  /// Zeros the codecs copy where the signature / verify data go before they are computed over
-  /// the message itself (handshake.hpp): as many as this configuration can need.
-  static constexpr const auto& placeholders =
-      placeholder_zeros_n<(max_signature > SConfig::max_hash ? max_signature : SConfig::max_hash)>;
-
   // ============================================================================================
   // Plain SPDM
   // ============================================================================================
@@ -473,10 +468,11 @@ class session_responder {
     return error(out, e, e == error_code::unsupported_request ? static_cast<std::uint8_t>(c) : 0);
   }
 
-  /// The encoded exchange response `rsp` (signature and verify data as placeholders, at its end)
-  /// completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response (spdm.md
-  /// §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty = KEY_EXCHANGE), TH1
-  /// gives the handshake keys from `ex.secret`, and ResponderVerifyData follows the signature.
+  /// The exchange response `rsp`, written in place with room for the signature and verify data
+  /// at its end, completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response
+  /// (spdm.md §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty =
+  /// KEY_EXCHANGE), TH1 gives the handshake keys from `ex.secret`, and ResponderVerifyData
+  /// follows the signature.
   [[gnu::noinline]] result<bytes_span> exchange_keys(exchange& ex, bytes_view req, bytes_span rsp, bytes_span out) noexcept {
     const negotiated& nn = n();
     session_type& s = *ex.s;
@@ -550,38 +546,50 @@ class session_responder {
         e != error_code{})
       return exchange_error(out, e, code::key_exchange);
 
-    // (EC)DHE: our key pair, then the shared secret with the requester's public value.
-    std::array<std::byte, crypto::max_dhe_public_key_size> pub{};
-    auto key = crypto_.dhe_generate(ex.dhe, std::span{pub}.first(d));
+    // KEY_EXCHANGE_RSP is written in place (DSP0274 "KEY_EXCHANGE_RSP response message format",
+    // spdm.md §10.2): the exchange_head() fields, MutAuthRequested @6, SlotIDParam @7,
+    // RandomData(32) @8, ExchangeData(D) @40, MeasurementSummaryHash (0 or H),
+    // OpaqueDataLength(2), OpaqueData, then Signature (S) and ResponderVerifyData (H; none in the
+    // clear), which exchange_keys fills in. The one size check bounds every write below (a
+    // buffer that cannot hold the response was answered ResponseTooLarge by the codec's writer).
+    const std::size_t sig = nn.s();
+    const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
+    const std::size_t body = 40 + d;
+    if (out.size() < body + ex.summary_size + 2 + ex.opaque_size + sig + verify)
+      return error(out, error_code::response_too_large);
+    // (EC)DHE: our key pair (its public value straight into ExchangeData), then the shared secret
+    // with the requester's.
+    auto key = crypto_.dhe_generate(ex.dhe, out.subspan(40, d));
     if (!key) return error(out, error_code::unspecified);
     pmci::secret<crypto::max_dhe_shared_secret_size> shared;
     const std::size_t ss = crypto::dhe_shared_secret_size(ex.dhe);
     if (!crypto_.dhe_compute(*key, req.subspan(40, d), shared.span().first(ss))) return error(out, error_code::invalid_request);
-    std::array<std::byte, nonce_size> random{};
-    if (!crypto_.random(random)) return error(out, error_code::unspecified);
-
-    key_exchange_rsp k;
-    k.heartbeat_period = ex.params.heartbeat_period;
-    k.rsp_session_id = ex.rsp_id;
-    k.mut_auth_requested = mut_auth_bits(ex.mode);
-    k.req_slot_id_param = ex.mode != mut_auth_policy::none ? mut_auth_slot() : 0;
-    k.random_data = random;
-    k.exchange_data = std::span{pub}.first(d);
-    k.measurement_summary_hash = std::span{ex.summary}.first(ex.summary_size);
-    k.opaque_data = std::span{ex.opaque}.first(ex.opaque_size);
-    const std::size_t sig = nn.s();
-    const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
-    if (sig > placeholders.size() || verify > placeholders.size()) return error(out, error_code::unspecified);
-    k.signature = std::span{placeholders}.first(sig);
-    k.responder_verify_data = std::span{placeholders}.first(verify);
-    writer w{out};
-    if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
+    if (!crypto_.random(out.subspan(8, nonce_size))) return error(out, error_code::unspecified);
+    exchange_head(out, code::key_exchange_rsp, ex);
+    out[6] = std::byte{mut_auth_bits(ex.mode)};
+    out[7] = std::byte{ex.mode != mut_auth_policy::none ? mut_auth_slot() : std::uint8_t{0}};
+    std::byte* o = copy_to(out.data() + body, std::span{ex.summary}.first(ex.summary_size));
+    store_u16le(std::span{o, 2}, static_cast<std::uint16_t>(ex.opaque_size));
+    const std::size_t end = static_cast<std::size_t>(copy_to(o + 2, std::span{ex.opaque}.first(ex.opaque_size)) - out.data()) + sig + verify;
     ex.ct = std::span{ct}.first(h);
     ex.secret = shared.span().first(ss);
     ex.sig = sig;
     ex.verify = verify;
     ex.slot = slot;
-    return exchange_keys(ex, req, w.written(), out);
+    return exchange_keys(ex, req, out.first(end), out);
+  }
+
+  /// The first fields of KEY_EXCHANGE_RSP and PSK_EXCHANGE_RSP (spdm.md §10.2, §10.4):
+  /// SPDMVersion, code, Param1 = HeartbeatPeriod, Param2 = Reserved, RspSessionID(2) @4. The
+  /// callers checked that `out` holds the whole response.
+  void exchange_head(bytes_span out, code c, const exchange& ex) const noexcept {
+    (void)ack(out, c, std::byte{ex.params.heartbeat_period});
+    store_u16le(out.subspan(4, 2), ex.rsp_id);
+  }
+  /// Copy `from` to o; returns the byte after it. The callers checked the room.
+  static std::byte* copy_to(std::byte* o, bytes_view from) noexcept {
+    for (const std::byte b : from) *o++ = b;
+    return o;
   }
 
   /// The mutual-authentication mode for this KEY_EXCHANGE: the policy, if the negotiated
@@ -712,13 +720,14 @@ class session_responder {
     if (!match) return fail_session(s, out, error_code::decrypt_error);
     if (!th_append(crypto_, th, req)) return fail_session(s, out, error_code::unspecified);
 
+    // FINISH_RSP / PSK_FINISH_RSP written in place (DSP0274 "FINISH_RSP" / "PSK_FINISH_RSP"
+    // response formats, spdm.md §10.3, §10.4): SPDMVersion, code, Param1 and Param2 reserved,
+    // then for FINISH_RSP in the clear ResponderVerifyData (H). The size check bounds it (the
+    // codec's writer failed the same way).
     const std::size_t verify = psk ? 0 : finish_rsp::verify_size(nn);  // in the clear only
-    if (verify > placeholders.size()) return fail_session(s, out, error_code::unspecified);
-    writer w{out};
-    finish_rsp fr;
-    fr.responder_verify_data = std::span{placeholders}.first(verify);
-    if (!(psk ? psk_finish_rsp{}.encode(w, nn) : fr.encode(w, nn))) return fail_session(s, out, error_code::unspecified);
-    const bytes_span rsp = w.written();
+    if (out.size() < header::size + verify) return fail_session(s, out, error_code::unspecified);
+    (void)ack(out, psk ? code::psk_finish_rsp : code::finish_rsp);
+    const bytes_span rsp = out.first(header::size + verify);
     if (verify != 0) {
       if (!th_digest(crypto_, th, rsp.first(rsp.size() - h), dg) ||
           !s.key_schedule_ref().verify_data(key_direction::response, dg, rsp.last(h)))
@@ -771,52 +780,86 @@ class session_responder {
           e != error_code{})
         return exchange_error(out, e, code::psk_exchange);
       const std::size_t h = nn.h();
-      // ResponderContext only with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1.
-      std::array<std::byte, 64> context{};
+      // PSK_EXCHANGE_RSP is written in place (DSP0274 "PSK_EXCHANGE_RSP response message format",
+      // spdm.md §10.4): the exchange_head() fields, Reserved(2) @6, ResponderContextLength(2) @8,
+      // OpaqueDataLength(2) @10, MeasurementSummaryHash (0 or H) @12, ResponderContext,
+      // OpaqueData, ResponderVerifyData (H, filled in by exchange_keys). ResponderContext only
+      // with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1. The one size check bounds every
+      // write below (the codec's writer answered ResponseTooLarge too).
       const std::size_t context_size =
           (nn.rsp_caps & rsp_cap::psk_mask) == rsp_cap::psk_with_context ? std::min<std::size_t>(SConfig::psk_context_size, 64) : 0;
-      if (context_size != 0 && !crypto_.random(std::span{context}.first(context_size))) return error(out, error_code::unspecified);
-
-      psk_exchange_rsp k;
-      k.heartbeat_period = ex.params.heartbeat_period;
-      k.rsp_session_id = ex.rsp_id;
-      k.measurement_summary_hash = std::span{ex.summary}.first(ex.summary_size);
-      k.responder_context = std::span{context}.first(context_size);
-      k.opaque_data = std::span{ex.opaque}.first(ex.opaque_size);
-      if (h > placeholders.size()) return error(out, error_code::unspecified);
-      k.responder_verify_data = std::span{placeholders}.first(h);
-      writer w{out};
-      if (!k.encode(w, nn, response_context::answering(*header::decode(req)))) return error(out, error_code::response_too_large);
+      const std::size_t context_at = 12 + ex.summary_size;
+      if (out.size() < context_at + context_size + ex.opaque_size + h) return error(out, error_code::response_too_large);
+      if (context_size != 0 && !crypto_.random(out.subspan(context_at, context_size))) return error(out, error_code::unspecified);
+      exchange_head(out, code::psk_exchange_rsp, ex);
+      store_u16le(out.subspan(6, 2), 0);
+      store_u16le(out.subspan(8, 2), static_cast<std::uint16_t>(context_size));
+      store_u16le(out.subspan(10, 2), static_cast<std::uint16_t>(ex.opaque_size));
+      // The summary goes before the context (already in place), the opaque data after it.
+      (void)copy_to(out.data() + 12, std::span{ex.summary}.first(ex.summary_size));
+      const std::size_t end =
+          static_cast<std::size_t>(copy_to(out.data() + context_at + context_size, std::span{ex.opaque}.first(ex.opaque_size)) -
+                                   out.data()) + h;
       // PSK: no D, no Ct, no signature (spdm.md §15); TH1 = A ‖ PSK_EXCHANGE ‖ PSK_EXCHANGE_RSP
       // without the verify data.
       ex.secret = psk;
       ex.verify = h;
-      return exchange_keys(ex, req, w.written(), out);
+      return exchange_keys(ex, req, out.first(end), out);
     }
   }
 
   // ============================================================================================
   // In-session control (spdm.md §10.5, secured.md §4)
   // ============================================================================================
+  // HEARTBEAT, KEY_UPDATE and END_SESSION and their ACKs are header-only messages (DSP0274
+  // "HEARTBEAT", "KEY_UPDATE", "END_SESSION" request and response formats; spdm.md §10.5):
+  // SPDMVersion, code, Param1, Param2. They are read and written in place: in_session() routes by
+  // req[1] with req.size() >= header::size, and its `out` (handle_secured's region) holds at
+  // least 15 bytes, so every access below is in bounds.
+
+  /// What the codecs' decode() rejects in a header-only request, in their order (header.hpp
+  /// read_header, then the exact size): an unknown SPDMVersion InvalidRequest, another known one
+  /// VersionMismatch, trailing bytes InvalidRequest. Returns the ERROR to send, or 0. (Param
+  /// checks are the caller's; the codecs' order puts them before the size, both InvalidRequest.)
+  [[nodiscard]] error_code header_only_request(bytes_view req) const noexcept {
+    const auto v = std::to_integer<std::uint8_t>(req[0]);
+    if (v != to_byte(n().ver)) return is_known(v) ? error_code::version_mismatch : error_code::invalid_request;
+    return req.size() != header::size ? error_code::invalid_request : error_code{};
+  }
+  /// The ACK `c` with Param1 p1 and Param2 p2, at the negotiated version.
+  result<bytes_span> ack(bytes_span out, code c, std::byte p1 = {}, std::byte p2 = {}) const noexcept {
+    return put_header(out, to_byte(n().ver), c, p1, p2);
+  }
+  /// A 4-byte SPDM header at out[0] (the callers checked the room); returns those 4 bytes.
+  static bytes_span put_header(bytes_span out, std::uint8_t v, code c, std::byte p1, std::byte p2) noexcept {
+    out[0] = std::byte{v};
+    out[1] = static_cast<std::byte>(c);
+    out[2] = p1;
+    out[3] = p2;
+    return out.first(header::size);
+  }
+
   result<bytes_span> on_heartbeat(bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    if (!heartbeat_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
-    if (const auto hb = heartbeat::decode(req, nn); !hb) return error(out, decode_error(hb.error()));
-    writer w{out};
-    if (!heartbeat_ack{}.encode(w, nn)) return error(out, error_code::unspecified);
-    return w.written();
+    if (!heartbeat_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
+    error_code e = header_only_request(req);
+    if (e == error_code{} && (req[2] != std::byte{0} || req[3] != std::byte{0})) e = error_code::invalid_request;  // reserved
+    if (e != error_code{}) return error(out, e);
+    return ack(out, code::heartbeat_ack);
   }
 
   result<bytes_span> on_key_update(session_type& s, bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    if (!key_update_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
-    const auto ku = key_update::decode(req, nn);
-    if (!ku) return error(out, decode_error(ku.error()));
+    if (!key_update_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
+    // Param1 KeyOperation (1 UpdateKey, 2 UpdateAllKeys, 3 VerifyNewKey), Param2 Tag (echoed).
+    const auto op = static_cast<key_operation>(req[2]);
+    error_code e = header_only_request(req);
+    if (e == error_code{} && (op < key_operation::update_key || op > key_operation::verify_new_key))
+      e = error_code::invalid_request;
+    if (e != error_code{}) return error(out, e);
     // Not while a responder-initiated update of this session is in flight: one update at a time.
     if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
       return error(out, error_code::unexpected_request);
     result<void> r = ok();
-    switch (ku->operation) {
+    switch (op) {
       case key_operation::update_key:  // the request direction only; the ACK under the old key
         r = s.update_rx();
         break;
@@ -829,20 +872,18 @@ class session_responder {
         break;
     }
     if (!r) return error(out, error_code::unspecified);  // the session has ended
-    writer w{out};
-    if (!key_update_ack{ku->operation, ku->tag}.encode(w, nn)) return error(out, error_code::unspecified);
-    return w.written();
+    return ack(out, code::key_update_ack, req[2], req[3]);
   }
 
   result<bytes_span> on_end_session(session_type& s, bytes_view req, bytes_span out) noexcept {
-    const negotiated& nn = n();
-    const auto es = end_session::decode(req, nn);
-    if (!es) return error(out, decode_error(es.error()));
-    clear_state_requested_ = es->negotiated_state_clearing;
-    writer w{out};
-    if (!end_session_ack{}.encode(w, nn)) return error(out, error_code::unspecified);
+    // Param1 bit 0: NegotiatedStateClearing; bits 7:1 and Param2 reserved.
+    error_code e = header_only_request(req);
+    if (e == error_code{} && ((std::to_integer<std::uint8_t>(req[2]) & 0xFE) != 0 || req[3] != std::byte{0}))
+      e = error_code::invalid_request;
+    if (e != error_code{}) return error(out, e);
+    clear_state_requested_ = (std::to_integer<std::uint8_t>(req[2]) & 0x01) != 0;
     s.end_after_send();  // the ACK still travels under the session's keys
-    return w.written();
+    return ack(out, code::end_session_ack);
   }
 
   // ============================================================================================
@@ -1127,14 +1168,13 @@ class session_responder {
   }
 
   /// Write ERROR e into out (negotiated version, or 1.0 before it is known).
+  /// Written in place (DSP0274 "ERROR response message format", spdm.md §8): SPDMVersion, 0x7F,
+  /// Param1 = ErrorCode, Param2 = ErrorData; the session layer sends no error with extended data
+  /// (the bytes error_response::encode writes for these).
   result<bytes_span> error(bytes_span out, error_code e, std::uint8_t data = 0) const noexcept {
-    error_response er;
-    er.spdm_version = engine_.state() >= connection_state::after_capabilities ? to_byte(n().ver) : to_byte(version::v1_0);
-    er.error = e;
-    er.error_data = data;
-    writer w{out};
-    PMCI_TRY(er.encode(w));
-    return w.written();
+    if (out.size() < header::size) return errc::buffer_too_small;
+    return put_header(out, engine_.state() >= connection_state::after_capabilities ? to_byte(n().ver) : to_byte(version::v1_0),
+                      code::error, static_cast<std::byte>(e), std::byte{data});
   }
 
   /// ERROR e, and the session ends once the answer is out (it is sealed with the keys in use,

@@ -97,6 +97,24 @@ struct secured_layout {
   }
 };
 
+namespace detail {
+/// n bytes little-endian at p (n <= 8): the record header's fields (secured.md §1), SeqNum
+/// being 0 to 8 bytes wide by binding.
+constexpr std::uint64_t record_load(const std::byte* p, std::size_t n) noexcept {
+  std::uint64_t v = 0;
+  for (std::size_t i = n; i-- > 0;) v = (v << 8) | std::to_integer<std::uint8_t>(p[i]);
+  return v;
+}
+constexpr void record_store(std::byte* p, std::uint64_t v, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i, v >>= 8) p[i] = static_cast<std::byte>(v & 0xFF);
+}
+/// Whether two counters agree in the low `bytes` bytes (1 to 8) that travel as SeqNum; with no
+/// SeqNum on the wire (0 bytes) every record matches (secured.md §1.1).
+constexpr bool same_sequence(std::uint64_t a, std::uint64_t b, std::size_t bytes) noexcept {
+  return bytes == 0 || ((a ^ b) << (64 - 8 * bytes)) == 0;
+}
+}  // namespace detail
+
 /// The clear part of a record (secured.md §1).
 struct secured_header {
   std::uint32_t session_id = 0;
@@ -109,24 +127,22 @@ struct secured_header {
   /// Length); invalid_field (wrong type byte, a sequence-number size above 8, Length too small to
   /// hold a MAC, or for encrypted records the AppDataLength field too).
   static constexpr result<secured_header> decode(bytes_view m, const secured_layout& l) noexcept {
-    if (l.binding.sequence_number_size > 8) return errc::invalid_field;
-    reader r{m};
+    const std::size_t seq = l.binding.sequence_number_size;
+    if (seq > 8) return errc::invalid_field;
+    const std::size_t t = l.binding.type_byte ? 1 : 0;
+    if (t != 0 && !m.empty() && std::to_integer<std::uint8_t>(m[0]) != l.binding.message_type) return errc::invalid_field;
     secured_header h;
-    if (l.binding.type_byte) {
-      const auto t = r.u8();
-      if (r.ok() && t != l.binding.message_type) return errc::invalid_field;
-    }
-    h.session_id = r.u32le();
-    const bytes_view seq = r.bytes(l.binding.sequence_number_size);
-    h.length = r.u16le();
-    PMCI_TRY(r.status());
-    for (std::size_t i = 0; i < seq.size(); ++i)
-      h.sequence_number |= static_cast<std::uint64_t>(std::to_integer<std::uint8_t>(seq[i])) << (8 * i);
-    h.size = r.position();
+    h.size = t + 4 + seq + 2;
+    if (m.size() < h.size) return errc::truncated;  // the one check for the fixed-offset reads below
+    const std::byte* p = m.data() + t;
+    h.session_id = static_cast<std::uint32_t>(detail::record_load(p, 4));
+    h.sequence_number = detail::record_load(p + 4, seq);
+    h.length = static_cast<std::uint16_t>(detail::record_load(p + 4 + seq, 2));
     const std::size_t min = crypto::aead_tag_size + (l.protection == session_protection::encrypt_and_mac ? 2u : 0u);
     if (h.length < min) return errc::invalid_field;
-    if (r.remaining() < h.length) return errc::truncated;
-    if (r.remaining() > h.length) return errc::trailing_data;
+    const std::size_t rest = m.size() - h.size;
+    if (rest < h.length) return errc::truncated;
+    if (rest > h.length) return errc::trailing_data;
     return h;
   }
 
@@ -194,13 +210,9 @@ class record_keys {
   /// Nonce for counter value `seq` (secured.md §2).
   void nonce(std::uint64_t seq, std::span<std::byte, crypto::aead_nonce_size> out) const noexcept {
     for (std::size_t i = 0; i < crypto::aead_nonce_size; ++i) out[i] = iv_.span()[i];
-    for (std::size_t i = 0; i < 8; ++i) {
-      const auto b = static_cast<std::byte>(static_cast<std::uint8_t>(seq >> (8 * i)));
-      if (encoding_ == sequence_nonce::little_endian)
-        out[i] ^= b;
-      else
-        out[crypto::aead_nonce_size - 1 - i] ^= b;
-    }
+    const bool le = encoding_ == sequence_nonce::little_endian;
+    for (std::size_t i = 0; i < 8; ++i, seq >>= 8)
+      out[le ? i : crypto::aead_nonce_size - 1 - i] ^= static_cast<std::byte>(seq & 0xFF);
   }
 
   [[nodiscard]] const aead_key& key() const noexcept { return key_; }
@@ -224,6 +236,29 @@ struct opened_record {
   bytes_span app{};         ///< the application data (an MCTP message: type byte + body)
   bytes_view padding{};     ///< the RandomData the sender added (encrypted records)
 };
+
+namespace detail {
+/// The one AEAD step of seal() and open() (secured.md §2): buf[aad_from, split) is the AAD,
+/// buf[split, total - tag) the text sealed or opened in place, the tag after it; the nonce from
+/// the direction's IV and counter. Encrypted records: split = the end of the header, the text is
+/// AppDataLength ‖ AppData ‖ RandomData. MAC only: split = the tag, the AAD is header ‖ AppData
+/// and the text is empty. The callers advance the counter on success; their checks put
+/// aad_from <= split <= total - tag <= buf.size().
+template <crypto::aead_policy P>
+[[nodiscard]] result<void> record_aead(P& p, record_keys<P>& keys, bytes_span buf, std::size_t aad_from,
+                                       std::size_t split, std::size_t total, bool sealing) noexcept {
+  std::array<std::byte, crypto::aead_nonce_size> nonce{};
+  keys.nonce(keys.sequence(), nonce);
+  std::byte* const at = buf.data() + split;
+  const bytes_view aad{buf.data() + aad_from, split - aad_from};
+  const bytes_span text{at, total - crypto::aead_tag_size - split};
+  const bytes_span whole{at, total - split};
+  const result<void> r = sealing ? p.aead_seal(keys.key(), nonce, aad, text, whole)
+                                 : p.aead_open(keys.key(), nonce, aad, whole, text);
+  secure_wipe(nonce);
+  return r;
+}
+}  // namespace detail
 
 /// Seal one record in place.
 ///
@@ -249,29 +284,17 @@ template <crypto::aead_policy P>
   const std::size_t length = total - l.header_size();
   if (length > 0xFFFF || app_len > 0xFFFF) return errc::out_of_range;
 
-  const std::uint64_t seq = keys.sequence();
-  writer w{buf.first(l.app_offset())};
-  if (l.binding.type_byte) w.u8(l.binding.message_type);
-  w.u32le(session_id);
-  for (std::size_t i = 0; i < l.binding.sequence_number_size; ++i) w.u8(static_cast<std::uint8_t>(seq >> (8 * i)));
-  w.u16le(static_cast<std::uint16_t>(length));
-  if (encrypt) w.u16le(static_cast<std::uint16_t>(app_len));
-  PMCI_TRY(w.status());
+  // The header, written in place: total <= buf.size() (checked above) and it holds the header.
+  std::byte* o = buf.data();
+  if (l.binding.type_byte) *o++ = std::byte{l.binding.message_type};
+  detail::record_store(o, session_id, 4);
+  detail::record_store(o + 4, keys.sequence(), l.binding.sequence_number_size);
+  o += 4 + l.binding.sequence_number_size;
+  detail::record_store(o, length, 2);
+  if (encrypt) detail::record_store(o + 2, app_len, 2);
   for (std::size_t i = 0; i < padding.size(); ++i) buf[l.app_offset() + app_len + i] = padding[i];
-
-  std::array<std::byte, crypto::aead_nonce_size> nonce{};
-  keys.nonce(seq, nonce);
-  // One AEAD call for both protections: AAD = buf[aad_from, split), plaintext = buf[split,
-  // tag_at) sealed in place, the tag after it. Encrypted: split = the end of the header, so the
-  // plaintext is AppDataLength ‖ AppData ‖ RandomData. MAC only: split = tag_at, so the AAD is
-  // header ‖ AppData and the plaintext is empty.
-  const std::size_t aad_from = l.binding.type_byte ? 1 : 0;
   const std::size_t tag_at = total - crypto::aead_tag_size;
-  const std::size_t split = encrypt ? l.header_size() : tag_at;
-  const result<void> r = p.aead_seal(keys.key(), nonce, buf.subspan(aad_from, split - aad_from),
-                                     buf.subspan(split, tag_at - split), buf.subspan(split, total - split));
-  secure_wipe(nonce);
-  if (!r) return r.error();
+  PMCI_TRY(detail::record_aead(p, keys, buf, l.binding.type_byte ? 1 : 0, encrypt ? l.header_size() : tag_at, total, true));
   keys.advance();
   return buf.first(total);
 }
@@ -301,38 +324,27 @@ template <crypto::aead_policy P>
                                          const secured_header& h) noexcept {
   if (!keys.installed()) return errc::invalid_state;
   if (keys.exhausted()) return errc::session_ended;
-  const std::uint64_t seq = keys.sequence();
-  const std::size_t bits = 8 * l.binding.sequence_number_size;
-  const std::uint64_t mask = bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
-  if ((h.sequence_number & mask) != (seq & mask)) return errc::sequence_error;
-
-  std::array<std::byte, crypto::aead_nonce_size> nonce{};
-  keys.nonce(seq, nonce);
+  if (!detail::same_sequence(h.sequence_number, keys.sequence(), l.binding.sequence_number_size))
+    return errc::sequence_error;
   const bool encrypt = l.protection == session_protection::encrypt_and_mac;
-  const std::size_t aad_from = l.binding.type_byte ? 1 : 0;
   const std::size_t body = h.size;  // first byte after Length
   const std::size_t tag_at = msg.size() - crypto::aead_tag_size;
-  // One AEAD call for both protections (as in seal): encrypted, the AAD is the header and
-  // msg[body, tag_at) is decrypted in place; MAC only, the AAD runs up to the tag and nothing is
-  // decrypted. decode() guarantees aad_from <= body <= tag_at (Length holds at least the tag).
-  const std::size_t split = encrypt ? body : tag_at;
-  const result<void> r = p.aead_open(keys.key(), nonce, msg.subspan(aad_from, split - aad_from), msg.subspan(split),
-                                     msg.subspan(split, tag_at - split));
-  secure_wipe(nonce);
-  if (!r) return r.error();
+  // decode() guarantees body <= tag_at (Length holds at least the tag) and that msg ends there.
+  PMCI_TRY(detail::record_aead(p, keys, msg, l.binding.type_byte ? 1 : 0, encrypt ? body : tag_at, msg.size(), false));
   opened_record out;
   out.session_id = h.session_id;
+  std::byte* const text = msg.data() + body;
+  const std::size_t plain = tag_at - body;  // >= 2 when encrypted (decode: Length holds AppDataLength)
   if (encrypt) {
-    const std::size_t plain = tag_at - body;
-    const std::size_t app_len = load_u16le(msg.subspan(body, 2));
+    const auto app_len = static_cast<std::size_t>(detail::record_load(text, 2));
     if (app_len > plain - 2) {
-      secure_wipe(msg.subspan(body, plain));  // authenticated but malformed: hand out nothing
+      secure_wipe(bytes_span{text, plain});  // authenticated but malformed: hand out nothing
       return errc::invalid_field;
     }
-    out.app = msg.subspan(body + 2, app_len);
-    out.padding = msg.subspan(body + 2 + app_len, plain - 2 - app_len);
+    out.app = bytes_span{text + 2, app_len};
+    out.padding = bytes_view{text + 2 + app_len, plain - 2 - app_len};
   } else {
-    out.app = msg.subspan(body, tag_at - body);
+    out.app = bytes_span{text, plain};
   }
   keys.advance();
   return out;

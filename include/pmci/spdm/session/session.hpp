@@ -223,10 +223,9 @@ class session {
     if (have_prev_rx_ && rx_prev_.installed()) {
       // secured.md §4 step 4: a record numbered for the previous key generation (and not for the
       // new one) was sent by a peer that still uses the old key.
-      const std::size_t bits = 8 * l.binding.sequence_number_size;
-      const std::uint64_t mask = bits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
-      const std::uint64_t seq = h->sequence_number & mask;
-      use_prev = seq != (rx_.sequence() & mask) && seq == (rx_prev_.sequence() & mask);
+      const std::size_t n = l.binding.sequence_number_size;
+      use_prev = !detail::same_sequence(h->sequence_number, rx_.sequence(), n) &&
+                 detail::same_sequence(h->sequence_number, rx_prev_.sequence(), n);
     }
     auto r = spdm::open(*p_, use_prev ? rx_prev_ : rx_, l, msg, *h);
     if (!r) {
