@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "pmci/core/size_table.hpp"
+
 namespace pmci::crypto {
 
 /// Hash functions (SHA-2 and SHA-3 fixed-length families).
@@ -96,13 +98,21 @@ inline constexpr std::size_t aead_tag_size = 16;
   }
 }
 
-/// Signature size in SPDM's byte format (spdm.md §0 table).
-[[nodiscard]] constexpr std::size_t signature_size(sig_alg a) noexcept {
+namespace detail {
+/// signature_size()'s rule, per sig_alg value; run by the compiler only (core/size_table.hpp).
+constexpr std::size_t signature_size_rule(std::size_t i) noexcept {
+  const auto a = static_cast<sig_alg>(i);
   if (is_rsa(a)) return rsa_bits(a) / 8;
   if (is_ecdsa(a)) return 2 * ec_field_size(a);
   if (a == sig_alg::ed25519) return 64;
   if (a == sig_alg::ed448) return 114;
   return 0;
+}
+}  // namespace detail
+
+/// Signature size in SPDM's byte format (spdm.md §0 table).
+[[nodiscard]] constexpr std::size_t signature_size(sig_alg a) noexcept {
+  return pmci::detail::table_size<256, detail::signature_size_rule>(static_cast<std::size_t>(a));
 }
 
 [[nodiscard]] constexpr bool is_ecdhe(dhe_alg a) noexcept { return a >= dhe_alg::secp256r1; }

@@ -352,16 +352,21 @@ class requester {
   /// RESPOND_IF_READY after ResponseNotReady. errc::invalid_state without an operation.
   result<bytes_span> next_request(bytes_span out) noexcept {
     if (op_.kind == op_kind::none) return errc::invalid_state;
-    writer w{out};
-    if (op_.respond_if_ready) {
-      PMCI_TRY(respond_if_ready::after(op_.rnr).encode(w, n_));
-    } else if (Config::vendor_defined && op_.kind == op_kind::vendor) {
-      if constexpr (Config::vendor_defined) PMCI_TRY(op_.vendor.encode(w, n_));
-    } else {
-      w.bytes(request_.view());
+    if constexpr (Config::vendor_defined) {
+      if (!op_.respond_if_ready && op_.kind == op_kind::vendor) {
+        writer w{out};
+        PMCI_TRY(op_.vendor.encode(w, n_));
+        PMCI_TRY(w.status());
+        return w.written();
+      }
     }
-    PMCI_TRY(w.status());
-    return w.written();
+    // RESPOND_IF_READY is a bare header (DSP0274 RESPOND_IF_READY: Param1 = the original request
+    // code, Param2 = the Token), as respond_if_ready::encode writes it; copy() fails with
+    // buffer_too_small when out is too short, as the writer did.
+    const std::array<std::byte, header::size> again{
+        std::byte{to_byte(n_.ver)}, std::byte{static_cast<std::uint8_t>(code::respond_if_ready)},
+        std::byte{static_cast<std::uint8_t>(op_.rnr.request_code)}, std::byte{op_.rnr.token}};
+    return copy(op_.respond_if_ready ? bytes_view{again} : request_.view(), out);
   }
 
   /// How long to wait for the response to the request next_request() returned (µs): RTT + ST1,
@@ -753,10 +758,6 @@ class requester {
     last_failure_ = f;
     return e;
   }
-  result<step> fail(errc e, failure f) noexcept {
-    last_failure_ = f;
-    return e;
-  }
 
   void drop_l() noexcept {
     if (tr_.selected()) (void)tr_.reset_l(crypto_);
@@ -784,15 +785,44 @@ class requester {
     return request_.size() >= 2 ? static_cast<code>(std::to_integer<std::uint8_t>(request_[1])) : code::vendor_defined_request;
   }
 
+  // A response handler's answer fits one register (issue 9 footprint): the operation is done,
+  // continues with the next request, or failed with an errc and its failure record. Each of the
+  // handlers' ~45 failure returns is then one constant, and outcome() is the one place that
+  // stores the record and builds the result<step>.
+  enum class verdict : std::uint16_t {
+    done = 0,
+    // Failures 0xFD-0xFF do not exist, so no failure verdict has these values.
+    wait_busy = 0xFDFF,       // ERROR Busy: retry after Config::busy_retry_delay_us
+    wait_not_ready = 0xFEFF,  // ERROR ResponseNotReady: RESPOND_IF_READY after op_.rnr's RDT
+    send = 0xFFFF,
+  };
+  static constexpr verdict bad(errc e, failure f) noexcept {
+    return static_cast<verdict>(static_cast<unsigned>(e) | static_cast<unsigned>(f) << 8);
+  }
+  result<step> outcome(verdict v) noexcept {
+    if (v == verdict::done) return step{};
+    if (v == verdict::send) return step{step::send, 0};
+    if (v == verdict::wait_busy) return step{step::wait, Config::busy_retry_delay_us};
+    if (v == verdict::wait_not_ready) {
+      const unsigned x = op_.rnr.rd_exponent;
+      return step{step::wait, x >= 31 ? 0x80000000u : (1u << x)};
+    }
+    const auto x = static_cast<std::uint16_t>(v);
+    last_failure_ = static_cast<failure>(x >> 8);
+    return static_cast<errc>(x & 0xFF);
+  }
+
+
   // ---- responses ------------------------------------------------------------------------------
-  result<step> dispatch_response(bytes_view rsp) noexcept {
-    if (rsp.size() < header::size) return fail(errc::truncated, failure::malformed_response);
+  result<step> dispatch_response(bytes_view rsp) noexcept { return outcome(route(rsp)); }
+  verdict route(bytes_view rsp) noexcept {
+    if (rsp.size() < header::size) return bad(errc::truncated, failure::malformed_response);
     const header hd = header_of(rsp);
     const header* const h = &hd;
     if (h->request_response_code == code::error) return on_error(rsp);
-    if (h->version != expected_version()) return fail(errc::version_mismatch, failure::malformed_response);
+    if (h->version != expected_version()) return bad(errc::version_mismatch, failure::malformed_response);
     const code want = op_.kind == op_kind::vendor ? code::vendor_defined_response : response_to(request_code());
-    if (h->request_response_code != want) return fail(errc::unexpected_message, failure::malformed_response);
+    if (h->request_response_code != want) return bad(errc::unexpected_message, failure::malformed_response);
     switch (op_.kind) {
       case op_kind::version: return on_version(rsp);
       case op_kind::capabilities: return on_capabilities(rsp);
@@ -806,64 +836,62 @@ class requester {
         break;
       case op_kind::none: break;
     }
-    return errc::invalid_state;
+    return bad(errc::invalid_state, failure::none);
   }
 
-  result<step> on_error(bytes_view rsp) noexcept {
+  verdict on_error(bytes_view rsp) noexcept {
     error_response got;
-    if (const auto d = error_response::decode_into(rsp, got); !d) return fail(d.error(), failure::malformed_response);
+    if (const auto d = error_response::decode_into(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const error_response* const e = &got;
     // An ERROR to GET_VERSION is 0x10 (spdm.md §1); later ones carry the negotiated version.
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
-      return fail(errc::version_mismatch, failure::malformed_response);
+      return bad(errc::version_mismatch, failure::malformed_response);
     last_error_ = {e->error, e->error_data};
     // A GET_MEASUREMENTS answered with ERROR is not kept: L1/L2 restarts (spdm.md §15), also
     // when the same request is retried after Busy. ResponseNotReady continues the request.
     if (op_.kind == op_kind::measurements && e->error != error_code::response_not_ready) drop_l();
     switch (e->error) {
       case error_code::busy:
-        if (op_.busy++ < Config::busy_retries) return step{step::wait, Config::busy_retry_delay_us};
-        return fail(errc::busy, failure::busy_retries_exhausted);
+        if (op_.busy++ < Config::busy_retries) return verdict::wait_busy;
+        return bad(errc::busy, failure::busy_retries_exhausted);
       case error_code::response_not_ready: {
         // The request being processed must be ours (not RESPOND_IF_READY itself).
         const code original = op_.kind == op_kind::vendor ? code::vendor_defined_request : request_code();
-        if (e->not_ready.request_code != original) return fail(errc::invalid_field, failure::unexpected_response);
-        if (op_.not_ready++ >= Config::not_ready_retries) return fail(errc::timeout, failure::not_ready_retries_exhausted);
+        if (e->not_ready.request_code != original) return bad(errc::invalid_field, failure::unexpected_response);
+        if (op_.not_ready++ >= Config::not_ready_retries) return bad(errc::timeout, failure::not_ready_retries_exhausted);
         op_.respond_if_ready = true;
         op_.rnr = e->not_ready;
-        const unsigned x = e->not_ready.rd_exponent;
-        const std::uint32_t wait = x >= 31 ? 0x80000000u : (1u << x);
-        return step{step::wait, wait};
+        return verdict::wait_not_ready;
       }
       case error_code::request_resynch:
         reset_connection();
-        return fail(errc::peer_error, failure::resynch);
+        return bad(errc::peer_error, failure::resynch);
       default:
-        return fail(errc::peer_error, failure::peer_error);
+        return bad(errc::peer_error, failure::peer_error);
     }
   }
 
-  result<step> on_version(bytes_view rsp) noexcept {
+  verdict on_version(bytes_view rsp) noexcept {
     const auto v = version_response::decode(rsp);
-    if (!v) return fail(v.error(), failure::malformed_response);
+    if (!v) return bad(v.error(), failure::malformed_response);
     peer_versions_ = v->versions();
     const version_set common = peer_versions_ & Config::versions & limits_.value.versions;
-    if (common.empty()) return fail(errc::unsupported, failure::no_common_version);
-    if (!commit_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
+    if (common.empty()) return bad(errc::unsupported, failure::no_common_version);
+    if (!commit_vca(rsp)) return bad(errc::no_resources, failure::malformed_response);
     chosen_ = common.highest();
     state_ = connection_state::after_version;
-    return step{};
+    return verdict::done;
   }
 
-  result<step> on_capabilities(bytes_view rsp) noexcept {
+  verdict on_capabilities(bytes_view rsp) noexcept {
     // This requester never asks for the 1.3 supported-algorithms block (GET_CAPABILITIES Param1
     // bit 0 clear), so a CAPABILITIES carrying one is malformed: refused by the decoder.
     capabilities got;
-    if (const auto d = capabilities::decode_without_algorithms(rsp, got); !d) return fail(d.error(), failure::malformed_response);
+    if (const auto d = capabilities::decode_without_algorithms(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const capabilities* const c = &got;
-    if (c->ver != chosen_) return fail(errc::invalid_field, failure::malformed_response);
-    if (!c->validate()) return fail(errc::invalid_field, failure::invalid_capabilities);
-    if (!commit_vca(rsp)) return fail(errc::no_resources, failure::malformed_response);
+    if (c->ver != chosen_) return bad(errc::invalid_field, failure::malformed_response);
+    if (!c->validate()) return bad(errc::invalid_field, failure::invalid_capabilities);
+    if (!commit_vca(rsp)) return bad(errc::no_resources, failure::malformed_response);
     // n_ is still negotiated{} here: reset_connection() cleared it at GET_VERSION and nothing
     // writes it before ALGORITHMS (this handler only runs in state after_version).
     n_.ver = chosen_;
@@ -872,12 +900,12 @@ class requester {
     rsp_ct_exponent_ = c->ct_exponent;
     rsp_dts_ = chosen_ >= version::v1_2 ? c->data_transfer_size : 0;
     state_ = connection_state::after_capabilities;
-    return step{};
+    return verdict::done;
   }
 
-  result<step> on_algorithms(bytes_view rsp) noexcept {
+  verdict on_algorithms(bytes_view rsp) noexcept {
     algorithms got;
-    if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return fail(d.error(), failure::malformed_response);
+    if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return bad(d.error(), failure::malformed_response);
     const algorithms* const a = &got;
     // What NEGOTIATE_ALGORITHMS offered: kept with run-time limits (they may change before the
     // next GET_VERSION); otherwise a function of the version alone, recomputed here so the
@@ -900,31 +928,31 @@ class requester {
     } else {
       // Nothing offered: a selection with AlgStructs is refused here (as by count <= 0 above), so
       // the compiler knows the table is empty when update() reads it.
-      if (got.structs.count != 0) return fail(errc::invalid_field, failure::invalid_algorithms);
+      if (got.structs.count != 0) return bad(errc::invalid_field, failure::invalid_algorithms);
     }
     // What attestation needs from a responder that has certificates or signs.
     const bool signs = any(n_.rsp_caps, rsp_cap::cert | rsp_cap::chal) || (n_.rsp_caps & rsp_cap::meas_mask) == rsp_cap::meas_sig;
     if (signs) good = good && a->hash != base_hash::none && a->asym != base_asym::none;
     if (any(n_.rsp_caps, rsp_cap::meas_mask) && a->measurement_spec != meas_spec::none)
       good = good && a->measurement_hash != meas_hash::none;
-    if (!good) return fail(errc::invalid_field, failure::invalid_algorithms);
+    if (!good) return bad(errc::invalid_field, failure::invalid_algorithms);
     // The last checks first, so that n_ is updated in place only once the selection is accepted
     // (update() leaves the version alone: select() sees the same n_.ver either way).
     if (a->hash != base_hash::none) {
       const auto h = crypto_of<Config::hash_algs>(a->hash);
-      if (!h) return fail(errc::unsupported, failure::invalid_algorithms);
-      if (!tr_.select(crypto_, *h, n_.ver, request_.view(), rsp)) return fail(errc::crypto_failure, failure::crypto);
+      if (!h) return bad(errc::unsupported, failure::invalid_algorithms);
+      if (!tr_.select(crypto_, *h, n_.ver, request_.view(), rsp)) return bad(errc::crypto_failure, failure::crypto);
     }
     update(n_, offered_now);
     update(n_, *a);
     state_ = connection_state::negotiated;
-    return step{};
+    return verdict::done;
   }
 
-  result<step> on_digests(bytes_view rsp) noexcept {
+  verdict on_digests(bytes_view rsp) noexcept {
     const auto d = digests::decode(rsp, n_);
-    if (!d) return fail(d.error(), failure::malformed_response);
-    if (!commit_m(rsp)) return fail(errc::crypto_failure, failure::crypto);
+    if (!d) return bad(d.error(), failure::malformed_response);
+    if (!commit_m(rsp)) return bad(errc::crypto_failure, failure::crypto);
     digest_mask_ = 0;
     for (std::size_t i = 0; i < d->count(); ++i) {
       const std::uint8_t s = d->slot_of(i);
@@ -933,7 +961,7 @@ class requester {
       std::copy(dg.begin(), dg.end(), slots_[s].digest.begin());
       digest_mask_ = static_cast<std::uint8_t>(digest_mask_ | (1u << s));
     }
-    return step{};
+    return verdict::done;
   }
 
   /// VERSION / CAPABILITIES: request and response into VCA (one copy for both handlers).
@@ -945,96 +973,84 @@ class requester {
     return tr_.append_m(crypto_, rsp);
   }
 
-  result<step> on_certificate(bytes_view rsp) noexcept {
+  verdict on_certificate(bytes_view rsp) noexcept {
     const auto c = certificate::decode(rsp, n_);
-    if (!c) return fail(c.error(), failure::malformed_response);
+    if (!c) return bad(c.error(), failure::malformed_response);
     const auto asked = load_u16le(request_.view().subspan(6, 2));
     if (c->slot_id != op_.slot || c->portion.size() > asked || (c->portion.empty() && c->remainder_length != 0))
-      return fail(errc::invalid_field, failure::unexpected_response);
+      return bad(errc::invalid_field, failure::unexpected_response);
     const std::uint32_t total = op_.offset + static_cast<std::uint32_t>(c->portion.size()) + c->remainder_length;
     if (op_.total == 0) op_.total = total;
-    if (total != op_.total) return fail(errc::invalid_field, failure::unexpected_response);
-    if (total > Config::max_cert_chain_size) return fail(errc::no_resources, failure::chain_too_large);
-    if (!chain_.append(c->portion)) return fail(errc::no_resources, failure::chain_too_large);
-    if (!commit_m(rsp)) return fail(errc::crypto_failure, failure::crypto);
+    if (total != op_.total) return bad(errc::invalid_field, failure::unexpected_response);
+    if (total > Config::max_cert_chain_size) return bad(errc::no_resources, failure::chain_too_large);
+    if (!chain_.append(c->portion)) return bad(errc::no_resources, failure::chain_too_large);
+    if (!commit_m(rsp)) return bad(errc::crypto_failure, failure::crypto);
     op_.offset += static_cast<std::uint32_t>(c->portion.size());
     if (c->remainder_length != 0) {
-      if (!encode_get_certificate()) return fail(errc::buffer_too_small, failure::transport);
-      return step{step::send, 0};
+      if (!encode_get_certificate()) return bad(errc::buffer_too_small, failure::transport);
+      return verdict::send;
     }
-    PMCI_TRY(validate_chain());
+    if (const verdict v = validate_chain(); v != verdict::done) return v;
     chain_complete_ = true;
-    return step{};
+    return verdict::done;
   }
 
   /// A complete chain: structure, RootHash, the DIGESTS entry, then the trust anchors.
-  result<void> validate_chain() noexcept {
-    const auto fail_v = [this](errc e, failure f) -> result<void> {
-      last_failure_ = f;
-      return e;
-    };
+  verdict validate_chain() noexcept {
     const auto cc = cert_chain::decode(chain_.view(), n_);
-    if (!cc) return fail_v(cc.error(), failure::chain_malformed);
+    if (!cc) return bad(cc.error(), failure::chain_malformed);
     const auto h = crypto_of<Config::hash_algs>(n_.hash);
-    if (!h) return fail_v(errc::invalid_state, failure::crypto);
+    if (!h) return bad(errc::invalid_state, failure::crypto);
     std::array<std::byte, max_hash> d{};
     const bytes_span dv = std::span{d}.first(n_.h());
-    if (!crypto::compute_hash(crypto_, *h, cc->root(), dv)) return fail_v(errc::crypto_failure, failure::crypto);
-    if (!equal(dv, cc->root_hash)) return fail_v(errc::verify_failed, failure::root_hash_mismatch);
+    if (!crypto::compute_hash(crypto_, *h, cc->root(), dv)) return bad(errc::crypto_failure, failure::crypto);
+    if (!equal(dv, cc->root_hash)) return bad(errc::verify_failed, failure::root_hash_mismatch);
     slot_state& s = slots_[op_.slot];
     if (!crypto::compute_hash(crypto_, *h, chain_.view(), std::span{s.chain_digest}.first(n_.h())))
-      return fail_v(errc::crypto_failure, failure::crypto);
+      return bad(errc::crypto_failure, failure::crypto);
     if ((digest_mask_ & (1u << op_.slot)) && !equal(bytes_view{s.chain_digest}.first(n_.h()), bytes_view{s.digest}.first(n_.h())))
-      return fail_v(errc::verify_failed, failure::chain_digest_mismatch);
+      return bad(errc::verify_failed, failure::chain_digest_mismatch);
     const auto alg = crypto_of<Config::asym_algs>(n_.asym);
-    if (!alg) return fail_v(errc::unsupported, failure::invalid_algorithms);
+    if (!alg) return bad(errc::unsupported, failure::invalid_algorithms);
     auto key = crypto_.verify_cert_chain(cc->certificates, op_.anchors,
                                          crypto::cert_chain_options{*alg, crypto::cert_role::responder, op_.now});
-    if (!key) return fail_v(key.error() == errc::verify_failed ? errc::verify_failed : key.error(), failure::chain_untrusted);
+    if (!key) return bad(key.error() == errc::verify_failed ? errc::verify_failed : key.error(), failure::chain_untrusted);
     s.key = std::move(*key);
     s.verified = true;
-    return ok();
+    return verdict::done;
   }
 
   /// Verify a signature over a fork of `state` ‖ request ‖ response-without-signature.
-  result<void> verify_signature(const typename transcript_type::hash_state& state, bytes_view unsigned_rsp,
-                                bytes_view signature, signing_context ctx, std::uint8_t slot) noexcept {
+  verdict verify_signature(const typename transcript_type::hash_state& state, bytes_view unsigned_rsp,
+                           bytes_view signature, signing_context ctx, std::uint8_t slot) noexcept {
     std::array<std::byte, max_hash> th{};
     const bytes_span t = std::span{th}.first(n_.h());
-    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, t)) {
-      last_failure_ = failure::crypto;
-      return errc::crypto_failure;
-    }
+    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, t)) return bad(errc::crypto_failure, failure::crypto);
     const auto alg = crypto_of<Config::asym_algs>(n_.asym);
     const auto h = crypto_of<Config::hash_algs>(n_.hash);
-    if (!alg || !h || !slots_[slot].verified) {
-      last_failure_ = failure::crypto;
-      return errc::invalid_state;
-    }
-    if (!spdm::verify(crypto_, slots_[slot].key, *alg, *h, signed_content{n_.ver, ctx, t}, signature)) {
-      last_failure_ = failure::signature_invalid;
-      return errc::verify_failed;
-    }
-    return ok();
+    if (!alg || !h || !slots_[slot].verified) return bad(errc::invalid_state, failure::crypto);
+    if (!spdm::verify(crypto_, slots_[slot].key, *alg, *h, signed_content{n_.ver, ctx, t}, signature))
+      return bad(errc::verify_failed, failure::signature_invalid);
+    return verdict::done;
   }
 
-  result<step> on_challenge_auth(bytes_view rsp) noexcept {
+  verdict on_challenge_auth(bytes_view rsp) noexcept {
     const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     challenge_auth got;
     if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
-      return fail(d.error(), failure::malformed_response);
+      return bad(d.error(), failure::malformed_response);
     const challenge_auth* const a = &got;
     const slot_state& s = slots_[op_.slot];
-    if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return fail(errc::invalid_field, failure::unexpected_response);
-    if (a->basic_mut_auth_req) return fail(errc::unsupported, failure::unexpected_response);  // no mutual auth here
+    if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return bad(errc::invalid_field, failure::unexpected_response);
+    if (a->basic_mut_auth_req) return bad(errc::unsupported, failure::unexpected_response);  // no mutual auth here
     if (!equal(a->cert_chain_hash, bytes_view{s.chain_digest}.first(n_.h())))
-      return fail(errc::verify_failed, failure::cert_chain_hash_mismatch);
+      return bad(errc::verify_failed, failure::cert_chain_hash_mismatch);
     if (n_.ver >= version::v1_3 && !equal(a->requester_context, op_.context))
-      return fail(errc::verify_failed, failure::requester_context_mismatch);
+      return bad(errc::verify_failed, failure::requester_context_mismatch);
     const auto r = verify_signature(tr_.m(), challenge_auth::without_signature(rsp, *a), a->signature,
                                     signing_context::responder_challenge_auth, op_.slot);
     tr_.reset_m();  // B and C are dropped after CHALLENGE_AUTH, verified or not
-    if (!r) return r.error();
+    if (r != verdict::done) return r;
     authenticated_ = true;
     challenge_ = challenge_result{};
     challenge_.slot = a->slot_id;
@@ -1042,42 +1058,43 @@ class requester {
     challenge_.basic_mut_auth_requested = a->basic_mut_auth_req;
     challenge_.summary_hash_size = a->measurement_summary_hash.size();
     std::copy(a->measurement_summary_hash.begin(), a->measurement_summary_hash.end(), challenge_.summary_hash.begin());
-    return step{};
+    return verdict::done;
   }
 
-  result<step> on_measurements(bytes_view rsp) noexcept {
+  verdict on_measurements(bytes_view rsp) noexcept {
     const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     measurements got;
     if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
-      return fail(d.error(), failure::malformed_response);
+      return bad(d.error(), failure::malformed_response);
     const measurements* const m = &got;
     const measurement_options& o = op_.meas;
     if (o.operation != meas_op_count && o.operation != meas_op_all && (*m->record.begin()).index != o.operation)
-      return fail(errc::invalid_field, failure::unexpected_response);
+      return bad(errc::invalid_field, failure::unexpected_response);
     if (n_.ver >= version::v1_3 && !equal(m->requester_context, op_.context))
-      return fail(errc::verify_failed, failure::requester_context_mismatch);
-    measurements_ = measurement_result{*m, false};
+      return bad(errc::verify_failed, failure::requester_context_mismatch);
+    measurements_.response = *m;
+    measurements_.signature_verified = false;
     if (!o.signature) {
       if (tr_.selected() && (!tr_.append_l(crypto_, request_.view()) || !tr_.append_l(crypto_, rsp)))
-        return fail(errc::crypto_failure, failure::crypto);
-      return step{};
+        return bad(errc::crypto_failure, failure::crypto);
+      return verdict::done;
     }
-    if (n_.ver >= version::v1_1 && m->slot_id != o.slot) return fail(errc::invalid_field, failure::unexpected_response);
+    if (n_.ver >= version::v1_1 && m->slot_id != o.slot) return bad(errc::invalid_field, failure::unexpected_response);
     const auto r = verify_signature(tr_.l(), measurements::without_signature(rsp, *m), m->signature,
                                     signing_context::responder_measurements, o.slot);
     drop_l();  // L1/L2 restarts after a signed MEASUREMENTS
-    if (!r) return r.error();
+    if (r != verdict::done) return r;
     measurements_.signature_verified = true;
-    return step{};
+    return verdict::done;
   }
 
-  result<step> on_vendor(bytes_view rsp) noexcept {
+  verdict on_vendor(bytes_view rsp) noexcept {
     const auto v = vendor_defined_response::decode(rsp, n_);
-    if (!v) return fail(v.error(), failure::malformed_response);
+    if (!v) return bad(v.error(), failure::malformed_response);
     if (v->standard_id != op_.vendor.standard_id || !equal(v->vendor_id, op_.vendor.vendor_id))
-      return fail(errc::invalid_field, failure::unexpected_response);
+      return bad(errc::invalid_field, failure::unexpected_response);
     vendor_rsp_ = *v;
-    return step{};
+    return verdict::done;
   }
 
   Crypto& crypto_;

@@ -3,9 +3,13 @@
 // codes, error codes, capability flags, algorithm bitmasks and the sizes that follow from a
 // negotiated algorithm set. Facts: shared/spec/spdm.md §1, §2, §4.1, §5.3, §5.4, §8, §0 (sizes).
 #pragma once
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+
+#include "pmci/core/size_table.hpp"
 
 namespace pmci::spdm {
 
@@ -103,8 +107,9 @@ constexpr bool is_request(code c) noexcept { return (static_cast<std::uint8_t>(c
 /// The response code that answers request c (meaningless for RESPOND_IF_READY).
 constexpr code response_to(code c) noexcept { return static_cast<code>(static_cast<std::uint8_t>(c) & 0x7F); }
 
-/// The first SPDM version that defines request/response code c (spdm.md §2).
-constexpr version introduced_in(code c) noexcept {
+namespace detail {
+/// introduced_in()'s rule, evaluated only at compile time (into introduced_table).
+constexpr version introduced_in_rule(code c) noexcept {
   switch (c) {
     case code::get_digests: case code::digests: case code::get_certificate: case code::certificate:
     case code::challenge: case code::challenge_auth: case code::get_version: case code::version:
@@ -126,6 +131,21 @@ constexpr version introduced_in(code c) noexcept {
     default:
       return version::v1_3;
   }
+}
+/// introduced_in_rule() of every code byte, 2 bits each (version - 0x10): 64 bytes of table
+/// instead of the switch's compare ladder in every image (issue 9 footprint).
+inline constexpr std::array<std::uint8_t, 64> introduced_table = [] {
+  std::array<std::uint8_t, 64> t{};
+  for (unsigned c = 0; c < 256; ++c)
+    t[c / 4] = static_cast<std::uint8_t>(t[c / 4] | (to_byte(introduced_in_rule(static_cast<code>(c))) - 0x10) << (2 * (c % 4)));
+  return t;
+}();
+}  // namespace detail
+
+/// The first SPDM version that defines request/response code c (spdm.md §2).
+constexpr version introduced_in(code c) noexcept {
+  const unsigned i = static_cast<std::uint8_t>(c);
+  return static_cast<version>(0x10 + ((detail::introduced_table[i / 4] >> (2 * (i % 4))) & 3));
 }
 
 /// The name as DSP0274 spells it ("GET_VERSION", "KEY_EXCHANGE_RSP", ...); "UNKNOWN" otherwise.
@@ -366,8 +386,10 @@ constexpr std::size_t hash_size(base_hash h) noexcept {
     default: return 0;
   }
 }
-constexpr std::size_t signature_size(base_asym a) noexcept {
-  switch (a) {
+namespace detail {
+/// signature_size()'s rule for BaseAsymAlgo bit b; run by the compiler only (core/size_table.hpp).
+constexpr std::size_t signature_size_rule(std::size_t b) noexcept {
+  switch (static_cast<base_asym>(std::uint32_t{1} << b)) {
     case base_asym::rsassa_2048: case base_asym::rsapss_2048: return 256;
     case base_asym::rsassa_3072: case base_asym::rsapss_3072: return 384;
     case base_asym::rsassa_4096: case base_asym::rsapss_4096: return 512;
@@ -377,6 +399,14 @@ constexpr std::size_t signature_size(base_asym a) noexcept {
     case base_asym::eddsa_ed448: return 114;
     default: return 0;
   }
+}
+}  // namespace detail
+/// A table lookup by bit number: BaseAsymAlgo names single bits, so any other value (none, or
+/// several bits) has no size.
+constexpr std::size_t signature_size(base_asym a) noexcept {
+  const auto v = raw(a);
+  if (v == 0 || (v & (v - 1)) != 0) return 0;
+  return pmci::detail::table_size<32, detail::signature_size_rule>(static_cast<std::size_t>(std::countr_zero(v)));
 }
 /// Size of a measurement digest; raw bit stream has no fixed size (0).
 constexpr std::size_t hash_size(meas_hash h) noexcept {
