@@ -812,7 +812,6 @@ class requester {
     return static_cast<errc>(x & 0xFF);
   }
 
-
   // ---- responses ------------------------------------------------------------------------------
   result<step> dispatch_response(bytes_view rsp) noexcept { return outcome(route(rsp)); }
   verdict route(bytes_view rsp) noexcept {
