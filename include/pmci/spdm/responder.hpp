@@ -165,7 +165,7 @@ class responder {
   result<void> cert_chain_digest(std::uint8_t slot, bytes_span out) noexcept
     requires cert_enabled
   {
-    if (state_ != connection_state::negotiated || n_.h() == 0) return errc::invalid_state;
+    if (state_ != connection_state::negotiated || hash_len() == 0) return errc::invalid_state;
     if (slot >= Config::slot_count) return errc::out_of_range;
     const bytes_view certs = dev_.cert_chain(slot);
     if (certs.empty()) return errc::out_of_range;
@@ -206,6 +206,14 @@ class responder {
       return error(n_.ver >= version::v1_2 && state_ >= connection_state::after_capabilities
                        ? error_code::request_too_large : error_code::invalid_request);
 
+    // The requests after ALGORITHMS that this configuration serves are checked here, once:
+    // UnexpectedRequest before ALGORITHMS, VersionMismatch for another version byte (precheck).
+    if (served_after_algorithms(c)) {
+      if (const auto e = precheck(f.clean); e != error_code{}) {
+        if (c == code::get_measurements) drop_l();  // answered with ERROR: L1/L2 restarts
+        return error(e);
+      }
+    }
     switch (c) {
       case code::get_capabilities: return on_get_capabilities(f);
       case code::negotiate_algorithms: return on_negotiate_algorithms(f);
@@ -233,6 +241,18 @@ class responder {
     return error(error_code::unsupported_request, static_cast<std::uint8_t>(c));
   }
 
+  /// The requests dispatch() hands to a handler that needs a negotiated connection.
+  static constexpr bool served_after_algorithms(code c) noexcept {
+    switch (c) {
+      case code::get_digests:
+      case code::get_certificate: return cert_enabled;
+      case code::challenge: return chal_enabled;
+      case code::get_measurements: return meas_enabled;
+      case code::respond_if_ready: return true;
+      case code::vendor_defined_request: return vendor_enabled;
+      default: return false;
+    }
+  }
   /// Check that a post-negotiation request may be served now: UnexpectedRequest before
   /// ALGORITHMS, VersionMismatch for another version byte. Returns the ERROR to send, or 0.
   [[nodiscard]] constexpr error_code precheck(bytes_view req) const noexcept {
@@ -330,7 +350,8 @@ class responder {
     if (!tr_.append_vca(f.message) || !tr_.append_vca(bytes_view{out_}.first(n)))
       return error(error_code::unspecified, 0, ver);
 
-    n_ = negotiated{};
+    // n_ is all defaults here: only GET_VERSION (reset_connection) leads to after_version, and
+    // nothing else writes n_ before CAPABILITIES (no second reset of the 40-byte struct).
     n_.ver = ver;
     n_.req_caps = flags;
     n_.rsp_caps = ours;
@@ -366,6 +387,29 @@ class responder {
     return r;
   }
 
+  /// The sizes of the negotiated algorithms (H, S, the measurement hash). The responder only ever
+  /// selects entries of its configuration's lists (pick), or none (size 0), so each size is one
+  /// compile-time constant per entry instead of a switch over every algorithm DSP0274 defines.
+  static constexpr std::size_t alg_size(base_hash a) noexcept { return hash_size(a); }
+  static constexpr std::size_t alg_size(base_asym a) noexcept { return signature_size(a); }
+  static constexpr std::size_t alg_size(meas_hash a) noexcept { return hash_size(a); }
+  template <const auto& List, class E>
+  static constexpr std::size_t size_in(E e) noexcept {
+    std::size_t r = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((e == std::integral_constant<E, List[I]>::value
+            ? (void)(r = std::integral_constant<std::size_t, alg_size(List[I])>::value)
+            : (void)0),
+       ...);
+    }(std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(List)>>>{});
+    return r;
+  }
+  [[nodiscard]] constexpr std::size_t hash_len() const noexcept { return size_in<Config::hash_algs>(n_.hash); }
+  [[nodiscard]] constexpr std::size_t sig_len() const noexcept { return size_in<Config::asym_algs>(n_.asym); }
+  [[nodiscard]] constexpr std::size_t meas_hash_len() const noexcept {
+    return size_in<Config::measurement_hash_algs>(n_.measurement_hash);
+  }
+
   /// NEGOTIATE_ALGORITHMS (spdm.md §5.1) -> ALGORITHMS (§5.2), both read / written in place.
   std::size_t on_negotiate_algorithms(const request_frame& f) noexcept {
     const bytes_view req = f.clean;
@@ -378,12 +422,22 @@ class responder {
     const auto req_spec = static_cast<meas_spec>(at(req, 6));
     const std::uint8_t req_other = at(req, 7);
 
-    negotiated n = n_;
+    // The selections are kept in locals and stored into n_ only on success (an ERROR leaves the
+    // connection as it was), field by field rather than as a copy of the whole struct. In this
+    // state n_ holds only CAPABILITIES' fields (on_get_capabilities), the rest are defaults.
+    meas_spec mspec = meas_spec::none;
+    meas_hash mhash = meas_hash::none;
+    base_asym asym = base_asym::none;
+    base_hash hash = base_hash::none;
+    dhe_group dhe = dhe_group::none;
+    aead_suite aead = aead_suite::none;
+    base_asym req_asym = base_asym::none;
+    bool mk_rsp = false, mk_req = false;
     // Measurements: the responder names its hash when the requester speaks the DMTF format.
     if constexpr (meas_enabled) {
       if (any(req_spec, Config::measurement_spec)) {
-        n.measurement_spec = meas_spec::dmtf;
-        n.measurement_hash = pick<Config::measurement_hash_algs>(limits_.value.meas_hash);
+        mspec = meas_spec::dmtf;
+        mhash = pick<Config::measurement_hash_algs>(limits_.value.meas_hash);
       }
     }
     // BaseAsymSel / BaseHashSel only when something uses them (the DMTF SPDM-Responder-Validator,
@@ -391,28 +445,27 @@ class responder {
     // (hash) PSK_CAP); a responder with unsigned measurements only selects neither. The run-time
     // limits (Config::runtime_limits) narrow what may be selected.
     const std::byte* const q = req.data();
-    if constexpr (uses_asym) n.asym = pick<Config::asym_algs>(get32(q + 8) & limits_.value.asym);
-    if constexpr (uses_hash) n.hash = pick<Config::hash_algs>(get32(q + 12) & limits_.value.hash);
+    if constexpr (uses_asym) asym = pick<Config::asym_algs>(get32(q + 8) & limits_.value.asym);
+    if constexpr (uses_hash) hash = pick<Config::hash_algs>(get32(q + 12) & limits_.value.hash);
     std::uint8_t other = 0;
-    if (n.ver >= version::v1_2) {
+    if (n_.ver >= version::v1_2) {
       const std::uint8_t common = req_other & Config::opaque_data_formats;
       other = (common & opaque_data_fmt1) ? opaque_data_fmt1 : (common & opaque_data_fmt0);
     }
     meas_spec mel = meas_spec::none;
-    const auto mk = n.rsp_caps & rsp_cap::multi_key_mask;
-    if (n.ver >= version::v1_3) {
+    const auto mk = n_.rsp_caps & rsp_cap::multi_key_mask;
+    if (n_.ver >= version::v1_3) {
       // RequesterMultiKeyConnSel (spdm.md §6.2): when the requester can only do multi-key, or
       // can negotiate it and this responder does multi-key itself.
-      const auto rmk = n.req_caps & req_cap::multi_key_mask;
+      const auto rmk = n_.req_caps & req_cap::multi_key_mask;
       if (rmk == req_cap::multi_key_only || (rmk == req_cap::multi_key_negotiated && any(caps_now(), rsp_cap::multi_key_mask)))
         other = static_cast<std::uint8_t>(other | detail::multi_key_conn_bit);
       if (any(static_cast<meas_spec>(at(req, 31)), Config::mel_spec)) mel = meas_spec::dmtf;
       // MultiKeyConnRsp / MultiKeyConnReq (spdm.md §6.2; update(negotiated&, ...) in algorithms.hpp).
-      n.multi_key_conn_rsp = mk == rsp_cap::multi_key_only ||
+      mk_rsp = mk == rsp_cap::multi_key_only ||
                              (mk == rsp_cap::multi_key_negotiated && (req_other & detail::multi_key_conn_bit));
-      n.multi_key_conn_req = (other & detail::multi_key_conn_bit) != 0;
+      mk_req = (other & detail::multi_key_conn_bit) != 0;
     }
-    n.other_params = other;
     // AlgStructs: one per requested type, in the request's order (libspdm); each selects the
     // first of our list the requester supports, or nothing. An empty offer is invalid. The
     // selections go straight to their place in ALGORITHMS (36 + 4 i) when that is inside the
@@ -428,16 +481,16 @@ class responder {
       std::uint16_t sel = 0;
       switch (static_cast<alg_type>(type)) {
         case alg_type::dhe:
-          n.dhe = pick<Config::dhe_groups>(static_cast<std::uint16_t>(supported & limits_.value.dhe));
-          sel = raw(n.dhe);
+          dhe = pick<Config::dhe_groups>(static_cast<std::uint16_t>(supported & limits_.value.dhe));
+          sel = raw(dhe);
           break;
         case alg_type::aead:
-          n.aead = pick<Config::aead_suites>(static_cast<std::uint16_t>(supported & limits_.value.aead));
-          sel = raw(n.aead);
+          aead = pick<Config::aead_suites>(static_cast<std::uint16_t>(supported & limits_.value.aead));
+          sel = raw(aead);
           break;
         case alg_type::req_base_asym:
-          n.req_asym = pick<Config::req_asym_algs>(static_cast<std::uint32_t>(supported & limits_.value.req_asym));
-          sel = static_cast<std::uint16_t>(raw(n.req_asym));
+          req_asym = pick<Config::req_asym_algs>(static_cast<std::uint32_t>(supported & limits_.value.req_asym));
+          sel = static_cast<std::uint16_t>(raw(req_asym));
           break;
         case alg_type::key_schedule:
           sel = raw(pick<Config::key_schedules>(static_cast<std::uint16_t>(supported & limits_.value.key_schedule)));
@@ -449,29 +502,38 @@ class responder {
     }
     // What this responder cannot work without (libspdm: InvalidRequest when nothing is common).
     if constexpr (cert_enabled || signs)
-      if (n.hash == base_hash::none || n.asym == base_asym::none) return error(error_code::invalid_request);
+      if (hash == base_hash::none || asym == base_asym::none) return error(error_code::invalid_request);
     if constexpr (meas_enabled)
-      if (req_spec != meas_spec::none && n.measurement_spec == meas_spec::none) return error(error_code::invalid_request);
+      if (req_spec != meas_spec::none && mspec == meas_spec::none) return error(error_code::invalid_request);
 
     // ALGORITHMS: | hdr: Param1 #AlgStructs | Length(2) | MeasSpecSel | OtherParamsSelection |
     // MeasurementHashAlgo(4) | BaseAsymSel(4) | BaseHashSel(4) | Reserved(11) | MELSpecSel |
     // ExtAsymSelCount | ExtHashSelCount | Reserved(2) | AlgStructs (4 each) |: 36 bytes fit.
     const std::size_t len = algorithms::fixed_size + 4 * count;
     if (len > out_.size()) return error(error_code::unspecified);
-    put_header(code::algorithms, n.ver, static_cast<std::uint8_t>(count));
-    put32(o + 4, static_cast<std::uint32_t>(len) | std::uint32_t{raw(n.measurement_spec)} << 16 | std::uint32_t{other} << 24);
-    put32(o + 8, raw(n.measurement_hash));
-    put32(o + 12, raw(n.asym));
-    put32(o + 16, raw(n.hash));
+    put_header(code::algorithms, n_.ver, static_cast<std::uint8_t>(count));
+    put32(o + 4, static_cast<std::uint32_t>(len) | std::uint32_t{raw(mspec)} << 16 | std::uint32_t{other} << 24);
+    put32(o + 8, raw(mhash));
+    put32(o + 12, raw(asym));
+    put32(o + 16, raw(hash));
     for (std::size_t i = 20; i < algorithms::fixed_size; ++i) o[i] = std::byte{0};
     o[31] = std::byte{raw(mel)};
     const bytes_span rsp = out_.first(len);
 
-    if (n.hash != base_hash::none) {
-      const auto h = crypto_id<Config::hash_algs>(n.hash);
-      if (!h || !tr_.select(crypto_, *h, n.ver, f.message, rsp)) return resynch();
+    if (hash != base_hash::none) {
+      const auto h = crypto_id<Config::hash_algs>(hash);
+      if (!h || !tr_.select(crypto_, *h, n_.ver, f.message, rsp)) return resynch();
     }
-    n_ = n;
+    n_.hash = hash;
+    n_.asym = asym;
+    n_.req_asym = req_asym;
+    n_.measurement_hash = mhash;
+    n_.dhe = dhe;
+    n_.aead = aead;
+    n_.measurement_spec = mspec;
+    n_.other_params = other;
+    n_.multi_key_conn_rsp = mk_rsp;
+    n_.multi_key_conn_req = mk_req;
     state_ = connection_state::negotiated;
     return len;
   }
@@ -504,19 +566,19 @@ class responder {
     if (!b.empty()) PMCI_TRY(crypto_.hash_update(s, b));
     return crypto_.hash_final(s, out);
   }
-  /// The first n_.h() + 4 bytes of the SPDM chain: Length(2) | Reserved(2) | RootHash, where
+  /// The first H + 4 bytes of the SPDM chain: Length(2) | Reserved(2) | RootHash, where
   /// RootHash = Hash(first DER certificate) (spdm.md §6.1). Returns the head's size.
   result<std::size_t> chain_head(bytes_view certs, std::span<std::byte, cert_chain::header_size + max_hash> head) noexcept {
     PMCI_TRY_ASSIGN(const std::size_t root_size, der_sequence_size(certs));
-    const std::size_t size = cert_chain::header_size + n_.h();
+    const std::size_t size = cert_chain::header_size + hash_len();
     store_u16le(head.first(2), static_cast<std::uint16_t>(size + certs.size()));
     head[2] = head[3] = std::byte{0};
-    PMCI_TRY(hash_of(certs.first(root_size), {}, head.subspan(cert_chain::header_size, n_.h())));
+    PMCI_TRY(hash_of(certs.first(root_size), {}, head.subspan(cert_chain::header_size, hash_len())));
     return size;
   }
   /// Total SPDM chain length: header + RootHash + certificates (16-bit at 1.0-1.3).
   [[nodiscard]] constexpr std::size_t chain_size(bytes_view certs) const noexcept {
-    return cert_chain::header_size + n_.h() + certs.size();
+    return cert_chain::header_size + hash_len() + certs.size();
   }
   /// Hash(SPDM chain) without materializing the chain.
   result<void> chain_digest(bytes_view certs, bytes_span out) noexcept {
@@ -531,22 +593,21 @@ class responder {
   /// SupportedSlotMask (1.3), Param2 ProvisionedSlotMask | H per slot | (1.3 MultiKeyConnRsp)
   /// KeyPairID[n] | CertificateInfo[n] | KeyUsageMask[n](2) |.
   std::size_t on_get_digests(const request_frame& f) noexcept {
-    if (const auto e = precheck(f.clean); e != error_code{}) return error(e);
     tr_.reset_m();  // GET_DIGESTS drops B (libspdm)
     const std::uint8_t mask = provisioned_slot_mask();
     if (mask == 0) return error(error_code::unspecified);
     put_header(code::digests, n_.ver, n_.ver >= version::v1_3 ? supported_slots() : std::uint8_t{0}, mask);
-    const std::size_t h = n_.h();
+    const std::size_t h = hash_len();
     std::size_t n = header::size, k = 0;
     for (std::uint8_t s = 0; s < Config::slot_count; ++s) {
       if (!(mask & (1u << s))) continue;
-      if (h > out_.size() - n) return error(response_too_large());
+      if (h > out_.size() - n) return error_too_large();
       if (!chain_digest(dev_.cert_chain(s), out_.subspan(n, h))) return error(error_code::unspecified);
       n += h;
       ++k;
     }
     if (n_.ver >= version::v1_3 && n_.multi_key_conn_rsp) {
-      if (4 * k > out_.size() - n) return error(response_too_large());
+      if (4 * k > out_.size() - n) return error_too_large();
       std::size_t i = 0;
       for (std::uint8_t s = 0; s < Config::slot_count; ++s) {
         if (!(mask & (1u << s))) continue;
@@ -567,7 +628,6 @@ class responder {
   /// (1.3) | PortionLength(2) | RemainderLength(2) | portion |.
   std::size_t on_get_certificate(const request_frame& f) noexcept {
     const bytes_view req = f.clean;
-    if (const auto e = precheck(req); e != error_code{}) return error(e);
     const std::uint8_t slot = at(req, 2);  // bits 7:4 cleared
     if (req.size() != get_certificate::size || slot >= max_slots) return error(error_code::invalid_request);
     const bool slot_size_requested = (at(req, 3) & 1) != 0;  // cleared before 1.3
@@ -601,7 +661,7 @@ class responder {
   /// Bytes [offset, offset + out.size()) of the virtual SPDM chain.
   result<void> copy_chain_portion(bytes_view certs, std::size_t offset, bytes_span out) noexcept {
     std::array<std::byte, cert_chain::header_size + max_hash> head;
-    const std::size_t head_size = cert_chain::header_size + n_.h();
+    const std::size_t head_size = cert_chain::header_size + hash_len();
     if (offset < head_size) PMCI_TRY(chain_head(certs, head));
     for (std::size_t i = 0; i < out.size(); ++i) {
       const std::size_t pos = offset + i;
@@ -659,21 +719,42 @@ class responder {
     }
   }
 
-  /// The response is complete but for its signature: compute TH over a fork of `state`, sign,
-  /// and turn the outcome into the response or an ERROR.
-  std::size_t finish_signed(const hash_state& state, bytes_view req, writer& w, bytes_span signature,
-                            std::uint8_t slot, signing_context ctx, const resume_info* resume) noexcept {
-    const bytes_span whole = w.written();
-    const bytes_view unsigned_part = bytes_view{whole}.first(whole.size() - signature.size());
+  /// The tail every signed response shares (spdm.md §6.4, §7.2), behind its first n bytes:
+  /// | OpaqueDataLength(2) | OpaqueData | RequesterContext (1.3; `context` is empty before) |
+  /// Signature(S) |. TH is computed over a fork of `state` ‖ request ‖ the response without its
+  /// signature; the outcome of signing becomes the response or an ERROR. `nonce_at`: where the
+  /// response's nonce is (kept for RESPOND_IF_READY).
+  /// `state` nullptr: an unsigned MEASUREMENTS, which ends before the signature and is appended
+  /// to L1/L2 with its request.
+  std::size_t sign_response(std::size_t n, std::size_t nonce_at, bytes_view context, code c, bytes_view req,
+                            const hash_state* state, std::uint8_t slot, signing_context ctx,
+                            const resume_info* resume) noexcept {
+    n = put_opaque_and_context(n, c, context);
+    if (n == 0) return error_too_large();
+    if (state == nullptr) {
+      if constexpr (meas_enabled)
+        if (tr_.selected() && (!tr_.append_l(crypto_, req) || !tr_.append_l(crypto_, bytes_view{out_}.first(n))))
+          return resynch();
+      return n;
+    }
+    if constexpr (signs) return sign_tail(n, nonce_at, req, *state, slot, ctx, resume);
+    else return error(error_code::unspecified);  // not reached: only a signing responder signs
+  }
+  [[gnu::always_inline]] std::size_t sign_tail(std::size_t n, std::size_t nonce_at, bytes_view req, const hash_state& state,
+                        std::uint8_t slot, signing_context ctx, const resume_info* resume) noexcept
+    requires signs
+  {
+    // One capacity check for the signature (put_opaque_and_context keeps n <= out_.size()).
+    if (sig_len() > out_.size() - n) return error_too_large();
     std::array<std::byte, max_hash> tbs;
-    const bytes_span th = std::span{tbs}.first(n_.h());
-    if (!tr_.fork_digest(crypto_, state, req, unsigned_part, th)) return resynch();
-    if (resume != nullptr && !equal(th, resume->tbs)) {
+    const bytes_span th = std::span{tbs}.first(hash_len());
+    if (!tr_.fork_digest(crypto_, state, req, bytes_view{out_}.first(n), th)) return resynch();
+    if (async_signing && resume != nullptr && !equal(th, resume->tbs)) {
       // The device's data changed under a pending response: it cannot be completed.
       return error(error_code::unspecified);
     }
-    switch (sign_tbs(slot, ctx, th, signature)) {
-      case sign_outcome::done: return whole.size();
+    switch (sign_tbs(slot, ctx, th, out_.subspan(n, sig_len()))) {
+      case sign_outcome::done: return n + sig_len();
       case sign_outcome::busy: return error(error_code::busy);
       case sign_outcome::failed: return error(error_code::unspecified);
       case sign_outcome::not_ready:
@@ -683,46 +764,53 @@ class responder {
             pending_.request_code = static_cast<code>(std::to_integer<std::uint8_t>(req[1]));
             pending_.token = next_token_++;
             (void)pending_.request.assign(req);
-            const std::size_t nonce_at = ctx == signing_context::responder_challenge_auth
-                                             ? header::size + n_.h()
-                                             : nonce_offset_in_measurements(whole);
-            std::copy_n(whole.begin() + static_cast<std::ptrdiff_t>(nonce_at), nonce_size, pending_.nonce.begin());
+            std::copy_n(out_.begin() + static_cast<std::ptrdiff_t>(nonce_at), nonce_size, pending_.nonce.begin());
             std::copy(th.begin(), th.end(), pending_.tbs.begin());
           }
           return not_ready_error();
         } else {
+          (void)nonce_at;
           return error(error_code::unspecified);
         }
     }
     return error(error_code::unspecified);
   }
 
-  /// MEASUREMENTS: the nonce follows the record (spdm.md §7.2).
-  static std::size_t nonce_offset_in_measurements(bytes_view rsp) noexcept {
-    return header::size + 4 + load_u24le(rsp.subspan(5, 3));
-  }
-
   /// 32 random bytes, or the pending response's nonce when rebuilding it.
   result<void> fill_nonce(bytes_span n, const resume_info* resume) noexcept {
-    if (resume != nullptr) {
+    if (async_signing && resume != nullptr) {  // only a Device that signs itself defers (resume)
       std::copy(resume->nonce.begin(), resume->nonce.end(), n.begin());
       return ok();
     }
     return crypto_.random(n);
   }
 
-  result<void> opaque_data(code c, writer& w) noexcept {
-    const bytes_span len = w.reserve(2);
-    const std::size_t start = w.size();
-    // 1.2+: without a negotiated opaque format OpaqueDataLength must be 0 (spdm.md §14).
-    const bool allowed = n_.ver < version::v1_2 || (n_.other_params & 0x0F) != 0;
-    if constexpr (detail::device_has_opaque<Device>)
-      if (allowed && w.ok()) PMCI_TRY(dev_.write_opaque_data(c, w));
-    PMCI_TRY(w.status());
-    const std::size_t n = w.size() - start;
-    if (n > 0xFFFF) return errc::out_of_range;
-    store_u16le(len, static_cast<std::uint16_t>(n));
-    return ok();
+  /// | OpaqueDataLength(2) | OpaqueData | RequesterContext (1.3; `context` is empty before) |,
+  /// the part of CHALLENGE_AUTH and MEASUREMENTS between the nonce / summary hash and the
+  /// signature (spdm.md §6.4, §7.2), written in place behind the response's first n bytes
+  /// (n <= out_.size()). Returns the new length, or 0 when it does not fit.
+  std::size_t put_opaque_and_context(std::size_t n, code c, bytes_view context) noexcept {
+    if constexpr (detail::device_has_opaque<Device>) {
+      // The device writes its OpaqueData through a writer (device.hpp), over the tail only.
+      writer w{out_.subspan(n)};
+      const bytes_span len = w.reserve(2);
+      // 1.2+: without a negotiated opaque format OpaqueDataLength must be 0 (spdm.md §14).
+      const bool allowed = n_.ver < version::v1_2 || (n_.other_params & 0x0F) != 0;
+      if (allowed && w.ok() && !dev_.write_opaque_data(c, w)) return 0;
+      const std::size_t opaque = w.size() - 2;
+      w.bytes(context);
+      if (!w.ok() || opaque > 0xFFFF) return 0;
+      store_u16le(len, static_cast<std::uint16_t>(opaque));
+      return n + w.size();
+    } else {
+      // No OpaqueData: OpaqueDataLength 0. One capacity check for both fields.
+      (void)c;
+      if (2 + context.size() > out_.size() - n) return 0;
+      std::byte* const o = out_.data() + n;
+      put16(o, 0);
+      for (std::size_t i = 0; i < context.size(); ++i) o[2 + i] = context[i];  // a byte loop: no memmove
+      return n + 2 + context.size();
+    }
   }
 
   [[nodiscard]] bool slot_usable(std::uint8_t slot, key_usage usage) noexcept {
@@ -759,16 +847,16 @@ class responder {
 
   /// CHALLENGE: | hdr: Param1 SlotID, Param2 MeasurementSummaryHashType | Nonce(32) |
   /// RequesterContext(8, 1.3) | (36 / 44 bytes, spdm.md §6.4; no reserved fields).
-  std::size_t on_challenge(const request_frame& f, const resume_info* resume) noexcept {
+  /// Out of line: inlined into dispatch() it puts its frame on every request's stack (+64 B).
+  [[gnu::noinline]] std::size_t on_challenge(const request_frame& f, const resume_info* resume) noexcept {
     const bytes_view req = f.clean;
-    if (const auto e = precheck(req); e != error_code{}) return error(e);
     const std::uint8_t slot = at(req, 2);
     const auto summary_type = static_cast<summary_hash_type>(at(req, 3));
     if (req.size() != challenge::size(n_.ver) || !valid_slot(slot) || !is_valid(summary_type))
       return error(error_code::invalid_request);
     if (summary_type != summary_hash_type::none) {
       if constexpr (meas_enabled) {
-        if (n_.measurement_spec == meas_spec::none || n_.mh() == 0) return error(error_code::invalid_request);
+        if (n_.measurement_spec == meas_spec::none || meas_hash_len() == 0) return error(error_code::invalid_request);
       } else {
         return error(error_code::invalid_request);
       }
@@ -777,40 +865,27 @@ class responder {
 
     // CHALLENGE_AUTH: | hdr: SlotID, slot mask | CertChainHash(H) | Nonce(32) |
     // MeasurementSummaryHash(H or 0) | OpaqueDataLength(2) | OpaqueData | RequesterContext | Signature |
-    writer w{out_};
-    const std::size_t h = n_.h();
-    (void)w.reserve(header::size);  // min_response_size
-    const bytes_span chain_hash = w.reserve(h);
-    const bytes_span nonce = w.reserve(nonce_size);
-    const bytes_span summary = w.reserve(
-        summary_type != summary_hash_type::none && any(n_.rsp_caps, rsp_cap::meas_mask) ? h : 0);
-    if (!w.ok()) return error(response_too_large());
+    // Written in place: one capacity check for the fixed part (up to 4 + 2 H + 32 bytes).
+    const std::size_t h = hash_len();
+    const std::size_t nonce_at = header::size + h;
+    const std::size_t summary_at = nonce_at + nonce_size;
+    const std::size_t fixed =
+        summary_at + (summary_type != summary_hash_type::none && any(n_.rsp_caps, rsp_cap::meas_mask) ? h : 0);
+    if (fixed > out_.size()) return error_too_large();
     put_header(code::challenge_auth, n_.ver, slot, provisioned_slot_mask());
-    if (!chain_digest(dev_.cert_chain(slot), chain_hash)) return error(error_code::unspecified);
-    if (!fill_nonce(nonce, resume)) return error(error_code::unspecified);
+    if (!chain_digest(dev_.cert_chain(slot), out_.subspan(header::size, h))) return error(error_code::unspecified);
+    if (!fill_nonce(out_.subspan(nonce_at, nonce_size), resume)) return error(error_code::unspecified);
     if constexpr (meas_enabled) {
-      if (!summary.empty() && !summary_hash(summary_type, summary, out_.subspan(w.size())))
+      if (fixed != summary_at && !summary_hash(summary_type, out_.subspan(summary_at, h), out_.subspan(fixed)))
         return error(error_code::unspecified);
     }
-    const std::size_t r = sign_response(w, req.subspan(challenge::size(version::v1_0)), code::challenge_auth, f.message,
-                                        tr_.m(), slot, signing_context::responder_challenge_auth, resume);
+    const std::size_t r = sign_response(fixed, nonce_at, req.subspan(challenge::size(version::v1_0)), code::challenge_auth,
+                                        f.message, &tr_.m(), slot, signing_context::responder_challenge_auth, resume);
     if (out_[1] == std::byte{static_cast<std::uint8_t>(code::challenge_auth)}) {
       tr_.reset_m();  // B and C are dropped after CHALLENGE_AUTH (spdm.md §15)
       authenticated_ = true;
     }
     return r;
-  }
-
-  /// The tail every signed response shares (spdm.md §6.4, §7.2): | OpaqueDataLength(2) |
-  /// OpaqueData | RequesterContext (1.3; `context` is empty before) | Signature(S) |, then the
-  /// signature over the transcript `state` ‖ request ‖ response-without-signature.
-  std::size_t sign_response(writer& w, bytes_view context, code c, bytes_view req, const hash_state& state,
-                            std::uint8_t slot, signing_context ctx, const resume_info* resume) noexcept {
-    if (!opaque_data(c, w)) return error(response_too_large());
-    w.bytes(context);
-    const bytes_span signature = w.reserve(n_.s());
-    if (!w.ok()) return error(response_too_large());
-    return finish_signed(state, req, w, signature, slot, ctx, resume);
   }
 
   std::size_t on_get_measurements(const request_frame& f, const resume_info* resume) noexcept {
@@ -828,8 +903,7 @@ class responder {
     requires meas_enabled
   {
     const bytes_view req = f.clean;
-    if (const auto e = precheck(req); e != error_code{}) return error(e);
-    if (n_.measurement_spec == meas_spec::none || n_.mh() == 0) return error(error_code::unexpected_request);
+    if (n_.measurement_spec == meas_spec::none || meas_hash_len() == 0) return error(error_code::unexpected_request);
     const std::uint8_t attributes = at(req, 2);  // bits the version does not define are cleared
     const std::uint8_t operation = at(req, 3);
     const bool sign = (attributes & meas_attr_signature) != 0;
@@ -868,7 +942,7 @@ class responder {
     std::size_t blocks = 0;
     if (operation == meas_op_all) {
       for (const std::uint8_t idx : indices) {
-        if (!dev_.write_measurement(idx, mr, w)) return error(response_too_large());
+        if (!dev_.write_measurement(idx, mr, w)) return error_too_large();
         ++blocks;
       }
     } else if (operation != meas_op_count) {
@@ -881,27 +955,20 @@ class responder {
         return error(res.error() == errc::out_of_range ? error_code::invalid_request : response_too_large());
       blocks = 1;
     }
-    const std::size_t record = w.size() - (header::size + 4);
-    if (!w.ok() || blocks > 0xFF || record > 0xFFFFFF) return error(response_too_large());
+    // The rest is written in place: | Nonce(32) | OpaqueDataLength(2) | OpaqueData |
+    // RequesterContext | Signature |, behind the record (the writer keeps w.size() <= out_.size()).
+    const std::size_t nonce_at = w.size();
+    const std::size_t record = nonce_at - (header::size + 4);
+    if (!w.ok() || blocks > 0xFF || record > 0xFFFFFF || nonce_size > out_.size() - nonce_at)
+      return error_too_large();
     put32(out_.data() + header::size, static_cast<std::uint32_t>(blocks | record << 8));
-    const bytes_span nonce = w.reserve(nonce_size);
-    if (!w.ok()) return error(response_too_large());
-    if (!fill_nonce(nonce, resume)) return error(error_code::unspecified);
-    if (!sign) {
-      if (!opaque_data(code::measurements, w)) return error(response_too_large());
-      w.bytes(context);
-      if (!w.ok()) return error(response_too_large());
-      if (tr_.selected() && (!tr_.append_l(crypto_, f.message) || !tr_.append_l(crypto_, w.written()))) return resynch();
-      return w.size();
-    }
-    if constexpr (meas_sig_enabled) {
-      const std::size_t r = sign_response(w, context, code::measurements, f.message, tr_.l(), slot,
-                                          signing_context::responder_measurements, resume);
-      if (out_[1] == std::byte{static_cast<std::uint8_t>(code::measurements)}) drop_l();
-      return r;
-    } else {
-      return error(error_code::invalid_request);
-    }
+    if (!fill_nonce(out_.subspan(nonce_at, nonce_size), resume)) return error(error_code::unspecified);
+    // Unsigned: the request and the response go into L1/L2 (state nullptr). Signed: L1/L2 is
+    // forked for TH, then dropped once the response is out (spdm.md §15).
+    const std::size_t r = sign_response(nonce_at + nonce_size, nonce_at, context, code::measurements, f.message,
+                                        sign ? &tr_.l() : nullptr, slot, signing_context::responder_measurements, resume);
+    if (sign && out_[1] == std::byte{static_cast<std::uint8_t>(code::measurements)}) drop_l();
+    return r;
   }
   std::size_t measurements_response(const request_frame&, const resume_info*) noexcept
     requires(!meas_enabled)
@@ -916,7 +983,6 @@ class responder {
   /// frame_request() cut it to 4, so precheck() is all decode() would check).
   std::size_t on_respond_if_ready(const request_frame& f) noexcept {
     const bytes_view req = f.clean;
-    if (const auto e = precheck(req); e != error_code{}) return error(e);
     if constexpr (async_signing) {
       if (!pending_.active) return error(error_code::unexpected_request);
       if (at(req, 2) != static_cast<std::uint8_t>(pending_.request_code) || at(req, 3) != pending_.token)
@@ -926,7 +992,7 @@ class responder {
       const std::size_t n = pending_.request.size();
       std::copy_n(pending_.request.data(), n, stored.begin());
       const bytes_view stored_req = bytes_view{stored}.first(n);
-      const std::size_t h = n_.h();
+      const std::size_t h = hash_len();
       std::array<std::byte, max_hash> tbs = pending_.tbs;
       std::array<std::byte, nonce_size> nonce = pending_.nonce;
       const resume_info resume{nonce, bytes_view{tbs}.first(h)};
@@ -981,7 +1047,6 @@ class responder {
     requires vendor_enabled
   {
     const bytes_view req = f.message;
-    if (const auto e = precheck(req); e != error_code{}) return error(e);
     // Decoded here rather than by vendor_defined_request::decode: Param1/Param2 are reserved and
     // ignored (request_frame.hpp), and a large request is not copied to clear them.
     reader rd{req};
@@ -998,15 +1063,15 @@ class responder {
     w.u16le(static_cast<std::uint16_t>(v->standard_id)).u8(static_cast<std::uint8_t>(v->vendor_id.size())).bytes(v->vendor_id);
     const bytes_span len = w.reserve(2);
     const std::size_t start = w.size();
-    if (!w.ok()) return error(response_too_large());
+    if (!w.ok()) return error_too_large();
     if (const auto r = dev_.vendor_defined(*v, w); !r) {
       if (r.error() == errc::unsupported) return error(error_code::unsupported_request, static_cast<std::uint8_t>(code::vendor_defined_request));
       if (r.error() == errc::invalid_field) return error(error_code::invalid_request);
       if (r.error() == errc::busy) return error(error_code::busy);
-      if (r.error() == errc::buffer_too_small) return error(response_too_large());
+      if (r.error() == errc::buffer_too_small) return error_too_large();
       return error(error_code::unspecified);
     }
-    if (!w.ok() || w.size() - start > 0xFFFF) return error(response_too_large());
+    if (!w.ok() || w.size() - start > 0xFFFF) return error_too_large();
     store_u16le(len, static_cast<std::uint16_t>(w.size() - start));
     return w.size();
   }
@@ -1017,6 +1082,9 @@ class responder {
   [[nodiscard]] constexpr error_code response_too_large() const noexcept {
     return n_.ver >= version::v1_2 ? error_code::response_too_large : error_code::unspecified;
   }
+  /// ERROR ResponseTooLarge (Unspecified before 1.2), out of line: every response that can grow has
+  /// one or more.
+  [[gnu::noinline]] std::size_t error_too_large() noexcept { return error(response_too_large()); }
   /// The version an ERROR carries: the negotiated one once CAPABILITIES fixed it, else 1.0.
   [[nodiscard]] constexpr version error_version() const noexcept {
     return state_ >= connection_state::after_capabilities ? n_.ver : version::v1_0;
