@@ -587,3 +587,56 @@ TEST_CASE("endpoint over SMBus: EIDs map to 7-bit addresses; control answered; m
   CHECK(received == big);
   CHECK(pa.stats().rx_packets == 6);
 }
+
+namespace {
+// An endpoint that only answers (Cfg::tag_peers = 0): no tag allocator, no send_request().
+struct answer_only_cfg : static_cfg<0x0A> {
+  static constexpr std::size_t tag_peers = 0;
+};
+using ep_answer_only = endpoint<answer_only_cfg>;
+template <class Ep>
+concept can_send_request = requires(Ep& ep, fake_link& l, bytes_view m) { ep.send_request(l, eid{1}, m, 0u); };
+static_assert(can_send_request<ep_0a>);
+static_assert(!can_send_request<ep_answer_only>);
+static_assert(sizeof(ep_answer_only) < sizeof(ep_0a));
+}  // namespace
+
+TEST_CASE("endpoint: with tag_peers = 0 every response is unexpected; requests and control as before") {
+  fake_link l;
+  ep_answer_only ep;
+  ep_0a ref;  // the same configuration with tags, never used to send a request
+  fake_link lr;
+  constexpr auto response = hex_bytes<6>("01 0A 08 C3 05 10");       // TO=0, tag 3
+  constexpr auto response_null = hex_bytes<6>("01 00 08 C0 05 10");  // TO=0, tag 0, to the null EID
+  constexpr auto request = hex_bytes<6>("01 0A 08 C8 05 10");
+  constexpr auto get_eid = hex_bytes<7>("01 00 08 C8 00 81 02");
+  for (auto* e : {&response, &response_null}) {
+    CHECK_FALSE(ep.receive(l, from(0x1D, *e), 0));
+    CHECK_FALSE(ref.receive(lr, from(0x1D, *e), 0));
+  }
+  CHECK(ep.stats().unexpected_responses == 2);
+  CHECK(ep.stats().unexpected_responses == ref.stats().unexpected_responses);
+  auto m = ep.receive(l, from(0x1D, request), 0);
+  REQUIRE(m);
+  CHECK(m->tag_owner);
+  CHECK(equal(m->body, hex_bytes<1>("10")));
+  CHECK(ep.send_response(l, *m, msg_type::spdm, hex_bytes<1>("11")));
+  CHECK_FALSE(ep.receive(l, from(0x1D, get_eid), 1));
+  auto mr = ref.receive(lr, from(0x1D, request), 0);
+  REQUIRE(mr);
+  CHECK(ref.send_response(lr, *mr, msg_type::spdm, hex_bytes<1>("11")));
+  CHECK_FALSE(ref.receive(lr, from(0x1D, get_eid), 1));
+  CHECK(l.sent == lr.sent);  // the same bytes on the wire
+  CHECK(ep.stats().control_answered == 1);
+  CHECK(ep.tags().outstanding_count() == 0);
+}
+
+TEST_CASE("tag_allocator<0>: nothing to allocate, nothing to release") {
+  tag_allocator<0> t;
+  CHECK(t.allocate(0x1D, 0) == errc::no_resources);
+  CHECK_FALSE(t.release(0x1D, 0));
+  CHECK_FALSE(t.release(0x1D, 0, 10));
+  CHECK_FALSE(t.outstanding(0x1D, 0));
+  t.expire(100000);
+  CHECK(t.outstanding_count() == 0);
+}

@@ -60,7 +60,10 @@ struct endpoint_defaults {
   static constexpr std::size_t contexts = 2;        ///< messages in reassembly at once
   static constexpr std::size_t max_packet = header::size + baseline_mtu;  ///< tx packet buffer
   static constexpr std::size_t routes = 8;          ///< EID -> physical address entries
-  static constexpr std::size_t tag_peers = 4;       ///< peers with requests in flight at once
+  /// Peers with requests in flight at once. 0: the endpoint sends no requests (a device that
+  /// only answers): no tag allocator is compiled, send_request() is unavailable, and every
+  /// response (TO=0) is counted in unexpected_responses, as it would be with no tag allocated.
+  static constexpr std::size_t tag_peers = 4;
   /// What the control responder reports (static EID, UUID, message types, versions, vendor
   /// sets). The endpoint reads it in place, so it is no part of the endpoint object: override
   /// it with `static constexpr control::responder_config control_config{...};`, or with
@@ -95,7 +98,7 @@ template <class Cfg = endpoint_defaults>
 class endpoint {
   static_assert(Cfg::max_packet > header::size + baseline_mtu - 1,
                 "Cfg::max_packet must hold a baseline packet (4-byte header + 64 bytes)");
-  static_assert(Cfg::max_message >= 1 && Cfg::contexts >= 1 && Cfg::routes >= 1 && Cfg::tag_peers >= 1,
+  static_assert(Cfg::max_message >= 1 && Cfg::contexts >= 1 && Cfg::routes >= 1,
                 "endpoint capacities must be at least 1");
   static_assert(std::is_convertible_v<decltype(Cfg::control_config)&, const control::responder_config&>,
                 "Cfg::control_config must be a pmci::mctp::control::responder_config (see endpoint_defaults)");
@@ -158,13 +161,17 @@ class endpoint {
   /// tag for dest), and link/packetizer errors (the tag is released again).
   template <class Link>
   constexpr result<std::uint8_t> send_request(Link& link, eid dest, bytes_view message, std::uint32_t now,
-                                              std::optional<phys_addr> via = {}) noexcept {
+                                              std::optional<phys_addr> via = {}) noexcept
+    requires(Cfg::tag_peers > 0)
+  {
     return request(link, dest, via, packetizer_args{message, {}, false}, now);
   }
   /// As above with the type byte given separately from the body.
   template <class Link>
   constexpr result<std::uint8_t> send_request(Link& link, eid dest, msg_type type, bytes_view body, std::uint32_t now,
-                                              std::optional<phys_addr> via = {}) noexcept {
+                                              std::optional<phys_addr> via = {}) noexcept
+    requires(Cfg::tag_peers > 0)
+  {
     return request(link, dest, via, packetizer_args{body, message_header{type, false}, true}, now);
   }
   /// Answer `req` (TO=0, its tag) at the physical address it came from.
@@ -241,7 +248,8 @@ class endpoint {
     auto m = rx_.receive(p.packet, now);
     if (!m) return std::nullopt;
     if (!m->tag_owner) {
-      if (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag, now)) {
+      // Without tags (Cfg::tag_peers == 0) no request was sent, so no response is expected.
+      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag, now))) {
         ++stats_.unexpected_responses;
         return std::nullopt;
       }
@@ -337,19 +345,19 @@ class endpoint {
       ++stats_.control_dropped;
       return;
     }
-    auto r = ctrl_.template handle<Cfg::control_config>(m.data, bytes_span(ctrl_pkt_).subspan(header::size));
-    if (!r) {
-      if (r.error() == errc::buffer_too_small) ++stats_.control_dropped;
-      return;  // else not a control message: nothing can be said
+    const std::ptrdiff_t n = ctrl_.template respond<Cfg::control_config>(
+        m.data.data(), m.data.size(), ctrl_pkt_.data() + header::size, ctrl_pkt_.size() - header::size);
+    if (n <= 0) {
+      if (n == -static_cast<std::ptrdiff_t>(errc::buffer_too_small)) ++stats_.control_dropped;
+      return;  // else a response or a datagram (no answer), or not a control message at all
     }
-    if (!r->has_value()) return;  // a response or a datagram: no answer
     const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
     ctrl_pkt_[0] = std::byte{h.version};
     ctrl_pkt_[1] = std::byte{h.dest};
     ctrl_pkt_[2] = std::byte{h.source};
     ctrl_pkt_[3] = std::byte{h.flags_byte()};
     seq_ = static_cast<std::uint8_t>((seq_ + 1) & seq_mask);
-    ctrl_len_ = header::size + (*r)->size();
+    ctrl_len_ = header::size + static_cast<std::size_t>(n);
     ctrl_to_ = from;
     ctrl_pending_ = true;
     (void)flush(link);
