@@ -194,14 +194,19 @@ class endpoint {
   constexpr result<void> flush(Link& link) noexcept {
     check_link<Link>();
     if (ctrl_pending_) {
-      const auto r = link.send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
+      result<void> r;
+      // A zero-copy link (i3c::target) writes the control response's one packet straight into
+      // its queue with the send_next() the message path uses; other links take the packet
+      // answer_control() built in ctrl_pkt_.
+      if constexpr (zero_copy<Link>) r = link.send_next(*ctrl_tx_);
+      else r = link.send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
       if (r == errc::busy) return errc::busy;
       ctrl_pending_ = false;
       if (r) ++stats_.control_answered;
       else ++stats_.control_dropped;
     }
     while (tx_) {
-      if constexpr (requires { link.send_next(*tx_); }) {
+      if constexpr (zero_copy<Link>) {
         // Zero-copy link (i3c::target): the packetizer writes into the link's queue.
         const auto r = link.send_next(*tx_);
         if (r == errc::busy) return errc::busy;
@@ -295,6 +300,10 @@ class endpoint {
   [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
 
  private:
+  // A link that packetizes into its own storage (i3c::target::send_next).
+  template <class Link>
+  static constexpr bool zero_copy = requires(Link& l, packetizer& p) { l.send_next(p); };
+
   struct packetizer_args {
     bytes_view data;
     message_header type;
@@ -351,14 +360,22 @@ class endpoint {
       if (n == -static_cast<std::ptrdiff_t>(errc::buffer_too_small)) ++stats_.control_dropped;
       return;  // else a response or a datagram (no answer), or not a control message at all
     }
-    const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
-    ctrl_pkt_[0] = std::byte{h.version};
-    ctrl_pkt_[1] = std::byte{h.dest};
-    ctrl_pkt_[2] = std::byte{h.source};
-    ctrl_pkt_[3] = std::byte{h.flags_byte()};
+    if constexpr (zero_copy<Link>) {
+      // The packetizer writes the same header (SOM, EOM, TO=0, the request's tag) into the
+      // link's queue; at the baseline MTU, which every link carries (mctp.md §1.2), the
+      // response (at most 64 bytes) is one packet.
+      ctrl_tx_.emplace(address{m.source, own_eid(), false, m.tag},
+                       bytes_view(ctrl_pkt_.data() + header::size, static_cast<std::size_t>(n)), baseline_mtu, seq_);
+    } else {
+      const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
+      ctrl_pkt_[0] = std::byte{h.version};
+      ctrl_pkt_[1] = std::byte{h.dest};
+      ctrl_pkt_[2] = std::byte{h.source};
+      ctrl_pkt_[3] = std::byte{h.flags_byte()};
+      ctrl_len_ = static_cast<std::uint8_t>(header::size + static_cast<std::size_t>(n));  // <= 68
+      ctrl_to_ = from;
+    }
     seq_ = static_cast<std::uint8_t>((seq_ + 1) & seq_mask);
-    ctrl_len_ = header::size + static_cast<std::size_t>(n);
-    ctrl_to_ = from;
     ctrl_pending_ = true;
     (void)flush(link);
   }
@@ -374,9 +391,10 @@ class endpoint {
   std::uint8_t seq_ = 0;    // continues across messages (libmctp)
   std::array<std::byte, Cfg::max_packet> pkt_{};
   std::array<std::byte, header::size + baseline_mtu> ctrl_pkt_{};
-  std::size_t ctrl_len_ = 0;
+  std::uint8_t ctrl_len_ = 0;  // the packet in ctrl_pkt_ (a link without send_next())
   phys_addr ctrl_to_ = 0;
   bool ctrl_pending_ = false;
+  std::optional<packetizer> ctrl_tx_{};  // the response in ctrl_pkt_ after the header (send_next())
   endpoint_stats stats_{};
 };
 
