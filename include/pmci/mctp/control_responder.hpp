@@ -103,7 +103,9 @@ class responder_state {
   /// The EID in use: the one a bus owner assigned, else the static EID (null_eid while a
   /// dynamic-only endpoint waits for assignment).
   [[nodiscard]] constexpr eid current_eid(const responder_config& cfg) const noexcept {
-    return assigned_ ? eid_ : cfg.static_eid;
+    // eid_ is an assignable EID while assigned_, else null (Reset clears it): one test, and
+    // none when the configuration has no static EID.
+    return eid_ != null_eid ? eid_ : cfg.static_eid;
   }
   /// True once a bus owner set the EID (Set/Force), false after Reset.
   [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
@@ -200,6 +202,7 @@ class responder_state {
           case set_eid_operation::reset:
             if (cfg.static_eid == null_eid) return fail(r, completion::error_invalid_data);
             assigned_ = false;  // back to the static EID
+            eid_ = null_eid;
             break;
           default:  // set discovered flag: no EID assigned by this operation
             discovered_ = true;
@@ -253,7 +256,7 @@ class responder_state {
     r.tail = items.first(count * unit);
   }
 
-  eid eid_ = null_eid;  // the bus owner's assignment; meaningful while assigned_
+  eid eid_ = null_eid;  // the bus owner's assignment while assigned_, else null_eid
   bool assigned_ = false;
   bool discovered_ = false;
 };
