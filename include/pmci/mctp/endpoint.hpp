@@ -115,7 +115,7 @@ class endpoint {
   constexpr endpoint() noexcept = default;
   /// Other timeouts, in the same ticks as `now` (still all zero bytes with the defaults).
   constexpr explicit endpoint(assembler_config rx, std::uint32_t tag_lifetime = detail::tag_core::default_lifetime) noexcept
-      : rx_(rx), tags_(tag_lifetime) {}
+      : tags_(tag_lifetime), rx_(rx) {}
 
   [[nodiscard]] static constexpr const control::responder_config& control_config() noexcept {
     return Cfg::control_config;
@@ -380,22 +380,25 @@ class endpoint {
     (void)flush(link);
   }
 
+  // Small, often used members first, the buffers (reassembly storage, packet buffers) last:
+  // Thumb-2 loads and stores with offsets below 32 (bytes) or 128 (words) have 2-byte
+  // encodings (Cortex-M4: -36 to -60 B per image against the old order).
   control::responder_state ctrl_{};
-  assembler<Cfg::contexts, Cfg::max_message> rx_{};
+  bool ctrl_pending_ = false;
+  std::uint8_t seq_ = 0;    // continues across messages (libmctp)
+  std::uint8_t ctrl_len_ = 0;  // the packet in ctrl_pkt_ (a link without send_next())
+  phys_addr ctrl_to_ = 0;
+  phys_addr tx_to_ = 0;
+  std::optional<packetizer> tx_{};
+  std::optional<packetizer> ctrl_tx_{};  // the response in ctrl_pkt_ after the header (send_next())
+  endpoint_stats stats_{};
+  std::size_t staged_ = 0;  // size of a packet in pkt_ the link has not taken yet
   tag_allocator<Cfg::tag_peers> tags_{};
   static_vector<route, Cfg::routes> routes_{};
   std::optional<phys_addr> default_{};
-  std::optional<packetizer> tx_{};
-  phys_addr tx_to_ = 0;
-  std::size_t staged_ = 0;  // size of a packet in pkt_ the link has not taken yet
-  std::uint8_t seq_ = 0;    // continues across messages (libmctp)
+  assembler<Cfg::contexts, Cfg::max_message> rx_{};
   std::array<std::byte, Cfg::max_packet> pkt_{};
   std::array<std::byte, header::size + baseline_mtu> ctrl_pkt_{};
-  std::uint8_t ctrl_len_ = 0;  // the packet in ctrl_pkt_ (a link without send_next())
-  phys_addr ctrl_to_ = 0;
-  bool ctrl_pending_ = false;
-  std::optional<packetizer> ctrl_tx_{};  // the response in ctrl_pkt_ after the header (send_next())
-  endpoint_stats stats_{};
 };
 
 }  // namespace pmci::mctp
