@@ -226,6 +226,11 @@ TEST_CASE("responder_state: configuration as a template argument answers like th
 }
 
 namespace {
+constexpr bool same_eid_state(const responder_state& a, const responder_state& b, const responder_config& cfg) {
+  return a.current_eid(cfg) == b.current_eid(cfg) && a.discovered() == b.discovered() &&
+         a.assigned_by_bus_owner() == b.assigned_by_bus_owner();
+}
+
 // respond<Cfg>() (the lean form mctp::endpoint uses: a length, 0 or -errc) says what handle()
 // says, byte for byte, for every request above, non-control messages, and every output room.
 template <const responder_config& Cfg>
@@ -247,9 +252,7 @@ constexpr bool lean_form_matches(std::size_t room) {
       } else if (rb <= 0 || !equal(**ra, bytes_view(out_b).first(static_cast<std::size_t>(rb)))) {
         return false;
       }
-      if (a.current_eid(Cfg) != b.current_eid(Cfg) || a.discovered() != b.discovered() ||
-          a.assigned_by_bus_owner() != b.assigned_by_bus_owner())
-        return false;
+      if (!same_eid_state(a, b, Cfg)) return false;
     }
   return true;
 }
