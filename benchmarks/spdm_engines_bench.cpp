@@ -5,24 +5,14 @@
 #include <chrono>
 #include <cstdio>
 
+#include "spdm_engines/example_configs.hpp"
 #include "spdm_engines/harness.hpp"
 
 using namespace pmci;
 using namespace pmci::spdm;
 
 namespace {
-/// The attestation-only root of trust of DESIGN.md: 1.2/1.3, P-384, SHA-384.
-struct rot_config : responder_defaults {
-  static constexpr version_set versions{v1_2, v1_3};
-  static constexpr std::array hash_algs{base_hash::sha384};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p384};
-  static constexpr std::array measurement_hash_algs{meas_hash::sha384};
-};
-/// A host verifier: every version, both NIST curves and hashes, 8 slots, 4 KiB chains.
-struct host_config : requester_defaults {
-  static constexpr std::array hash_algs{base_hash::sha384, base_hash::sha256};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p384, base_asym::ecdsa_p256};
-};
+using namespace pmci::test::examples;
 
 template <class Crypto>
 void sizes(const char* name) {

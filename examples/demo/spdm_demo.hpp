@@ -40,7 +40,7 @@
 #include "pmci/crypto/x509.hpp"
 #include "pmci/mctp/endpoint.hpp"
 #include "pmci/mctp/i3c.hpp"
-#include "pmci/sim/i3c_bus.hpp"
+#include "pmci/sim/mctp_i3c_pair.hpp"
 #include "pmci/spdm/cert_chain.hpp"
 #include "pmci/spdm/measurements.hpp"
 #include "pmci/spdm/requester.hpp"
@@ -52,7 +52,6 @@ namespace pmci_demo_spdm {
 
 using namespace pmci;
 namespace spdm = pmci::spdm;
-namespace i3c = pmci::mctp::i3c;
 namespace der = pmci::crypto::der;
 using policy = pmci::crypto::openssl;
 using bytes = std::vector<std::byte>;
@@ -248,11 +247,6 @@ inline std::string opened_record(bytes_view m) {
 
 // ---- the simulated system ----------------------------------------------------------------------
 struct world {
-  using bus_t = sim::i3c_bus<1, max_packet + 1, 4>;
-  using ctl_port_t = std::remove_reference_t<decltype(std::declval<bus_t&>().controller())>;
-  using tgt_port_t = typename bus_t::target_port;
-  using ctl_link_t = i3c::controller<ctl_port_t, 1, max_packet>;
-  using tgt_link_t = i3c::target<tgt_port_t, max_packet, 4>;
   struct ep_cfg : mctp::endpoint_defaults {
     static constexpr std::size_t max_message = ::pmci_demo_spdm::max_message;
     static constexpr std::size_t max_packet = ::pmci_demo_spdm::max_packet;
@@ -270,16 +264,10 @@ struct world {
   using requester_t = spdm::requester<req_config, policy>;
   using srequester_t = spdm::session_requester<requester_t, policy, session_config>;
 
-  // The bus and the two bindings.
-  bus_t bus;
-  ctl_link_t ctl{bus.controller()};
-  tgt_port_t* port{*bus.add_target({.dynamic_address = dev_addr})};
-  tgt_link_t tgt{*port};
-  // Reassembly timeout and tag lifetime in ticks (one tick = one step() of the bus): generous,
-  // since signing and ECDHE happen between two ticks here.
-  mctp::endpoint<ctl_cfg> ep_ctl{{.timeout_ticks = 100000}, 100000};
-  mctp::endpoint<dev_cfg> ep_tgt{{.timeout_ticks = 100000}, 100000};
-  std::uint32_t now = 0;
+  // The bus, the two I3C bindings and MCTP endpoints. Reassembly timeout and tag lifetime in
+  // ticks (one tick = one step() of the bus): generous, since signing and ECDHE happen between
+  // two ticks here.
+  sim::mctp_i3c_pair<ctl_cfg, dev_cfg> link{dev_addr, dev_eid, {.timeout_ticks = 100000}, 100000};
 
   // The SPDM stacks: the device's responder, the BMC's requester.
   policy rsp_crypto, req_crypto;
@@ -289,50 +277,21 @@ struct world {
   requester_t req{req_crypto};
   srequester_t sq{req, req_crypto};
 
-  std::array<std::byte, max_message> ctl_tx{}, tgt_rx{}, tgt_tx{};
-  std::optional<std::size_t> answer;
-  bytes_span answer_buf{};
+  std::array<std::byte, max_message> tgt_rx{}, tgt_tx{};
   std::string inner;  // what the device found inside the last secured record it opened
   std::uint32_t messages = 0, packets = 0;
   bool tamper = false;   // --tamper: corrupt the signed MEASUREMENTS on its way to the BMC
   bytes_view pending{};  // the last response, printed once the requester has opened it
   std::uint32_t pending_packets = 0;
 
-  world() {
-    for (std::size_t i = 0; i < bus.controller().device_count(); ++i)
-      if (i3c::is_mctp_device(bus.controller().device(i).dcr)) (void)ctl.add_target(bus.controller().device(i).info());
-    (void)ep_ctl.set_route(dev_eid, dev_addr);
-    ep_tgt.set_default_route(0);  // a target's only peer is the controller
-  }
-
-  /// One tick: the target serves whole messages with the session responder; the controller
-  /// takes IBIs, reads, and reassembles.
-  void step() {
-    ++now;
-    while (auto w = port->take_write())
-      if (auto p = tgt.on_private_write(*w))
-        if (auto m = ep_tgt.receive(tgt, {0, *p}, now); m && m->tag_owner) serve(*m);
-    while (port->take_read_complete()) tgt.on_read_complete();
-    (void)ep_tgt.flush(tgt);
-    while (auto ibi = bus.controller().take_ibi()) ctl.on_ibi(ibi->address, ibi->payload());
-    ctl.poll();
-    while (auto m = ep_ctl.poll(ctl, now))
-      if (!m->tag_owner && m->source == dev_eid && m->data.size() <= answer_buf.size()) {
-        std::copy(m->data.begin(), m->data.end(), answer_buf.begin());
-        answer = m->data.size();
-      }
-    (void)ep_ctl.flush(ctl);
-  }
-
   /// The device's firmware: an MCTP message in, the session responder's answer out.
-  void serve(const mctp::received_message& m) {
+  bytes_view serve(const mctp::received_message& m) {
     std::copy(m.data.begin(), m.data.end(), tgt_rx.begin());
     const bytes_span in = std::span{tgt_rx}.first(m.data.size());
-    auto out = sr.handle(in, tgt_tx, now);
+    auto out = sr.handle(in, tgt_tx, link.now);
     // The session responder opened the record in place: show what was inside.
     inner = out ? opened_record(in) : std::string{};
-    if (!out || out->empty()) return;
-    (void)ep_tgt.send_response(tgt, m, static_cast<mctp::msg_type>((*out)[0]), out->subspan(1));
+    return out ? bytes_view{*out} : bytes_view{};
   }
 
   /// The requester's transport (pmci::transport::message_transport): one MCTP message out
@@ -340,18 +299,13 @@ struct world {
   struct transport_t {
     world* w;
     result<bytes_span> exchange(bytes_view request, bytes_span response) {
-      if (request.size() > w->ctl_tx.size()) return errc::buffer_too_small;
-      std::copy(request.begin(), request.end(), w->ctl_tx.begin());
-      w->answer.reset();
-      w->answer_buf = response;
       w->flush();
-      const auto before = w->bus.stats();
-      PMCI_TRY(w->ep_ctl.send_request(w->ctl, dev_eid, std::span{w->ctl_tx}.first(request.size()), w->now));
-      for (int i = 0; i < 200000 && !w->answer; ++i) w->step();
-      const auto after = w->bus.stats();
+      const auto before = w->link.bus.stats();
+      auto r = w->link.exchange(request, response, [this](const mctp::received_message& m) { return w->serve(m); });
+      const auto after = w->link.bus.stats();
       w->print('>', request, after.writes - before.writes, w->inner.empty() ? "" : "device decrypted: " + w->inner);
-      if (!w->answer) return errc::timeout;
-      const auto got = response.first(*w->answer);
+      if (!r) return r;
+      const bytes_span got = *r;
       // --tamper: a man in the middle behind the bus (PEC would catch a flipped bit on the wire)
       // changes the first measurement digest: byte 15 of MEASUREMENTS (header 4, NumberOfBlocks
       // 1, MeasurementRecordLength 3, block header 4, DMTF value type and size 3).
@@ -528,12 +482,12 @@ inline int run_spdm_demo(const std::string& key_dir, bool tamper = false) {
   if (!w->check(w->sr.sessions().active() == 0 && sq.sessions().active() == 0, "no session left on either side")) return 1;
   w->say("  => END_SESSION_ACK; session keys wiped on both sides\n");
 
-  const auto& s = w->bus.stats();
-  const bool clean = w->ep_ctl.rx_drops().total() == 0 && w->ep_tgt.rx_drops().total() == 0 && s.nacks == 0;
+  const auto& s = w->link.bus.stats();
+  const bool clean = w->link.ep_ctl.rx_drops().total() == 0 && w->link.ep_dev.rx_drops().total() == 0 && s.nacks == 0;
   w->say("\n  totals: %u MCTP messages in %u packets (%u private writes, %u private reads, %u IBIs), "
          "%u packets dropped\n",
          w->messages, w->packets, s.writes, s.reads, s.ibis,
-         static_cast<unsigned>(w->ep_ctl.rx_drops().total() + w->ep_tgt.rx_drops().total()));
+         static_cast<unsigned>(w->link.ep_ctl.rx_drops().total() + w->link.ep_dev.rx_drops().total()));
   if (!w->check(clean, "no dropped packets")) return 1;
   w->say("  every step verified\n");
   return 0;

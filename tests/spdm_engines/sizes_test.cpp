@@ -6,6 +6,7 @@
 // (`pmci_spdm_engines_tests "engines: sizeof*" -s`).
 #include <cstdio>
 
+#include "spdm_engines/example_configs.hpp"
 #include "spdm_engines/harness.hpp"
 #include "support/catch.hpp"
 
@@ -13,35 +14,7 @@ using namespace pmci;
 using namespace pmci::spdm;
 
 namespace {
-/// The attestation-only root of trust of DESIGN.md: 1.2/1.3, P-384, SHA-384.
-struct rot_config : responder_defaults {
-  static constexpr version_set versions{v1_2, v1_3};
-  static constexpr std::array hash_algs{base_hash::sha384};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p384};
-  static constexpr std::array measurement_hash_algs{meas_hash::sha384};
-};
-/// A small device: 1.2 only, P-256 / SHA-256, 1 KiB messages.
-struct small_device_config : responder_defaults {
-  static constexpr version_set versions{v1_2};
-  static constexpr std::array hash_algs{base_hash::sha256};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p256};
-  static constexpr std::array measurement_hash_algs{meas_hash::sha256};
-  static constexpr std::uint32_t max_message_size = 1024;
-};
-/// A host verifier: every version, both NIST curves and hashes, 8 slots, 4 KiB chains.
-struct host_config : requester_defaults {
-  static constexpr std::array hash_algs{base_hash::sha384, base_hash::sha256};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p384, base_asym::ecdsa_p256};
-};
-/// A BMC verifier of small devices: 1.2/1.3, P-256/SHA-256, 1 slot, 1 KiB messages, 2 KiB chains.
-struct bmc_config : requester_defaults {
-  static constexpr version_set versions{v1_2, v1_3};
-  static constexpr std::array hash_algs{base_hash::sha256};
-  static constexpr std::array asym_algs{base_asym::ecdsa_p256};
-  static constexpr std::size_t slot_count = 1;
-  static constexpr std::uint32_t max_message_size = 1024;
-  static constexpr std::size_t max_cert_chain_size = 2048;
-};
+using namespace pmci::test::examples;
 
 template <class Crypto>
 using device = pmci::test::basic_device<Crypto>;

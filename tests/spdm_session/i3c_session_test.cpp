@@ -13,7 +13,7 @@
 #include "pmci/crypto/openssl.hpp"
 #include "pmci/mctp/endpoint.hpp"
 #include "pmci/mctp/i3c.hpp"
-#include "pmci/sim/i3c_bus.hpp"
+#include "pmci/sim/mctp_i3c_pair.hpp"
 #include "pmci/spdm/requester.hpp"
 #include "pmci/spdm/responder.hpp"
 #include "pmci/spdm/session/requester_session.hpp"
@@ -27,7 +27,6 @@ using namespace pmci;
 using namespace pmci::spdm;
 using namespace pmci::spdm::session_test;
 using policy = crypto::openssl;
-namespace i3c = pmci::mctp::i3c;
 
 namespace {
 
@@ -95,11 +94,6 @@ constexpr std::size_t max_message = 4300;
 
 template <std::size_t MaxPacket, bool Clear, bool Mutual>
 struct world {
-  using bus_t = sim::i3c_bus<1, MaxPacket + 1, 4>;
-  using ctl_port_t = std::remove_reference_t<decltype(std::declval<bus_t&>().controller())>;
-  using tgt_port_t = typename bus_t::target_port;
-  using ctl_link_t = i3c::controller<ctl_port_t, 1, MaxPacket>;
-  using tgt_link_t = i3c::target<tgt_port_t, MaxPacket, 4>;
   struct ep_cfg : mctp::endpoint_defaults {
     static constexpr std::size_t max_message = ::max_message;
     static constexpr std::size_t max_packet = MaxPacket;
@@ -110,22 +104,13 @@ struct world {
   struct dev_cfg : ep_cfg {
     static constexpr mctp::control::responder_config control_config = static_eid(0x20);
   };
-  using ctl_ep_t = mctp::endpoint<ctl_cfg>;
-  using tgt_ep_t = mctp::endpoint<dev_cfg>;
   using responder_t = responder<rsp_config<Clear, Mutual>, policy, device>;
   using sresponder_t = session_responder<responder_t, policy, device, session_config<Mutual>>;
   using requester_t = requester<req_config<Clear, Mutual>, policy>;
   using srequester_t = session_requester<requester_t, policy, session_config<Mutual>>;
-  static constexpr mctp::eid bmc = 0x08, dev_eid = 0x20;
-  static constexpr std::uint8_t dev_addr = 0x10;
 
-  bus_t bus;
-  ctl_link_t ctl{bus.controller()};
-  tgt_port_t* port{*bus.add_target({.dynamic_address = dev_addr, .bcr = 0x06, .mwl = MaxPacket + 1, .mrl = MaxPacket + 1})};
-  tgt_link_t tgt{*port};
-  ctl_ep_t ep_ctl{{.timeout_ticks = 100000}, 100000};
-  tgt_ep_t ep_tgt{{.timeout_ticks = 100000}, 100000};
-  std::uint32_t now = 0;
+  // Reassembly timeout and tag lifetime in ticks: signing and ECDHE happen between two ticks.
+  sim::mctp_i3c_pair<ctl_cfg, dev_cfg> link{0x10, 0x20, {.timeout_ticks = 100000}, 100000};
 
   policy rsp_crypto, req_crypto;
   device dev;
@@ -137,16 +122,9 @@ struct world {
   const pmci::test::pki& keys = pmci::test::pki_for(base_asym::ecdsa_p384);
   std::array<bytes_view, 1> anchors{};
 
-  std::array<std::byte, max_message> ctl_tx{}, tgt_rx{}, tgt_tx{};
-  std::optional<std::size_t> answer;  // bytes of the response copied into the requester's buffer
-  bytes_span answer_buf{};
-  std::size_t packets = 0;
+  std::array<std::byte, max_message> tgt_rx{}, tgt_tx{};
 
   world() {
-    for (std::size_t i = 0; i < bus.controller().device_count(); ++i)
-      if (i3c::is_mctp_device(bus.controller().device(i).dcr)) (void)ctl.add_target(bus.controller().device(i).info());
-    (void)ep_ctl.set_route(dev_eid, dev_addr);
-    ep_tgt.set_default_route(0);
     dev.chains[0] = keys.chain;
     dev.keys[0] = pmci::test::load_key(rsp_crypto, keys);
     dev.has_key[0] = true;
@@ -157,44 +135,19 @@ struct world {
     dev.anchor = pmci::test::load_file("spdm_session/req_ecp384/ca.cert.der");
   }
 
-  /// One tick of the bus: the target serves whole messages with the session responder.
-  void step() {
-    ++now;
-    while (auto w = port->take_write()) {
-      ++packets;
-      if (auto p = tgt.on_private_write(*w))
-        if (auto m = ep_tgt.receive(tgt, {0, *p}, now); m && m->tag_owner) serve(*m);
-    }
-    while (port->take_read_complete()) tgt.on_read_complete();
-    (void)ep_tgt.flush(tgt);
-    while (auto ibi = bus.controller().take_ibi()) ctl.on_ibi(ibi->address, ibi->payload());
-    ctl.poll();
-    while (auto m = ep_ctl.poll(ctl, now))
-      if (!m->tag_owner && m->source == dev_eid && m->data.size() <= answer_buf.size()) {
-        std::copy(m->data.begin(), m->data.end(), answer_buf.begin());
-        answer = m->data.size();
-      }
-    (void)ep_ctl.flush(ctl);
-  }
-  void serve(const mctp::received_message& m) {
+  /// The device's firmware: a whole MCTP message in (SPDM or a secured record), the session
+  /// responder's answer out. It works in place, so the message is copied out of the endpoint.
+  bytes_view serve(const mctp::received_message& m) {
     std::copy(m.data.begin(), m.data.end(), tgt_rx.begin());
-    auto out = sr.handle(std::span{tgt_rx}.first(m.data.size()), tgt_tx, now);
-    if (!out || out->empty()) return;
-    REQUIRE(ep_tgt.send_response(tgt, m, static_cast<mctp::msg_type>((*out)[0]), out->subspan(1)));
+    auto out = sr.handle(std::span{tgt_rx}.first(m.data.size()), tgt_tx, link.now);
+    return out ? bytes_view{*out} : bytes_view{};
   }
 
   /// The requester's transport: one MCTP message out through the controller, the answer back.
   struct transport_t {
     world* w;
     result<bytes_span> exchange(bytes_view request, bytes_span response) {
-      if (request.size() > w->ctl_tx.size()) return errc::buffer_too_small;
-      std::copy(request.begin(), request.end(), w->ctl_tx.begin());
-      w->answer.reset();
-      w->answer_buf = response;
-      PMCI_TRY(w->ep_ctl.send_request(w->ctl, dev_eid, std::span{w->ctl_tx}.first(request.size()), w->now));
-      for (int i = 0; i < 200000 && !w->answer; ++i) w->step();
-      if (!w->answer) return errc::timeout;
-      return response.first(*w->answer);
+      return w->link.exchange(request, response, [this](const mctp::received_message& m) { return w->serve(m); });
     }
   };
 };
@@ -233,9 +186,10 @@ void run_over_i3c() {
   REQUIRE(w->sq.end_session(t, *sid));
   CHECK(w->sr.sessions().active() == 0);
   CHECK(w->sq.sessions().active() == 0);
-  CHECK(w->packets > 20);
-  CHECK(w->ep_tgt.stats().tx_errors == 0);
-  CHECK(w->ep_ctl.stats().unexpected_responses == 0);
+  CHECK(w->link.bus.stats().writes > 20);
+  CHECK(w->link.ep_dev.stats().tx_errors == 0);
+  CHECK(w->link.ep_ctl.stats().unexpected_responses == 0);
+  CHECK(w->link.unsent_responses == 0);
 }
 
 }  // namespace
