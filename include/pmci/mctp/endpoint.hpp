@@ -326,8 +326,11 @@ class endpoint {
     if (sending()) return errc::busy;
     std::size_t mtu = link.max_packet_payload(to);
     if (mtu > Cfg::max_packet - header::size) mtu = Cfg::max_packet - header::size;
-    if (p.separate_type) tx_.emplace(a, p.type, p.data, mtu, seq_);
-    else tx_.emplace(a, p.data, mtu, seq_);
+    // seq_ is always below 4; the mask says so to the compiler (the packetizer's first_seq
+    // check folds away).
+    const auto seq = static_cast<std::uint8_t>(seq_ & seq_mask);
+    if (p.separate_type) tx_.emplace(a, p.type, p.data, mtu, seq);
+    else tx_.emplace(a, p.data, mtu, seq);
     tx_to_ = to;
     staged_ = 0;
     const auto r = flush(link);
@@ -365,7 +368,8 @@ class endpoint {
       // link's queue; at the baseline MTU, which every link carries (mctp.md §1.2), the
       // response (at most 64 bytes) is one packet.
       ctrl_tx_.emplace(address{m.source, own_eid(), false, m.tag},
-                       bytes_view(ctrl_pkt_.data() + header::size, static_cast<std::size_t>(n)), baseline_mtu, seq_);
+                       bytes_view(ctrl_pkt_.data() + header::size, static_cast<std::size_t>(n)), baseline_mtu,
+                       static_cast<std::uint8_t>(seq_ & seq_mask));
     } else {
       const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
       ctrl_pkt_[0] = std::byte{h.version};
