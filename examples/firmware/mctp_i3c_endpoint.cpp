@@ -12,7 +12,8 @@
 //   - one reassembly context of max_message bytes, one response buffer of the same size;
 //   - two frames queued for the controller's private reads;
 //   - EID assigned by the bus owner (no static EID), as I3C devices usually are; one route
-//     (the default: the controller), one peer for tags (the device sends no requests).
+//     (the default: the controller), no tag allocator (the device sends no
+//     requests: Cfg::tag_peers = 0).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -45,7 +46,7 @@ struct endpoint_config : mctp::endpoint_defaults {
   static constexpr std::size_t max_message = ::max_message;
   static constexpr std::size_t contexts = 1;
   static constexpr std::size_t routes = 1;
-  static constexpr std::size_t tag_peers = 1;
+  static constexpr std::size_t tag_peers = 0;  // sends no requests: no tag allocator
   static constexpr control::responder_config control_config{.static_eid = mctp::null_eid,
                                                             .uuid = uuid,
                                                             .message_types = message_types,

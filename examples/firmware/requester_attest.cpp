@@ -34,6 +34,7 @@ constexpr mctp::eid own_eid = 0x08, device_eid = 0x20;
 constexpr std::uint8_t device_address = 0x10;
 
 struct owner_config : endpoint_config<max_spdm_message + 1> {
+  static constexpr std::size_t tag_peers = 1;  // the requester's tags: one device
   static constexpr control::responder_config control_config{.static_eid = own_eid,
                                                             .uuid = uuid,
                                                             .message_types = message_types,

@@ -10,7 +10,8 @@
 //     nothing else is compiled (the engines branch on the configuration with `if constexpr`);
 //   - one certificate slot; four measurement blocks in DMTF digest form;
 //   - MCTP: baseline I3C transfers (MWL = MRL = 69), two read-queue frames, one reassembly
-//     context, EID from the bus owner, one route (the controller), one tag peer.
+//     context, EID from the bus owner, one route (the controller), no tag
+//     allocator (a responder sends no requests; the requester image sets one tag peer).
 #pragma once
 #include <array>
 #include <cstddef>
@@ -82,7 +83,7 @@ struct endpoint_config : mctp::endpoint_defaults {
   static constexpr std::size_t max_message = MaxMessage;
   static constexpr std::size_t contexts = 1;
   static constexpr std::size_t routes = 1;
-  static constexpr std::size_t tag_peers = 1;
+  static constexpr std::size_t tag_peers = 0;  // sends no requests: no tag allocator
   static constexpr control::responder_config control_config{.static_eid = mctp::null_eid,
                                                             .uuid = uuid,
                                                             .message_types = message_types,

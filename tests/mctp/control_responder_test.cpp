@@ -2,6 +2,8 @@
 #include "pmci/mctp/control_responder.hpp"
 
 #include <array>
+#include <cstddef>
+#include <span>
 #include <string_view>
 
 #include "pmci/core/hex.hpp"
@@ -221,4 +223,47 @@ TEST_CASE("responder_state: configuration as a template argument answers like th
   REQUIRE(r);
   REQUIRE(r->has_value());
   CHECK(std::to_integer<int>((**r)[4]) == 0x20);
+}
+
+namespace {
+constexpr bool same_eid_state(const responder_state& a, const responder_state& b, const responder_config& cfg) {
+  return a.current_eid(cfg) == b.current_eid(cfg) && a.discovered() == b.discovered() &&
+         a.assigned_by_bus_owner() == b.assigned_by_bus_owner();
+}
+
+// respond<Cfg>() (the lean form mctp::endpoint uses: a length, 0 or -errc) says what handle()
+// says, byte for byte, for every request above, non-control messages, and every output room.
+template <const responder_config& Cfg>
+constexpr bool lean_form_matches(std::size_t room) {
+  responder_state a, b;
+  constexpr std::string_view extra[] = {"", "00", "00 81", "01 81 02", "80 81 02", "00 41 02"};
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::string_view hex : pass == 0 ? std::span<const std::string_view>(every_request)
+                                          : std::span<const std::string_view>(extra)) {
+      buf_t req{}, out_a{}, out_b{};
+      const auto n = parse_hex(hex, req);
+      if (!n) return false;
+      auto ra = a.handle(Cfg, bytes_view(req).first(*n), bytes_span(out_a).first(room));
+      const std::ptrdiff_t rb = b.template respond<Cfg>(req.data(), *n, out_b.data(), room);
+      if (!ra) {
+        if (rb != -static_cast<std::ptrdiff_t>(ra.error())) return false;
+      } else if (!ra->has_value()) {
+        if (rb != 0) return false;
+      } else if (rb <= 0 || !equal(**ra, bytes_view(out_b).first(static_cast<std::size_t>(rb)))) {
+        return false;
+      }
+      if (!same_eid_state(a, b, Cfg)) return false;
+    }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("responder_state: respond() (length form) answers like handle()", "[mctp][control_responder]") {
+  static_assert(lean_form_matches<static_cfg>(64));
+  static_assert(lean_form_matches<dynamic_cfg>(64));
+  for (std::size_t room = 0; room <= 64; ++room) {
+    CHECK(lean_form_matches<static_cfg>(room));
+    CHECK(lean_form_matches<dynamic_cfg>(room));
+    CHECK(lean_form_matches<boot_cfg>(room));
+  }
 }

@@ -587,3 +587,128 @@ TEST_CASE("endpoint over SMBus: EIDs map to 7-bit addresses; control answered; m
   CHECK(received == big);
   CHECK(pa.stats().rx_packets == 6);
 }
+
+namespace {
+// An endpoint that only answers (Cfg::tag_peers = 0): no tag allocator, no send_request().
+struct answer_only_cfg : static_cfg<0x0A> {
+  static constexpr std::size_t tag_peers = 0;
+};
+using ep_answer_only = endpoint<answer_only_cfg>;
+template <class Ep>
+concept can_send_request = requires(Ep& ep, fake_link& l, bytes_view m) { ep.send_request(l, eid{1}, m, 0u); };
+static_assert(can_send_request<ep_0a>);
+static_assert(!can_send_request<ep_answer_only>);
+static_assert(sizeof(ep_answer_only) < sizeof(ep_0a));
+}  // namespace
+
+TEST_CASE("endpoint: with tag_peers = 0 every response is unexpected; requests and control as before") {
+  fake_link l;
+  ep_answer_only ep;
+  ep_0a ref;  // the same configuration with tags, never used to send a request
+  fake_link lr;
+  constexpr auto response = hex_bytes<6>("01 0A 08 C3 05 10");       // TO=0, tag 3
+  constexpr auto response_null = hex_bytes<6>("01 00 08 C0 05 10");  // TO=0, tag 0, to the null EID
+  constexpr auto request = hex_bytes<6>("01 0A 08 C8 05 10");
+  constexpr auto get_eid = hex_bytes<7>("01 00 08 C8 00 81 02");
+  for (auto* e : {&response, &response_null}) {
+    CHECK_FALSE(ep.receive(l, from(0x1D, *e), 0));
+    CHECK_FALSE(ref.receive(lr, from(0x1D, *e), 0));
+  }
+  CHECK(ep.stats().unexpected_responses == 2);
+  CHECK(ep.stats().unexpected_responses == ref.stats().unexpected_responses);
+  auto m = ep.receive(l, from(0x1D, request), 0);
+  REQUIRE(m);
+  CHECK(m->tag_owner);
+  CHECK(equal(m->body, hex_bytes<1>("10")));
+  CHECK(ep.send_response(l, *m, msg_type::spdm, hex_bytes<1>("11")));
+  CHECK_FALSE(ep.receive(l, from(0x1D, get_eid), 1));
+  auto mr = ref.receive(lr, from(0x1D, request), 0);
+  REQUIRE(mr);
+  CHECK(ref.send_response(lr, *mr, msg_type::spdm, hex_bytes<1>("11")));
+  CHECK_FALSE(ref.receive(lr, from(0x1D, get_eid), 1));
+  CHECK(l.sent == lr.sent);  // the same bytes on the wire
+  CHECK(ep.stats().control_answered == 1);
+  CHECK(ep.tags().outstanding_count() == 0);
+}
+
+TEST_CASE("tag_allocator<0>: nothing to allocate, nothing to release") {
+  tag_allocator<0> t;
+  CHECK(t.allocate(0x1D, 0) == errc::no_resources);
+  CHECK_FALSE(t.release(0x1D, 0));
+  CHECK_FALSE(t.release(0x1D, 0, 10));
+  CHECK_FALSE(t.outstanding(0x1D, 0));
+  t.expire(100000);
+  CHECK(t.outstanding_count() == 0);
+}
+
+namespace {
+// An I3C target HAL that records every frame loaded for the controller to read.
+struct recording_target_hal {
+  std::uint8_t addr = 0x10;
+  std::vector<std::vector<std::byte>> loaded;
+  bool refuse = false;  // load_read_data busy (e.g. the HAL's buffer is still in use)
+  std::uint8_t dynamic_address() const { return addr; }
+  std::uint16_t max_write_length() const { return i3c::baseline_frame; }
+  std::uint16_t max_read_length() const { return i3c::baseline_frame; }
+  result<void> load_read_data(bytes_view f) {
+    if (refuse) return errc::busy;
+    loaded.emplace_back(f.begin(), f.end());
+    return ok();
+  }
+  result<void> raise_ibi(std::uint8_t) { return ok(); }
+};
+using rec_target = i3c::target<recording_target_hal, i3c::baseline_packet, 2>;
+// The same target seen through send_packet() only: the endpoint takes its generic path.
+struct packet_only_link {
+  rec_target* t;
+  result<void> send_packet(phys_addr a, bytes_view p) { return t->send_packet(a, p); }
+  std::size_t max_packet_payload(phys_addr a) const { return t->max_packet_payload(a); }
+};
+
+// A 200-byte response in flight (4 packets, 2 queued), then control requests arrive while the
+// queue is full; the controller then reads everything. Returns every frame in read order.
+template <class MakeLink>
+std::vector<std::vector<std::byte>> control_during_message(MakeLink make_link) {
+  recording_target_hal hal;
+  rec_target t{hal};
+  decltype(auto) link = make_link(t);  // the target itself, or a view of it
+  ep_0a ep;
+  constexpr auto request = hex_bytes<6>("01 0A 08 CD 05 10");   // SPDM request, tag 5
+  constexpr auto get_eid = hex_bytes<7>("01 00 08 CA 00 81 02");  // tag 2
+  constexpr auto get_uuid = hex_bytes<7>("01 0A 08 CB 00 82 03");
+  auto m = ep.receive(link, from(0, request), 0);
+  REQUIRE(m);
+  std::array<std::byte, 200> body{};
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = std::byte{static_cast<std::uint8_t>(i)};
+  REQUIRE(ep.send_response(link, *m, msg_type::spdm, body));
+  CHECK_FALSE(ep.receive(link, from(0, get_eid), 1));   // pending: the queue is full
+  CHECK_FALSE(ep.receive(link, from(0, get_uuid), 1));  // a second one is dropped and counted
+  CHECK(ep.stats().control_dropped == 1);
+  hal.refuse = true;  // the HAL refuses a load once: the frame stays queued
+  t.on_read_complete();
+  CHECK(ep.flush(link) == errc::busy);
+  hal.refuse = false;
+  CHECK(t.retry());
+  for (int i = 0; i < 8 && (ep.sending() || t.tx_queued() != 0); ++i) {
+    t.on_read_complete();
+    (void)ep.flush(link);
+  }
+  CHECK_FALSE(ep.sending());
+  CHECK(ep.stats().control_answered == 1);
+  CHECK(ep.stats().messages_sent == 1);
+  CHECK(ep.stats().tx_errors == 0);
+  return hal.loaded;
+}
+}  // namespace
+
+TEST_CASE("endpoint: a control response on a zero-copy link (send_next) is the packet the generic path sends") {
+  const auto zero_copy = control_during_message([](rec_target& t) -> rec_target& { return t; });
+  const auto generic = control_during_message([](rec_target& t) { return packet_only_link{&t}; });
+  REQUIRE(zero_copy.size() == 5);  // 4 message packets + the control response
+  CHECK(zero_copy == generic);
+  // The control response took the first free queue slot, after the message's first two
+  // packets: TO=0, tag 2, seq 0 (the endpoint's counter when it was answered), then the PEC.
+  const auto& ctrl = zero_copy[2];
+  REQUIRE(ctrl.size() == 4 + 7 + 1);
+  CHECK(equal(bytes_view(ctrl).first(11), hex_bytes<11>("01 08 0A C2 00 01 02 00 0A 02 00")));
+}

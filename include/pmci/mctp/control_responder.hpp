@@ -91,10 +91,21 @@ class responder_state {
     return handle_with(Cfg, request, out);
   }
 
+  /// The lean form mctp::endpoint uses (a length in a register instead of a
+  /// result<optional<span>> in memory): the response's length (it starts at out[0]), 0 when no
+  /// response is due, or -errc (negative) for the errors handle() returns. Same bytes as handle().
+  template <const responder_config& Cfg>
+  constexpr std::ptrdiff_t respond(const std::byte* request, std::size_t size, std::byte* out,
+                                   std::size_t capacity) noexcept {
+    return respond_with(Cfg, request, size, out, capacity);
+  }
+
   /// The EID in use: the one a bus owner assigned, else the static EID (null_eid while a
   /// dynamic-only endpoint waits for assignment).
   [[nodiscard]] constexpr eid current_eid(const responder_config& cfg) const noexcept {
-    return assigned_ ? eid_ : cfg.static_eid;
+    // eid_ is an assignable EID while assigned_, else null (Reset clears it): one test, and
+    // none when the configuration has no static EID.
+    return eid_ != null_eid ? eid_ : cfg.static_eid;
   }
   /// True once a bus owner set the EID (Set/Force), false after Reset.
   [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
@@ -112,27 +123,43 @@ class responder_state {
   PMCI_MCTP_INLINE constexpr result<std::optional<bytes_span>> handle_with(const responder_config& cfg,
                                                                            bytes_view request,
                                                                            bytes_span out) noexcept {
-    PMCI_TRY_ASSIGN(const control_header h, control_header::decode(request));
-    if (!h.request || h.datagram) return std::optional<bytes_span>{};
+    const std::ptrdiff_t n = respond_with(cfg, request.data(), request.size(), out.data(), out.size());
+    if (n < 0) return static_cast<errc>(-n);
+    if (n == 0) return std::optional<bytes_span>{};
+    return std::optional<bytes_span>{out.first(static_cast<std::size_t>(n))};
+  }
+
+  // The responder proper: see respond(). A response is at least 4 bytes (header + completion
+  // code), so 0 never stands for one.
+  static constexpr std::ptrdiff_t fail_with(errc e) noexcept { return -static_cast<std::ptrdiff_t>(e); }
+  PMCI_MCTP_INLINE constexpr std::ptrdiff_t respond_with(const responder_config& cfg, const std::byte* request,
+                                                         std::size_t size, std::byte* out,
+                                                         std::size_t capacity) noexcept {
+    // control_header::decode() (mctp.md §4.1), on the pointer: not a control message at all.
+    if (size < control_header::size) return fail_with(errc::truncated);
+    if (request[0] != std::byte{0x00}) return fail_with(errc::invalid_field);
+    const auto b1 = std::to_integer<std::uint8_t>(request[1]);
+    if ((b1 & 0x80) == 0 || (b1 & 0x40) != 0) return 0;  // a response, or a datagram: no answer
+    const auto cmd = static_cast<command>(std::to_integer<std::uint8_t>(request[2]));
     reply r;  // fixed[] is not zero-filled: only the r.n bytes answer() wrote are read
-    answer(cfg, h.cmd, request.data() + control_header::size, request.size() - control_header::size, r);
+    answer(cfg, cmd, request + control_header::size, size - control_header::size, r);
     // An error response is the completion code alone (mctp.md §4.2).
     if (r.cc != completion::success) {
       r.n = 0;
       r.tail = {};
     }
     const std::size_t len = control_header::size + 1 + r.n + r.tail.size();
-    if (out.size() < len) return errc::buffer_too_small;
+    if (capacity < len) return fail_with(errc::buffer_too_small);
     // Written byte by byte rather than through encode<M>: the responder stays one small
     // function in flash instead of one encoder instantiation per response type. The bytes are
     // the codecs' (tests/mctp/control_responder_test.cpp decodes every answer with them).
-    out[0] = std::byte{0x00};                        // type: control, IC = 0
-    out[1] = std::byte{h.instance_id};               // Rq = 0, D = 0, same instance ID
-    out[2] = std::byte{static_cast<std::uint8_t>(h.cmd)};
+    out[0] = std::byte{0x00};                                 // type: control, IC = 0
+    out[1] = std::byte{static_cast<std::uint8_t>(b1 & 0x1F)};  // Rq = 0, D = 0, same instance ID
+    out[2] = std::byte{static_cast<std::uint8_t>(cmd)};
     out[3] = std::byte{static_cast<std::uint8_t>(r.cc)};
-    mctp::detail::copy_bytes(out.data() + 4, r.fixed.data(), r.n);
-    mctp::detail::copy_bytes(out.data() + 4 + r.n, r.tail.data(), r.tail.size());
-    return std::optional<bytes_span>{out.first(len)};
+    mctp::detail::copy_bytes(out + 4, r.fixed.data(), r.n);
+    mctp::detail::copy_bytes(out + 4 + r.n, r.tail.data(), r.tail.size());
+    return static_cast<std::ptrdiff_t>(len);
   }
 
   // A response's data after the completion code: up to 8 fixed bytes, then a span from the
@@ -175,6 +202,7 @@ class responder_state {
           case set_eid_operation::reset:
             if (cfg.static_eid == null_eid) return fail(r, completion::error_invalid_data);
             assigned_ = false;  // back to the static EID
+            eid_ = null_eid;
             break;
           default:  // set discovered flag: no EID assigned by this operation
             discovered_ = true;
@@ -228,7 +256,7 @@ class responder_state {
     r.tail = items.first(count * unit);
   }
 
-  eid eid_ = null_eid;  // the bus owner's assignment; meaningful while assigned_
+  eid eid_ = null_eid;  // the bus owner's assignment while assigned_, else null_eid
   bool assigned_ = false;
   bool discovered_ = false;
 };

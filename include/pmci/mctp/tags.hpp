@@ -115,9 +115,11 @@ class tag_core {
 }  // namespace detail
 
 /// Tags for requests to up to `Peers` different destination EIDs at a time.
+/// Peers = 0: no tags at all (mctp::endpoint with Cfg::tag_peers = 0, a device that sends no
+/// requests): allocate() always fails with no_resources, release() always answers false, and
+/// neither compiles to more than that.
 template <std::size_t Peers>
 class tag_allocator : public detail::tag_core {
-  static_assert(Peers >= 1, "a tag allocator tracks at least one peer");
 
  public:
   /// `lifetime_ticks`: an unanswered tag is free again after this many ticks (0 = never).
@@ -129,23 +131,28 @@ class tag_allocator : public detail::tag_core {
   /// errc::no_resources when all 8 tags to that peer are outstanding, or when `peer` is new
   /// and all Peers slots hold outstanding tags to other peers.
   PMCI_MCTP_INLINE constexpr result<std::uint8_t> allocate(eid peer, std::uint32_t now_ticks) noexcept {
+    if constexpr (Peers == 0) return errc::no_resources;
     const int t = tag_core::allocate(peers_.data(), Peers, peer, now_ticks);
     if (t < 0) return errc::no_resources;
     return static_cast<std::uint8_t>(t);
   }
   /// A response (TO=0) with `tag` arrived from `peer`: true and the tag is free again if it was
   /// outstanding; false for an unsolicited, duplicate or expired one (drop it).
-  constexpr bool release(eid peer, std::uint8_t tag) noexcept { return tag_core::release(peers_.data(), Peers, peer, tag); }
+  constexpr bool release(eid peer, std::uint8_t tag) noexcept {
+    return Peers != 0 && tag_core::release(peers_.data(), Peers, peer, tag);
+  }
   /// As release(peer, tag), but a tag older than the lifetime at `now_ticks` no longer matches.
   constexpr bool release(eid peer, std::uint8_t tag, std::uint32_t now_ticks) noexcept {
     expire(now_ticks);
     return release(peer, tag);
   }
   [[nodiscard]] constexpr bool outstanding(eid peer, std::uint8_t tag) const noexcept {
-    return tag_core::outstanding(peers_.data(), Peers, peer, tag);
+    return Peers != 0 && tag_core::outstanding(peers_.data(), Peers, peer, tag);
   }
   /// Free every tag older than the lifetime.
-  constexpr void expire(std::uint32_t now_ticks) noexcept { tag_core::expire(peers_.data(), Peers, now_ticks); }
+  constexpr void expire(std::uint32_t now_ticks) noexcept {
+    if constexpr (Peers != 0) tag_core::expire(peers_.data(), Peers, now_ticks);
+  }
   /// Number of outstanding tags over all peers.
   [[nodiscard]] constexpr std::size_t outstanding_count() const noexcept {
     std::size_t n = 0;
