@@ -42,30 +42,67 @@ struct request_frame {
 
 namespace detail {
 
+/// The fixed lengths of the fixed-layout requests at SPDM 1.0 / 1.1 / 1.2 / 1.3 (spdm.md §3-§8
+/// request tables; GET_CERTIFICATE without 1.4's LargeCertChain form). A table rather than a
+/// switch over the codecs' size functions (issue 9); the static_asserts below hold it to them.
+/// Code 0x60 (a request code's bit 7 is always set, so no request has it) stands for a signed
+/// GET_MEASUREMENTS.
+struct fixed_length {
+  std::uint8_t code;
+  std::uint8_t length[4];
+};
+inline constexpr std::uint8_t signed_get_measurements = 0x60;
+inline constexpr fixed_length fixed_lengths[] = {
+    {0x84, {4, 4, 4, 4}},      // GET_VERSION
+    {0x81, {4, 4, 4, 4}},      // GET_DIGESTS
+    {0xFF, {4, 4, 4, 4}},      // RESPOND_IF_READY
+    {0xE1, {4, 12, 20, 20}},   // GET_CAPABILITIES
+    {0x82, {8, 8, 8, 8}},      // GET_CERTIFICATE
+    {0x83, {36, 36, 36, 44}},  // CHALLENGE
+    {0xE0, {4, 4, 4, 12}},     // GET_MEASUREMENTS
+    {signed_get_measurements, {36, 37, 37, 45}},
+};
+
 /// The length the request's own fields define at version v, or 0 when the fields needed to tell
 /// are missing (the decoder then reports the truncation).
 constexpr std::size_t request_length(bytes_view req, version v) noexcept {
   if (req.size() < header::size) return 0;
   const auto b = [req](std::size_t i) { return std::to_integer<std::uint8_t>(req[i]); };
-  switch (static_cast<code>(b(1))) {
-    case code::get_version:
-    case code::get_digests:
-    case code::respond_if_ready: return header::size;
-    case code::get_capabilities: return detail::capabilities_size(v, true);
-    case code::get_certificate: return 8;  // 1.4's LargeCertChain form is not spoken here
-    case code::challenge: return challenge::size(v);
-    case code::get_measurements: return get_measurements::size(v, (b(2) & meas_attr_signature) != 0);
-    case code::negotiate_algorithms: return req.size() >= 6 ? load_u16le(req.subspan(4, 2)) : 0;
-    case code::vendor_defined_request: {
-      // Header, StandardID(2), Len(1), VendorID(Len), ReqLength(2), payload (spdm.md §9).
-      if (req.size() < 7) return 0;
-      const std::size_t at = 7 + b(6);
-      if (req.size() < at + 2) return 0;
-      return at + 2 + load_u16le(req.subspan(at, 2));
-    }
-    default: return req.size();
+  std::uint8_t c = b(1);
+  if (c == static_cast<std::uint8_t>(code::negotiate_algorithms)) return req.size() >= 6 ? load_u16le(req.subspan(4, 2)) : 0;
+  if (c == static_cast<std::uint8_t>(code::vendor_defined_request)) {
+    // Header, StandardID(2), Len(1), VendorID(Len), ReqLength(2), payload (spdm.md §9).
+    if (req.size() < 7) return 0;
+    const std::size_t at = 7 + b(6);
+    if (req.size() < at + 2) return 0;
+    return at + 2 + load_u16le(req.subspan(at, 2));
   }
+  if (c == static_cast<std::uint8_t>(code::get_measurements) && (b(2) & meas_attr_signature) != 0) c = signed_get_measurements;
+  for (const fixed_length& r : fixed_lengths)
+    if (r.code == c) return r.length[minor_of(v) & 3];
+  return req.size();
 }
+
+// The table against the codecs' sizes, at every version.
+consteval bool fixed_lengths_match() {
+  constexpr version vs[] = {version::v1_0, version::v1_1, version::v1_2, version::v1_3};
+  for (unsigned m = 0; m < 4; ++m) {
+    const version v = vs[m];
+    const std::size_t want[] = {header::size, header::size, header::size, capabilities_size(v, true), 8,
+                                challenge::size(v), get_measurements::size(v, false), get_measurements::size(v, true)};
+    const std::uint8_t codes[] = {0x84, 0x81, 0xFF, 0xE1, 0x82, 0x83, 0xE0, signed_get_measurements};
+    for (std::size_t i = 0; i < 8; ++i)
+      if (fixed_lengths[i].code != codes[i] || fixed_lengths[i].length[m] != want[i]) return false;
+  }
+  return true;
+}
+static_assert(fixed_lengths_match());
+static_assert(static_cast<std::uint8_t>(code::get_version) == 0x84 && static_cast<std::uint8_t>(code::get_digests) == 0x81 &&
+              static_cast<std::uint8_t>(code::respond_if_ready) == 0xFF &&
+              static_cast<std::uint8_t>(code::get_capabilities) == 0xE1 &&
+              static_cast<std::uint8_t>(code::get_certificate) == 0x82 &&
+              static_cast<std::uint8_t>(code::challenge) == 0x83 &&
+              static_cast<std::uint8_t>(code::get_measurements) == 0xE0);
 
 inline void clear_bytes(bytes_span m, std::size_t at, std::size_t n) noexcept {
   for (std::size_t i = at; i < at + n && i < m.size(); ++i) m[i] = std::byte{0};
