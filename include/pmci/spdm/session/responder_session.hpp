@@ -132,14 +132,16 @@ class session_responder {
                 "chains (cert_policy) and a Device member `std::span<const bytes_view> requester_trust_anchors()`");
 
  public:
-  using session_type = session<Crypto, SConfig::max_hash>;
+  // Records framed as DSP0276 (MCTP) only (handle() serves MCTP messages): the binding is a
+  // compile-time constant of every session, not a run-time parameter.
+  using session_type = session<Crypto, SConfig::max_hash, &mctp_secured_binding>;
   /// Largest KEY_EXCHANGE_RSP signature: the engine's (Engine::max_signature, from its
   /// configured algorithms) or any the crypto layer knows.
   static constexpr std::size_t max_signature = [] {
     if constexpr (requires { Engine::max_signature; }) return std::size_t{Engine::max_signature};
     else return crypto::max_signature_size;
   }();
-  using table_type = session_table<Crypto, SConfig::max_sessions, SConfig::max_hash>;
+  using table_type = session_table<Crypto, SConfig::max_sessions, SConfig::max_hash, &mctp_secured_binding>;
   using hash_state = typename Crypto::hash_state;
   static constexpr bool mutual_enabled = detail::mut_auth_compiled<SConfig>();
   static constexpr bool psk_enabled = detail::device_has_psk<Device>;
@@ -155,6 +157,9 @@ class session_responder {
   static constexpr bool encap_enabled = has(engine_caps, rsp_cap::encap);
   /// HANDSHAKE_IN_THE_CLEAR_CAP: plain FINISH and encapsulated messages of a handshake.
   static constexpr bool clear_enabled = has(engine_caps, rsp_cap::handshake_in_the_clear);
+  /// MULTI_KEY_CAP (either value): without it MultiKeyConnRsp never holds (algorithms.hpp
+  /// update()), so D never enters TH and its bookkeeping compiles to nothing.
+  static constexpr bool multi_key_enabled = (engine_caps & rsp_cap::multi_key_mask) != rsp_cap{};
 
   session_responder(Engine& engine, Crypto& crypto, Device& device) noexcept
       : engine_(engine), crypto_(crypto), dev_(device) {}
@@ -275,12 +280,14 @@ class session_responder {
       clear_session_ = 0;
     }
     // D = the most recent DIGESTS response, part of TH when MultiKeyConnRsp (spdm.md §15).
-    if (r && c == code::get_digests && r->size() >= header::size &&
-        static_cast<code>(std::to_integer<std::uint8_t>((*r)[1])) == code::digests) {
-      have_d_ = false;
-      if (n().multi_key_conn_rsp) {
-        d_state_ = engine_.vca_transcript();
-        have_d_ = static_cast<bool>(crypto_.hash_update(d_state_, *r));
+    if constexpr (multi_key_enabled) {
+      if (r && c == code::get_digests && r->size() >= header::size &&
+          static_cast<code>(std::to_integer<std::uint8_t>((*r)[1])) == code::digests) {
+        have_d_ = false;
+        if (n().multi_key_conn_rsp) {
+          d_state_ = engine_.vca_transcript();
+          have_d_ = static_cast<bool>(crypto_.hash_update(d_state_, *r));
+        }
       }
     }
     return r;
@@ -298,8 +305,11 @@ class session_responder {
   // ============================================================================================
   result<bytes_span> handle_secured(bytes_span msg, bytes_span response) noexcept {
     auto plain_error = [&](error_code e) { return as_plain(error(response.subspan(1), e), response); };
-    const auto id = secured_header::session_of(msg);
-    session_type* s = id ? sessions_.find(*id) : nullptr;
+    // The SessionID after the type byte (DSP0277 record header; handle() checked the type byte,
+    // so this is secured_header::session_of without its reader): the size check bounds the read.
+    if (msg.size() < 5) return plain_error(error_code::decrypt_error);
+    const std::uint32_t id = load_u32le(msg.subspan(1, 4));
+    session_type* s = sessions_.find(id);
     if (s == nullptr) return plain_error(error_code::decrypt_error);
     if (!s->records_active()) {  // an in-the-clear handshake has no records yet
       end_session(*s);
@@ -307,7 +317,7 @@ class session_responder {
     }
     auto opened = s->open(msg);  // any failure has ended the session
     if (!opened) {
-      forget(*id);
+      forget(id);
       return plain_error(error_code::decrypt_error);
     }
     s->touch(now_);
@@ -339,7 +349,7 @@ class session_responder {
       return sealed.error();
     }
     (void)s->after_send();  // FINISH_RSP: data keys from now on; END_SESSION_ACK: the end
-    if (s->idle()) forget(*id);
+    if (s->idle()) forget(id);
     return sealed;
   }
 
@@ -481,7 +491,8 @@ class session_responder {
     const std::size_t sig_at = rsp.size() - sig - verify;
     if (!s.start(crypto_, session_role::responder, ex.id, ex.params)) return error(out, error_code::unspecified);
     hash_state& th = s.transcript();
-    th = ke && have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.vca_transcript();
+    if constexpr (multi_key_enabled) th = ke && have_d_ && nn.multi_key_conn_rsp ? d_state_ : engine_.vca_transcript();
+    else th = engine_.vca_transcript();
     std::array<std::byte, SConfig::max_hash> digest{};
     const auto dg = std::span{digest}.first(nn.h());
     auto r = th_append(crypto_, th, ex.ct);
@@ -1257,7 +1268,8 @@ class session_responder {
   Crypto& crypto_;
   Device& dev_;
   table_type sessions_{};
-  hash_state d_state_{};  ///< A ‖ D (the most recent DIGESTS), when MultiKeyConnRsp
+  /// A ‖ D (the most recent DIGESTS), when MultiKeyConnRsp; nothing without MULTI_KEY_CAP.
+  [[no_unique_address]] std::conditional_t<multi_key_enabled, hash_state, no_chain> d_state_{};
   bool have_d_ = false;
   std::uint32_t clear_session_ = 0;  ///< the in-the-clear handshake under way
   std::uint64_t now_ = 0;

@@ -55,6 +55,7 @@ struct secured_binding {
   std::uint8_t message_type = 0x06;       ///< that byte (MCTP: 0x06 "secured SPDM")
   std::size_t sequence_number_size = 2;   ///< bytes of the counter on the wire: 2 MCTP, 0 PCI-DOE, 8 max
   std::size_t max_random = 32;            ///< most RandomData bytes a sender adds (libspdm MCTP: 32)
+  friend constexpr bool operator==(const secured_binding&, const secured_binding&) noexcept = default;
 };
 
 /// DSP0276: SPDM over MCTP.

@@ -83,7 +83,20 @@ constexpr std::uint32_t make_session_id(std::uint16_t req, std::uint16_t rsp) no
 constexpr std::uint16_t req_half(std::uint32_t id) noexcept { return static_cast<std::uint16_t>(id & 0xFFFF); }
 constexpr std::uint16_t rsp_half(std::uint32_t id) noexcept { return static_cast<std::uint16_t>(id >> 16); }
 
-template <class P, std::size_t MaxHash = crypto::max_digest_size>
+/// `Binding`: how this session's records are framed. nullptr (the default): at run time, from
+/// session_params::binding. A constant's address (e.g. &mctp_secured_binding, the responder's):
+/// fixed at compile time, so the record offsets and the SeqNum width fold to constants in
+/// open()/seal(); start() then refuses (unsupported) parameters that name another binding.
+namespace detail {
+/// Whether a session's Binding argument fixes the binding (by specialization: gcc with
+/// -fsanitize does not fold `&constant != nullptr` in a constant expression).
+template <const secured_binding* B>
+inline constexpr bool fixed_binding = true;
+template <>
+inline constexpr bool fixed_binding<nullptr> = false;
+}  // namespace detail
+
+template <class P, std::size_t MaxHash = crypto::max_digest_size, const secured_binding* Binding = nullptr>
   requires crypto::aead_policy<P> && crypto::hash_policy<P>
 class session {
  public:
@@ -103,6 +116,8 @@ class session {
   [[nodiscard]] result<void> start(P& p, session_role role, std::uint32_t id, const session_params& params) noexcept {
     if (phase_ != session_phase::idle) return errc::invalid_state;
     if (crypto::digest_size(params.hash) > MaxHash || !P::aeads.contains(params.aead)) return errc::unsupported;
+    if constexpr (detail::fixed_binding<Binding>)
+      if (!(params.binding == *Binding)) return errc::unsupported;
     p_ = &p;
     role_ = role;
     id_ = id;
@@ -177,7 +192,10 @@ class session {
   [[nodiscard]] std::uint32_t id() const noexcept { return id_; }
   [[nodiscard]] const session_params& params() const noexcept { return params_; }
   [[nodiscard]] bool in_the_clear() const noexcept { return params_.handshake_in_the_clear && !params_.psk; }
-  [[nodiscard]] secured_layout layout() const noexcept { return {params_.binding, params_.protection}; }
+  [[nodiscard]] secured_layout layout() const noexcept {
+    if constexpr (detail::fixed_binding<Binding>) return {*Binding, params_.protection};
+    else return {params_.binding, params_.protection};
+  }
   /// True when records are exchanged now (an in-the-clear handshake has none until established).
   [[nodiscard]] bool records_active() const noexcept { return tx_.installed() && rx_.installed(); }
   /// The key schedule (export master secret, finished keys during the handshake). Only valid
@@ -377,11 +395,12 @@ class session {
 };
 
 /// Up to Capacity concurrent sessions in fixed storage (DESIGN: memory known at compile time).
-template <class P, std::size_t Capacity, std::size_t MaxHash = crypto::max_digest_size>
+template <class P, std::size_t Capacity, std::size_t MaxHash = crypto::max_digest_size,
+          const secured_binding* Binding = nullptr>
   requires(Capacity >= 1)
 class session_table {
  public:
-  using session_type = session<P, MaxHash>;
+  using session_type = session<P, MaxHash, Binding>;
   static constexpr std::size_t capacity = Capacity;
 
   /// The active (non-idle) session with this id, or nullptr.
