@@ -120,7 +120,6 @@ class tag_core {
 /// neither compiles to more than that.
 template <std::size_t Peers>
 class tag_allocator : public detail::tag_core {
-
  public:
   /// `lifetime_ticks`: an unanswered tag is free again after this many ticks (0 = never).
   /// Lifetime 6000 ticks (Linux: 6 s in ms); all zero bytes, so a static allocator is in .bss.
