@@ -371,9 +371,9 @@ class session_responder {
       return error(out, error_code::unexpected_request);
     }
     switch (c) {
-      case code::heartbeat: return on_heartbeat(req, out);
-      case code::key_update: return on_key_update(s, req, out);
-      case code::end_session: return on_end_session(s, req, out);
+      case code::heartbeat:
+      case code::key_update:
+      case code::end_session: return on_control(s, c, req, out);
       case code::get_encapsulated_request: return on_session_get_encapsulated(s, req, out);
       case code::deliver_encapsulated_response: return on_session_deliver(s, req, out);
       // Connection-level and handshake messages have no place in an established session.
@@ -833,51 +833,46 @@ class session_responder {
     return out.first(header::size);
   }
 
-  result<bytes_span> on_heartbeat(bytes_view req, bytes_span out) noexcept {
-    if (!heartbeat_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
+  /// HEARTBEAT, KEY_UPDATE and END_SESSION (`c`): one handler, their checks in the order each
+  /// request always had them: the capability (HEARTBEAT: HBEAT_CAP, KEY_UPDATE: KEY_UPD_CAP; both
+  /// sides) UnsupportedRequest, then header_only_request(), then the parameters InvalidRequest:
+  /// HEARTBEAT Param1 and Param2 reserved; KEY_UPDATE Param1 KeyOperation (1 UpdateKey,
+  /// 2 UpdateAllKeys, 3 VerifyNewKey), Param2 Tag (echoed); END_SESSION Param1 bit 0
+  /// NegotiatedStateClearing, bits 7:1 and Param2 reserved. Each ACK is the request code with
+  /// bit 7 clear (DSP0274 0x68 / 0x69 / 0x6C).
+  result<bytes_span> on_control(session_type& s, code c, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if ((c == code::heartbeat && !heartbeat_possible(nn)) || (c == code::key_update && !key_update_possible(nn)))
+      return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(c));
+    const auto p1 = std::to_integer<std::uint8_t>(req[2]);
+    const bool reserved_p2 = c != code::key_update && req[3] != std::byte{0};
     error_code e = header_only_request(req);
-    if (e == error_code{} && (req[2] != std::byte{0} || req[3] != std::byte{0})) e = error_code::invalid_request;  // reserved
-    if (e != error_code{}) return error(out, e);
-    return ack(out, code::heartbeat_ack);
-  }
-
-  result<bytes_span> on_key_update(session_type& s, bytes_view req, bytes_span out) noexcept {
-    if (!key_update_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
-    // Param1 KeyOperation (1 UpdateKey, 2 UpdateAllKeys, 3 VerifyNewKey), Param2 Tag (echoed).
-    const auto op = static_cast<key_operation>(req[2]);
-    error_code e = header_only_request(req);
-    if (e == error_code{} && (op < key_operation::update_key || op > key_operation::verify_new_key))
+    if (e == error_code{} && (c == code::key_update ? p1 - 1u > 2u  // KeyOperation 1..3
+                                                    : (p1 & (c == code::heartbeat ? 0xFF : 0xFE)) != 0 || reserved_p2))
       e = error_code::invalid_request;
     if (e != error_code{}) return error(out, e);
-    // Not while a responder-initiated update of this session is in flight: one update at a time.
-    if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
-      return error(out, error_code::unexpected_request);
-    result<void> r = ok();
-    switch (op) {
-      case key_operation::update_key:  // the request direction only; the ACK under the old key
+    std::byte a1{}, a2{};
+    if (c == code::key_update) {
+      // Not while a responder-initiated update of this session is in flight: one update at a time.
+      if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
+        return error(out, error_code::unexpected_request);
+      result<void> r = ok();
+      if (p1 == static_cast<std::uint8_t>(key_operation::verify_new_key)) {
+        s.commit_update();  // arrived under the new key: forget the old ones
+      } else {
+        // UpdateKey: the request direction only, the ACK under the old key; UpdateAllKeys: both,
+        // the ACK already under the new response key.
         r = s.update_rx();
-        break;
-      case key_operation::update_all_keys:  // both; the ACK already under the new response key
-        r = s.update_rx();
-        if (r) r = s.update_tx();
-        break;
-      case key_operation::verify_new_key:  // arrived under the new key: forget the old ones
-        s.commit_update();
-        break;
+        if (r && p1 == static_cast<std::uint8_t>(key_operation::update_all_keys)) r = s.update_tx();
+      }
+      if (!r) return error(out, error_code::unspecified);  // the session has ended
+      a1 = req[2];
+      a2 = req[3];
+    } else if (c == code::end_session) {
+      clear_state_requested_ = (p1 & 0x01) != 0;
+      s.end_after_send();  // the ACK still travels under the session's keys
     }
-    if (!r) return error(out, error_code::unspecified);  // the session has ended
-    return ack(out, code::key_update_ack, req[2], req[3]);
-  }
-
-  result<bytes_span> on_end_session(session_type& s, bytes_view req, bytes_span out) noexcept {
-    // Param1 bit 0: NegotiatedStateClearing; bits 7:1 and Param2 reserved.
-    error_code e = header_only_request(req);
-    if (e == error_code{} && ((std::to_integer<std::uint8_t>(req[2]) & 0xFE) != 0 || req[3] != std::byte{0}))
-      e = error_code::invalid_request;
-    if (e != error_code{}) return error(out, e);
-    clear_state_requested_ = (std::to_integer<std::uint8_t>(req[2]) & 0x01) != 0;
-    s.end_after_send();  // the ACK still travels under the session's keys
-    return ack(out, code::end_session_ack);
+    return ack(out, static_cast<code>(static_cast<std::uint8_t>(c) & 0x7F), a1, a2);
   }
 
   // ============================================================================================
