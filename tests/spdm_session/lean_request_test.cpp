@@ -7,8 +7,10 @@
 //   * decode() rejects  -> ERROR InvalidRequest, and no session slot is taken;
 //   * the valid request -> the exchange response.
 // (FINISH / PSK_FINISH: their in-place reading is covered by every session test and the
-// spdm_session / secured_message fuzzers.)
+// spdm_session / secured_message fuzzers.) HEARTBEAT, KEY_UPDATE and END_SESSION, read in place
+// by one handler, are held to their decode() the same way inside an established session.
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <random>
 #include <vector>
@@ -141,4 +143,75 @@ TEST_CASE("session responder: PSK_EXCHANGE read in place answers what decode() r
   REQUIRE(r);
   valid.resize(1 + r->size());
   hold_to_decode(w, valid, 0x66, [](bytes_view m, const negotiated& n) { return bool(psk_exchange::decode(m, n)); });
+}
+
+// HEARTBEAT, KEY_UPDATE and END_SESSION are read in place by one handler (on_control): every
+// header-only request of each code that its decode() rejects — each version byte class (the
+// negotiated one, another known one, an unknown one), every Param1, some Param2, one trailing
+// byte or none — is answered inside the session with the ERROR decode()'s error stands for
+// (VersionMismatch for version_mismatch, else InvalidRequest), and the session stays. (The valid
+// requests change the session's state; every session flow test covers them.)
+TEST_CASE("session responder: HEARTBEAT, KEY_UPDATE and END_SESSION read in place answer what decode() rejects",
+          "[session][lean]") {
+  world w;
+  auto tap = w.sq->tap(w.link);
+  const auto sid = w.sq->key_exchange(tap, {});
+  REQUIRE(sid);
+  const negotiated& n = w.rsp->negotiated_params();
+  REQUIRE(heartbeat_possible(n));
+  REQUIRE(key_update_possible(n));
+  const std::uint8_t v = to_byte(n.ver);
+  const std::array<std::uint8_t, 3> versions{v, static_cast<std::uint8_t>(v == 0x11 ? 0x12 : 0x11), 0x77};
+  const std::array<code, 3> codes{code::heartbeat, code::key_update, code::end_session};
+  int checked = 0;
+  for (const code c : codes) {
+    for (const std::uint8_t ver : versions) {
+      for (unsigned p1 = 0; p1 < 256; ++p1) {
+        for (const unsigned p2 : {0x00u, 0x01u, 0x80u}) {
+          for (const std::size_t size : {std::size_t{4}, std::size_t{5}}) {
+            bytes spdm{std::byte{ver}, static_cast<std::byte>(c), std::byte{static_cast<std::uint8_t>(p1)},
+                       std::byte{static_cast<std::uint8_t>(p2)}};
+            spdm.resize(size);
+            errc e = errc::invalid_field;
+            if (c == code::heartbeat) {
+              const auto d = heartbeat::decode(spdm, n);
+              if (d) continue;
+              e = d.error();
+            } else if (c == code::key_update) {
+              const auto d = key_update::decode(spdm, n);
+              if (d) continue;
+              e = d.error();
+            } else {
+              const auto d = end_session::decode(spdm, n);
+              if (d) continue;
+              e = d.error();
+            }
+            const error_code want = e == errc::version_mismatch ? error_code::version_mismatch : error_code::invalid_request;
+            // 05 ‖ request, sealed with the requester's keys; the answer opened with them.
+            auto* s = w.sq->sessions().find(*sid);
+            REQUIRE(s != nullptr);
+            const secured_layout l = s->layout();
+            std::array<std::byte, 512> buf{};
+            buf[l.app_offset()] = std::byte{0x05};
+            std::copy(spdm.begin(), spdm.end(), buf.begin() + static_cast<std::ptrdiff_t>(l.app_offset() + 1));
+            auto rec = s->seal(buf, 1 + spdm.size());
+            REQUIRE(rec);
+            bytes rx(rec->begin(), rec->end()), out(1024);
+            auto r = w.sr->handle(rx, out, 0);
+            REQUIRE(r);
+            auto opened = s->open(*r);
+            INFO("request " << hex(spdm));
+            REQUIRE(opened);
+            REQUIRE(opened->app.size() == 1 + 4);
+            CHECK(std::to_integer<std::uint8_t>(opened->app[2]) == 0x7F);
+            CHECK(static_cast<error_code>(opened->app[3]) == want);
+            CHECK(std::to_integer<std::uint8_t>(opened->app[4]) == 0);
+            REQUIRE(w.sr->sessions().active() == 1);
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  CHECK(checked > 10000);
 }

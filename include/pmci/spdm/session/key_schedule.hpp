@@ -156,9 +156,23 @@ class session_key_schedule {
         version_(spdm_version),
         hash_size_(static_cast<std::uint8_t>(crypto::digest_size(hash))),
         key_size_(static_cast<std::uint8_t>(crypto::aead_key_size(aead))) {}
+  /// No parameters yet (a session's idle slot): rebind() before any derive.
+  session_key_schedule() noexcept = default;
   session_key_schedule(const session_key_schedule&) = delete;
   session_key_schedule& operator=(const session_key_schedule&) = delete;
   ~session_key_schedule() { reset(); }
+
+  /// Take new parameters, as the constructor does. Only for a schedule holding no secrets (new,
+  /// or reset() since its last derive): a session rebinds its wiped schedule when it starts
+  /// instead of constructing another one (no second zero fill of every secret).
+  void rebind(P& p, crypto::hash_alg hash, crypto::aead_alg aead, std::uint8_t spdm_version) noexcept {
+    p_ = &p;
+    hash_ = hash;
+    aead_ = aead;
+    version_ = spdm_version;
+    hash_size_ = static_cast<std::uint8_t>(crypto::digest_size(hash));
+    key_size_ = static_cast<std::uint8_t>(crypto::aead_key_size(aead));
+  }
 
   [[nodiscard]] std::size_t hash_size() const noexcept { return hash_size_; }
   [[nodiscard]] crypto::hash_alg hash() const noexcept { return hash_; }
@@ -340,12 +354,12 @@ class session_key_schedule {
     return expand(k.major_, detail::key_step(key_label::finished), finished->span().data());
   }
 
-  P* p_;
-  crypto::hash_alg hash_;
-  crypto::aead_alg aead_;
-  std::uint8_t version_;
-  std::uint8_t hash_size_;  ///< digest_size(hash_): H
-  std::uint8_t key_size_;   ///< aead_key_size(aead_)
+  P* p_ = nullptr;
+  crypto::hash_alg hash_{};
+  crypto::aead_alg aead_{};
+  std::uint8_t version_ = 0;
+  std::uint8_t hash_size_ = 0;  ///< digest_size(hash_): H
+  std::uint8_t key_size_ = 0;   ///< aead_key_size(aead_)
   bool handshake_ready_ = false;
   bool data_ready_ = false;
   pmci::secret<MaxHash> handshake_secret_;

@@ -243,8 +243,8 @@ class session_responder {
     const auto c = static_cast<code>(std::to_integer<std::uint8_t>(req[1]));
     switch (c) {
       case code::get_version: break;  // the reset follows the engine's answer, below
-      case code::key_exchange: return on_key_exchange(req, out);
-      case code::psk_exchange: return on_psk_exchange(req, out);
+      case code::key_exchange:
+      case code::psk_exchange: return on_exchange(c == code::psk_exchange, req, out);
       case code::finish:
       case code::get_encapsulated_request:
       case code::deliver_encapsulated_response: {
@@ -360,7 +360,7 @@ class session_responder {
     if (s.phase() == session_phase::handshake) {
       switch (c) {
         case code::finish:
-          if (s.in_the_clear()) break;  // in the clear it must come plain
+          if (clear_enabled && s.in_the_clear()) break;  // in the clear it must come plain
           return handshake_message(s, c, req, out);
         case code::psk_finish:
         case code::get_encapsulated_request:
@@ -371,9 +371,9 @@ class session_responder {
       return error(out, error_code::unexpected_request);
     }
     switch (c) {
-      case code::heartbeat: return on_heartbeat(req, out);
-      case code::key_update: return on_key_update(s, req, out);
-      case code::end_session: return on_end_session(s, req, out);
+      case code::heartbeat:
+      case code::key_update:
+      case code::end_session: return on_control(s, c, req, out);
       case code::get_encapsulated_request: return on_session_get_encapsulated(s, req, out);
       case code::deliver_encapsulated_response: return on_session_deliver(s, req, out);
       // Connection-level and handshake messages have no place in an established session.
@@ -429,7 +429,7 @@ class session_responder {
 
   /// The steps of KEY_EXCHANGE (psk false) and PSK_EXCHANGE after their own request checks, in
   /// the order both answer errors. Returns the ERROR to send, or 0; `out` is scratch.
-  [[gnu::noinline]] error_code exchange_begin(bool psk, bytes_view opaque, summary_hash_type summary,
+  error_code exchange_begin(bool psk, bytes_view opaque, summary_hash_type summary,
                                               std::uint16_t req_session_id, bytes_span out, exchange& ex) noexcept {
     const negotiated& nn = n();
     const auto smv = select_secured_version(nn, opaque);
@@ -473,17 +473,12 @@ class session_responder {
     return error_code{};
   }
 
-  /// ERROR for a failed exchange_begin: UnsupportedRequest names the request code.
-  result<bytes_span> exchange_error(bytes_span out, error_code e, code c) const noexcept {
-    return error(out, e, e == error_code::unsupported_request ? static_cast<std::uint8_t>(c) : 0);
-  }
-
   /// The exchange response `rsp`, written in place with room for the signature and verify data
   /// at its end, completed: the session starts, TH runs over A ‖ [D] ‖ [Ct] ‖ request ‖ response
   /// (spdm.md §15; PSK: no D, no Ct), KEY_EXCHANGE_RSP is signed (`ex.ct` non-empty =
   /// KEY_EXCHANGE), TH1 gives the handshake keys from `ex.secret`, and ResponderVerifyData
   /// follows the signature.
-  [[gnu::noinline]] result<bytes_span> exchange_keys(exchange& ex, bytes_view req, bytes_span rsp, bytes_span out) noexcept {
+  result<bytes_span> exchange_keys(exchange& ex, bytes_view req, bytes_span rsp, bytes_span out) noexcept {
     const negotiated& nn = n();
     session_type& s = *ex.s;
     const bool ke = !ex.ct.empty();
@@ -528,75 +523,122 @@ class session_responder {
     return rsp;
   }
 
-  result<bytes_span> on_key_exchange(bytes_view req, bytes_span out) noexcept {
+  /// KEY_EXCHANGE (`psk` false) and PSK_EXCHANGE (true): one handler, the request read and the
+  /// response written in place, each step answering the ERROR of the codecs and the checks in
+  /// the order both messages have always answered them.
+  result<bytes_span> on_exchange(bool psk, bytes_view req, bytes_span out) noexcept {
+    const code c = psk ? code::psk_exchange : code::key_exchange;
     if (const auto e = precheck(req); e != error_code{}) return error(out, e);
     const negotiated& nn = n();
-    if (!key_exchange_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_exchange));
-    // The request is read in place (DSP0274 "KEY_EXCHANGE request message format", spdm.md
-    // §10.1): SPDMVersion, code, Param1 (MeasurementSummaryHashType), Param2 (SlotID),
-    // ReqSessionID(2) @4, SessionPolicy(1) @6, Reserved(1) @7, RandomData(32) @8, ExchangeData(D)
-    // @40, OpaqueDataLength(2) @40+D, OpaqueData. precheck() checked the version and
-    // key_exchange_possible() that D != 0 and the version is 1.1+; whatever else
-    // key_exchange::decode rejects is InvalidRequest here too. `fixed` <= req.size() makes the
-    // OpaqueDataLength read safe; the exact total makes every later view lie inside req.
-    const std::size_t d = nn.d();
-    const std::size_t fixed = 42 + d;
-    if (req.size() < fixed || req.size() != fixed + load_u16le(req.subspan(40 + d, 2)))
-      return error(out, error_code::invalid_request);
-    const auto summary = static_cast<summary_hash_type>(req[2]);
-    const std::uint8_t slot = std::to_integer<std::uint8_t>(req[3]);
-    if (req[7] != std::byte{0} || !is_valid(summary) || !valid_slot(slot) ||
-        (std::to_integer<std::uint8_t>(req[6]) & ~session_policy_mask(nn.ver)) != 0)
-      return error(out, error_code::invalid_request);
-    if (slot == 0xFF) return error(out, error_code::invalid_request);  // provisioned public key: not supported
+    if (psk ? !(psk_enabled && psk_possible(nn)) : !key_exchange_possible(nn))
+      return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(c));
     const std::size_t h = nn.h();
+    const std::size_t d = nn.d();
     std::array<std::byte, crypto::max_digest_size> ct{};
-    if (!engine_.cert_chain_digest(slot, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
-    exchange ex;
-    if (const auto e = exchange_begin(false, req.subspan(fixed), summary, load_u16le(req.subspan(4, 2)), out, ex);
-        e != error_code{})
-      return exchange_error(out, e, code::key_exchange);
-
-    // KEY_EXCHANGE_RSP is written in place (DSP0274 "KEY_EXCHANGE_RSP response message format",
-    // spdm.md §10.2): the exchange_head() fields, MutAuthRequested @6, SlotIDParam @7,
-    // RandomData(32) @8, ExchangeData(D) @40, MeasurementSummaryHash (0 or H),
-    // OpaqueDataLength(2), OpaqueData, then Signature (S) and ResponderVerifyData (H; none in the
-    // clear), which exchange_keys fills in. The one size check bounds every write below (a
-    // buffer that cannot hold the response was answered ResponseTooLarge by the codec's writer).
-    const std::size_t sig = nn.s();
-    const std::size_t verify = nn.handshake_in_the_clear() ? 0 : h;
-    const std::size_t body = 40 + d;
-    if (out.size() < body + ex.summary_size + 2 + ex.opaque_size + sig + verify)
-      return error(out, error_code::response_too_large);
-    // (EC)DHE: our key pair (its public value straight into ExchangeData), then the shared secret
-    // with the requester's.
-    auto key = crypto_.dhe_generate(ex.dhe, out.subspan(40, d));
-    if (!key) return error(out, error_code::unspecified);
     pmci::secret<crypto::max_dhe_shared_secret_size> shared;
-    const std::size_t ss = crypto::dhe_shared_secret_size(ex.dhe);
-    if (!crypto_.dhe_compute(*key, req.subspan(40, d), shared.span().first(ss))) return error(out, error_code::invalid_request);
-    if (!crypto_.random(out.subspan(8, nonce_size))) return error(out, error_code::unspecified);
-    exchange_head(out, code::key_exchange_rsp, ex);
-    out[6] = std::byte{mut_auth_bits(ex.mode)};
-    out[7] = std::byte{ex.mode != mut_auth_policy::none ? mut_auth_slot() : std::uint8_t{0}};
-    std::byte* o = copy_to(out.data() + body, std::span{ex.summary}.first(ex.summary_size));
-    store_u16le(std::span{o, 2}, static_cast<std::uint16_t>(ex.opaque_size));
-    const std::size_t end = static_cast<std::size_t>(copy_to(o + 2, std::span{ex.opaque}.first(ex.opaque_size)) - out.data()) + sig + verify;
-    ex.ct = std::span{ct}.first(h);
-    ex.secret = shared.span().first(ss);
-    ex.sig = sig;
-    ex.verify = verify;
-    ex.slot = slot;
+    exchange ex;
+    bytes_view opaque;
+    summary_hash_type summary{};
+    std::uint8_t slot = 0;
+    if (!psk) {
+      // The request is read in place (DSP0274 "KEY_EXCHANGE request message format", spdm.md
+      // §10.1): SPDMVersion, code, Param1 (MeasurementSummaryHashType), Param2 (SlotID),
+      // ReqSessionID(2) @4, SessionPolicy(1) @6, Reserved(1) @7, RandomData(32) @8,
+      // ExchangeData(D) @40, OpaqueDataLength(2) @40+D, OpaqueData. precheck() checked the
+      // version and key_exchange_possible() that D != 0 and the version is 1.1+; whatever else
+      // key_exchange::decode rejects is InvalidRequest here too. `fixed` <= req.size() makes the
+      // OpaqueDataLength read safe; the exact total makes every later view lie inside req.
+      const std::size_t fixed = 42 + d;
+      if (req.size() < fixed || req.size() != fixed + load_u16le(req.subspan(40 + d, 2)))
+        return error(out, error_code::invalid_request);
+      summary = static_cast<summary_hash_type>(req[2]);
+      slot = std::to_integer<std::uint8_t>(req[3]);
+      if (req[7] != std::byte{0} || !is_valid(summary) || !valid_slot(slot) ||
+          (std::to_integer<std::uint8_t>(req[6]) & ~session_policy_mask(nn.ver)) != 0)
+        return error(out, error_code::invalid_request);
+      if (slot == 0xFF) return error(out, error_code::invalid_request);  // provisioned public key: not supported
+      if (!engine_.cert_chain_digest(slot, std::span{ct}.first(h))) return error(out, error_code::invalid_request);
+      opaque = req.subspan(fixed);
+      ex.ct = std::span{ct}.first(h);
+      ex.sig = nn.s();
+      ex.verify = handshake_in_the_clear(nn) ? 0 : h;
+    } else {
+      if constexpr (psk_enabled) {
+        // The request is read in place (DSP0274 "PSK_EXCHANGE request message format", spdm.md
+        // §10.4): SPDMVersion, code, Param1 (MeasurementSummaryHashType), Param2
+        // (SessionPolicy), ReqSessionID(2) @4, PSKHintLength(2) @6, RequesterContextLength(2)
+        // @8, OpaqueDataLength(2) @10, PSKHint @12, RequesterContext, OpaqueData. precheck()
+        // checked the version and psk_possible() 1.1+; whatever else psk_exchange::decode
+        // rejects is InvalidRequest here too. 12 <= req.size() makes the length reads safe; the
+        // exact total makes every later view lie inside req.
+        if (req.size() < 12) return error(out, error_code::invalid_request);
+        const std::size_t hint = load_u16le(req.subspan(6, 2));
+        const std::size_t opaque_at = 12 + hint + load_u16le(req.subspan(8, 2));
+        summary = static_cast<summary_hash_type>(req[2]);
+        if (req.size() != opaque_at + load_u16le(req.subspan(10, 2)) || !is_valid(summary) ||
+            (std::to_integer<std::uint8_t>(req[3]) & ~session_policy_mask(nn.ver)) != 0)
+          return error(out, error_code::invalid_request);
+        ex.secret = dev_.psk(req.subspan(12, hint));
+        if (ex.secret.empty()) return error(out, error_code::invalid_request);
+        opaque = req.subspan(opaque_at);
+        // PSK: no D, no Ct, no signature (spdm.md §15); ResponderVerifyData always.
+        ex.verify = h;
+      }
+    }
+    if (const auto e = exchange_begin(psk, opaque, summary, load_u16le(req.subspan(4, 2)), out, ex); e != error_code{})
+      return error(out, e, e == error_code::unsupported_request ? static_cast<std::uint8_t>(c) : 0);
+
+    // The response is written in place, with room for the signature and verify data at its end
+    // (exchange_keys fills them in):
+    //   both begin with SPDMVersion, code, Param1 = HeartbeatPeriod, Param2 = Reserved and
+    //   RspSessionID(2) @4;
+    //   KEY_EXCHANGE_RSP (DSP0274 "KEY_EXCHANGE_RSP response message format", spdm.md §10.2):
+    //   MutAuthRequested @6, SlotIDParam @7, RandomData(32) @8,
+    //   ExchangeData(D) @40, MeasurementSummaryHash (0 or H), OpaqueDataLength(2), OpaqueData,
+    //   Signature (S), ResponderVerifyData (H; none in the clear);
+    //   PSK_EXCHANGE_RSP (DSP0274 "PSK_EXCHANGE_RSP response message format", spdm.md §10.4):
+    //   Reserved(2) @6, ResponderContextLength(2) @8,
+    //   OpaqueDataLength(2) @10, MeasurementSummaryHash (0 or H) @12, ResponderContext,
+    //   OpaqueData, ResponderVerifyData (H). ResponderContext only with PSK_CAP = 10b ("PSK with
+    //   context"), spdm.md §4.1.
+    // The one size check bounds every write below (a buffer that cannot hold the response was
+    // answered ResponseTooLarge by the codecs' writers).
+    // (PSK_CAP 10b is possible only if the engine's configuration has that bit.)
+    const std::size_t context_size = psk && has(engine_caps, rsp_cap::psk_with_context) &&
+                                             (nn.rsp_caps & rsp_cap::psk_mask) == rsp_cap::psk_with_context
+                                         ? std::min<std::size_t>(SConfig::psk_context_size, 64)
+                                         : 0;
+    const std::size_t summary_at = psk ? 12 : 40 + d;
+    const std::size_t opaque_at = summary_at + ex.summary_size + (psk ? context_size : 2);
+    const std::size_t end = opaque_at + ex.opaque_size + ex.sig + ex.verify;
+    if (out.size() < end) return error(out, error_code::response_too_large);
+    if (!psk) {
+      // (EC)DHE: our key pair (its public value straight into ExchangeData), then the shared
+      // secret with the requester's.
+      auto key = crypto_.dhe_generate(ex.dhe, out.subspan(40, d));
+      if (!key) return error(out, error_code::unspecified);
+      const std::size_t ss = crypto::dhe_shared_secret_size(ex.dhe);
+      if (!crypto_.dhe_compute(*key, req.subspan(40, d), shared.span().first(ss))) return error(out, error_code::invalid_request);
+      if (!crypto_.random(out.subspan(8, nonce_size))) return error(out, error_code::unspecified);
+      ex.secret = shared.span().first(ss);
+      ex.slot = slot;
+      out[6] = std::byte{mut_auth_bits(ex.mode)};
+      out[7] = std::byte{ex.mode != mut_auth_policy::none ? mut_auth_slot() : std::uint8_t{0}};
+    } else {
+      if (context_size != 0 && !crypto_.random(out.subspan(summary_at + ex.summary_size, context_size)))
+        return error(out, error_code::unspecified);
+      store_u16le(out.subspan(6, 2), 0);
+      store_u16le(out.subspan(8, 2), static_cast<std::uint16_t>(context_size));
+    }
+    (void)ack(out, psk ? code::psk_exchange_rsp : code::key_exchange_rsp, std::byte{ex.params.heartbeat_period});
+    store_u16le(out.subspan(4, 2), ex.rsp_id);
+    // OpaqueDataLength: @10 in PSK_EXCHANGE_RSP, right before OpaqueData in KEY_EXCHANGE_RSP.
+    store_u16le(out.subspan(psk ? 10 : opaque_at - 2, 2), static_cast<std::uint16_t>(ex.opaque_size));
+    (void)copy_to(out.data() + summary_at, std::span{ex.summary}.first(ex.summary_size));
+    (void)copy_to(out.data() + opaque_at, std::span{ex.opaque}.first(ex.opaque_size));
     return exchange_keys(ex, req, out.first(end), out);
   }
 
-  /// The first fields of KEY_EXCHANGE_RSP and PSK_EXCHANGE_RSP (spdm.md §10.2, §10.4):
-  /// SPDMVersion, code, Param1 = HeartbeatPeriod, Param2 = Reserved, RspSessionID(2) @4. The
-  /// callers checked that `out` holds the whole response.
-  void exchange_head(bytes_span out, code c, const exchange& ex) const noexcept {
-    (void)ack(out, c, std::byte{ex.params.heartbeat_period});
-    store_u16le(out.subspan(4, 2), ex.rsp_id);
-  }
   /// Copy `from` to o; returns the byte after it. The callers checked the room.
   static std::byte* copy_to(std::byte* o, bytes_view from) noexcept {
     for (const std::byte b : from) *o++ = b;
@@ -735,7 +777,7 @@ class session_responder {
     // response formats, spdm.md §10.3, §10.4): SPDMVersion, code, Param1 and Param2 reserved,
     // then for FINISH_RSP in the clear ResponderVerifyData (H). The size check bounds it (the
     // codec's writer failed the same way).
-    const std::size_t verify = psk ? 0 : finish_rsp::verify_size(nn);  // in the clear only
+    const std::size_t verify = !psk && handshake_in_the_clear(nn) ? h : 0;  // finish_rsp::verify_size
     if (out.size() < header::size + verify) return fail_session(s, out, error_code::unspecified);
     (void)ack(out, psk ? code::psk_finish_rsp : code::finish_rsp);
     const bytes_span rsp = out.first(header::size + verify);
@@ -758,65 +800,6 @@ class session_responder {
     }
     if (mutual) mutual_reset();
     return rsp;
-  }
-
-  // ============================================================================================
-  // PSK_EXCHANGE (spdm.md §10.4, §15; secured.md §3.5)
-  // ============================================================================================
-  result<bytes_span> on_psk_exchange(bytes_view req, bytes_span out) noexcept {
-    if (const auto e = precheck(req); e != error_code{}) return error(out, e);
-    const negotiated& nn = n();
-    if constexpr (!psk_enabled) {
-      return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
-    } else {
-      if (!psk_possible(nn)) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::psk_exchange));
-      // The request is read in place (DSP0274 "PSK_EXCHANGE request message format", spdm.md
-      // §10.4): SPDMVersion, code, Param1 (MeasurementSummaryHashType), Param2 (SessionPolicy),
-      // ReqSessionID(2) @4, PSKHintLength(2) @6, RequesterContextLength(2) @8,
-      // OpaqueDataLength(2) @10, PSKHint @12, RequesterContext, OpaqueData. precheck() checked the
-      // version and psk_possible() 1.1+; whatever else psk_exchange::decode rejects is
-      // InvalidRequest here too. 12 <= req.size() makes the length reads safe; the exact total
-      // makes every later view lie inside req.
-      if (req.size() < 12) return error(out, error_code::invalid_request);
-      const std::size_t hint = load_u16le(req.subspan(6, 2));
-      const std::size_t opaque_at = 12 + hint + load_u16le(req.subspan(8, 2));
-      const auto summary = static_cast<summary_hash_type>(req[2]);
-      if (req.size() != opaque_at + load_u16le(req.subspan(10, 2)) || !is_valid(summary) ||
-          (std::to_integer<std::uint8_t>(req[3]) & ~session_policy_mask(nn.ver)) != 0)
-        return error(out, error_code::invalid_request);
-      const bytes_view psk = dev_.psk(req.subspan(12, hint));
-      if (psk.empty()) return error(out, error_code::invalid_request);
-      exchange ex;
-      if (const auto e = exchange_begin(true, req.subspan(opaque_at), summary, load_u16le(req.subspan(4, 2)), out, ex);
-          e != error_code{})
-        return exchange_error(out, e, code::psk_exchange);
-      const std::size_t h = nn.h();
-      // PSK_EXCHANGE_RSP is written in place (DSP0274 "PSK_EXCHANGE_RSP response message format",
-      // spdm.md §10.4): the exchange_head() fields, Reserved(2) @6, ResponderContextLength(2) @8,
-      // OpaqueDataLength(2) @10, MeasurementSummaryHash (0 or H) @12, ResponderContext,
-      // OpaqueData, ResponderVerifyData (H, filled in by exchange_keys). ResponderContext only
-      // with PSK_CAP = 10b ("PSK with context"), spdm.md §4.1. The one size check bounds every
-      // write below (the codec's writer answered ResponseTooLarge too).
-      const std::size_t context_size =
-          (nn.rsp_caps & rsp_cap::psk_mask) == rsp_cap::psk_with_context ? std::min<std::size_t>(SConfig::psk_context_size, 64) : 0;
-      const std::size_t context_at = 12 + ex.summary_size;
-      if (out.size() < context_at + context_size + ex.opaque_size + h) return error(out, error_code::response_too_large);
-      if (context_size != 0 && !crypto_.random(out.subspan(context_at, context_size))) return error(out, error_code::unspecified);
-      exchange_head(out, code::psk_exchange_rsp, ex);
-      store_u16le(out.subspan(6, 2), 0);
-      store_u16le(out.subspan(8, 2), static_cast<std::uint16_t>(context_size));
-      store_u16le(out.subspan(10, 2), static_cast<std::uint16_t>(ex.opaque_size));
-      // The summary goes before the context (already in place), the opaque data after it.
-      (void)copy_to(out.data() + 12, std::span{ex.summary}.first(ex.summary_size));
-      const std::size_t end =
-          static_cast<std::size_t>(copy_to(out.data() + context_at + context_size, std::span{ex.opaque}.first(ex.opaque_size)) -
-                                   out.data()) + h;
-      // PSK: no D, no Ct, no signature (spdm.md §15); TH1 = A ‖ PSK_EXCHANGE ‖ PSK_EXCHANGE_RSP
-      // without the verify data.
-      ex.secret = psk;
-      ex.verify = h;
-      return exchange_keys(ex, req, out.first(end), out);
-    }
   }
 
   // ============================================================================================
@@ -850,51 +833,46 @@ class session_responder {
     return out.first(header::size);
   }
 
-  result<bytes_span> on_heartbeat(bytes_view req, bytes_span out) noexcept {
-    if (!heartbeat_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::heartbeat));
+  /// HEARTBEAT, KEY_UPDATE and END_SESSION (`c`): one handler, their checks in the order each
+  /// request always had them: the capability (HEARTBEAT: HBEAT_CAP, KEY_UPDATE: KEY_UPD_CAP; both
+  /// sides) UnsupportedRequest, then header_only_request(), then the parameters InvalidRequest:
+  /// HEARTBEAT Param1 and Param2 reserved; KEY_UPDATE Param1 KeyOperation (1 UpdateKey,
+  /// 2 UpdateAllKeys, 3 VerifyNewKey), Param2 Tag (echoed); END_SESSION Param1 bit 0
+  /// NegotiatedStateClearing, bits 7:1 and Param2 reserved. Each ACK is the request code with
+  /// bit 7 clear (DSP0274 0x68 / 0x69 / 0x6C).
+  result<bytes_span> on_control(session_type& s, code c, bytes_view req, bytes_span out) noexcept {
+    const negotiated& nn = n();
+    if ((c == code::heartbeat && !heartbeat_possible(nn)) || (c == code::key_update && !key_update_possible(nn)))
+      return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(c));
+    const auto p1 = std::to_integer<std::uint8_t>(req[2]);
+    const bool reserved_p2 = c != code::key_update && req[3] != std::byte{0};
     error_code e = header_only_request(req);
-    if (e == error_code{} && (req[2] != std::byte{0} || req[3] != std::byte{0})) e = error_code::invalid_request;  // reserved
-    if (e != error_code{}) return error(out, e);
-    return ack(out, code::heartbeat_ack);
-  }
-
-  result<bytes_span> on_key_update(session_type& s, bytes_view req, bytes_span out) noexcept {
-    if (!key_update_possible(n())) return error(out, error_code::unsupported_request, static_cast<std::uint8_t>(code::key_update));
-    // Param1 KeyOperation (1 UpdateKey, 2 UpdateAllKeys, 3 VerifyNewKey), Param2 Tag (echoed).
-    const auto op = static_cast<key_operation>(req[2]);
-    error_code e = header_only_request(req);
-    if (e == error_code{} && (op < key_operation::update_key || op > key_operation::verify_new_key))
+    if (e == error_code{} && (c == code::key_update ? p1 - 1u > 2u  // KeyOperation 1..3
+                                                    : (p1 & (c == code::heartbeat ? 0xFF : 0xFE)) != 0 || reserved_p2))
       e = error_code::invalid_request;
     if (e != error_code{}) return error(out, e);
-    // Not while a responder-initiated update of this session is in flight: one update at a time.
-    if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
-      return error(out, error_code::unexpected_request);
-    result<void> r = ok();
-    switch (op) {
-      case key_operation::update_key:  // the request direction only; the ACK under the old key
+    std::byte a1{}, a2{};
+    if (c == code::key_update) {
+      // Not while a responder-initiated update of this session is in flight: one update at a time.
+      if (encap_step(s) == encap_ku::update_sent || encap_step(s) == encap_ku::verify_sent)
+        return error(out, error_code::unexpected_request);
+      result<void> r = ok();
+      if (p1 == static_cast<std::uint8_t>(key_operation::verify_new_key)) {
+        s.commit_update();  // arrived under the new key: forget the old ones
+      } else {
+        // UpdateKey: the request direction only, the ACK under the old key; UpdateAllKeys: both,
+        // the ACK already under the new response key.
         r = s.update_rx();
-        break;
-      case key_operation::update_all_keys:  // both; the ACK already under the new response key
-        r = s.update_rx();
-        if (r) r = s.update_tx();
-        break;
-      case key_operation::verify_new_key:  // arrived under the new key: forget the old ones
-        s.commit_update();
-        break;
+        if (r && p1 == static_cast<std::uint8_t>(key_operation::update_all_keys)) r = s.update_tx();
+      }
+      if (!r) return error(out, error_code::unspecified);  // the session has ended
+      a1 = req[2];
+      a2 = req[3];
+    } else if (c == code::end_session) {
+      clear_state_requested_ = (p1 & 0x01) != 0;
+      s.end_after_send();  // the ACK still travels under the session's keys
     }
-    if (!r) return error(out, error_code::unspecified);  // the session has ended
-    return ack(out, code::key_update_ack, req[2], req[3]);
-  }
-
-  result<bytes_span> on_end_session(session_type& s, bytes_view req, bytes_span out) noexcept {
-    // Param1 bit 0: NegotiatedStateClearing; bits 7:1 and Param2 reserved.
-    error_code e = header_only_request(req);
-    if (e == error_code{} && ((std::to_integer<std::uint8_t>(req[2]) & 0xFE) != 0 || req[3] != std::byte{0}))
-      e = error_code::invalid_request;
-    if (e != error_code{}) return error(out, e);
-    clear_state_requested_ = (std::to_integer<std::uint8_t>(req[2]) & 0x01) != 0;
-    s.end_after_send();  // the ACK still travels under the session's keys
-    return ack(out, code::end_session_ack);
+    return ack(out, static_cast<code>(static_cast<std::uint8_t>(c) & 0x7F), a1, a2);
   }
 
   // ============================================================================================
@@ -1163,6 +1141,10 @@ class session_responder {
   // Helpers
   // ============================================================================================
   [[nodiscard]] const negotiated& n() const noexcept { return engine_.negotiated_params(); }
+  /// Both sides HANDSHAKE_IN_THE_CLEAR_CAP; never without it in the engine's configuration.
+  static constexpr bool handshake_in_the_clear(const negotiated& nn) noexcept {
+    return clear_enabled && nn.handshake_in_the_clear();
+  }
 
   /// Connection checks for KEY_EXCHANGE / PSK_EXCHANGE: after ALGORITHMS, with the negotiated
   /// version byte. Returns the ERROR to send, or 0.

@@ -122,8 +122,9 @@ class session {
     role_ = role;
     id_ = id;
     params_ = params;
-    ks_.emplace(p, params.hash, params.aead, params.version);
-    th_ = hash_state{};
+    // An idle slot's schedule and transcript are already wiped (end(), or never used): the
+    // schedule takes its parameters in place, with no construction and no second zero fill.
+    ks_.rebind(p, params.hash, params.aead, params.version);
     phase_ = session_phase::handshake;
     return ok();
   }
@@ -133,9 +134,9 @@ class session {
   /// record keys unless the handshake is in the clear. Errors: invalid_state, the key schedule's
   /// and the policy's errors (the session is then ended).
   [[nodiscard]] result<void> derive_handshake(bytes_view shared_secret, bytes_view th1) noexcept {
-    if (phase_ != session_phase::handshake || ks_->handshake_ready()) return errc::invalid_state;
-    auto r = ks_->derive_handshake(shared_secret, th1, params_.psk);
-    if (r && !in_the_clear()) r = install(ks_->handshake(tx_dir()), ks_->handshake(rx_dir()));
+    if (phase_ != session_phase::handshake || ks_.handshake_ready()) return errc::invalid_state;
+    auto r = ks_.derive_handshake(shared_secret, th1, params_.psk);
+    if (r && !in_the_clear()) r = install(ks_.handshake(tx_dir()), ks_.handshake(rx_dir()));
     if (!r) {
       end();
       return r;
@@ -148,14 +149,14 @@ class session {
   /// installed (counters from 0), handshake secrets and the transcript wiped. Errors:
   /// invalid_state, the key schedule's and policy's errors (the session is then ended).
   [[nodiscard]] result<void> establish(bytes_view th2) noexcept {
-    if (phase_ != session_phase::handshake || !ks_->handshake_ready()) return errc::invalid_state;
-    auto r = ks_->derive_data(th2);
-    if (r) r = install(ks_->data(tx_dir()), ks_->data(rx_dir()));
+    if (phase_ != session_phase::handshake || !ks_.handshake_ready()) return errc::invalid_state;
+    auto r = ks_.derive_data(th2);
+    if (r) r = install(ks_.data(tx_dir()), ks_.data(rx_dir()));
     if (!r) {
       end();
       return r;
     }
-    ks_->discard_handshake();
+    ks_.discard_handshake();
     th_ = hash_state{};
     keep_th(th2);
     phase_ = session_phase::established;
@@ -171,7 +172,7 @@ class session {
     tx_secret_prev_.reset();
     rx_secret_prev_.reset();
     have_prev_tx_ = have_prev_rx_ = false;
-    ks_.reset();  // ~session_key_schedule wipes every secret
+    ks_.reset();  // wipes every secret of the schedule
     th_ = hash_state{};
     pending_ = pending_action::none;
     secure_wipe(th2_);
@@ -200,8 +201,8 @@ class session {
   [[nodiscard]] bool records_active() const noexcept { return tx_.installed() && rx_.installed(); }
   /// The key schedule (export master secret, finished keys during the handshake). Only valid
   /// while not idle.
-  [[nodiscard]] schedule& key_schedule_ref() noexcept { return *ks_; }
-  [[nodiscard]] const schedule& key_schedule_ref() const noexcept { return *ks_; }
+  [[nodiscard]] schedule& key_schedule_ref() noexcept { return ks_; }
+  [[nodiscard]] const schedule& key_schedule_ref() const noexcept { return ks_; }
   /// The running handshake transcript TH (spdm.md §15), fed by the handshake handlers.
   [[nodiscard]] hash_state& transcript() noexcept { return th_; }
   /// The last transcript hash the keys were derived from: TH1 during the handshake, TH2 once
@@ -352,10 +353,10 @@ class session {
     if (phase_ != session_phase::established) return errc::invalid_state;
     // A second update before the first was confirmed keeps only the generation just before it
     // (libspdm keeps one backup generation).
-    secret_prev = ks_->data(d);
-    auto r = ks_->update(d);
+    secret_prev = ks_.data(d);
+    auto r = ks_.update(d);
     keys next;
-    if (r) r = next.install(*p_, params_.aead, ks_->data(d).key(), ks_->data(d).iv(), params_.nonce);
+    if (r) r = next.install(*p_, params_.aead, ks_.data(d).key(), ks_.data(d).iv(), params_.nonce);
     if (!r) {
       end();
       return r;
@@ -368,13 +369,13 @@ class session {
   }
 
   void restore(key_direction d, keys& cur, keys& prev, const typename schedule::keys& secret_prev) noexcept {
-    (void)ks_->restore(d, secret_prev);
+    (void)ks_.restore(d, secret_prev);
     cur = std::move(prev);
     prev.clear();
   }
 
   P* p_ = nullptr;
-  std::optional<schedule> ks_{};
+  schedule ks_{};  ///< parameters set by start(); wiped by end()
   keys tx_{}, rx_{};
   keys tx_prev_{}, rx_prev_{};
   typename schedule::keys tx_secret_prev_{}, rx_secret_prev_{};
