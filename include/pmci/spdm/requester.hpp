@@ -840,7 +840,8 @@ class requester {
 
   verdict on_error(bytes_view rsp) noexcept {
     error_response got;
-    if (const auto d = error_response::decode_into(rsp, got); !d) return bad(d.error(), failure::malformed_response);
+    // route() checked the length and the code: the codec's remaining checks, read in place.
+    if (const auto d = error_response::read_checked(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const error_response* const e = &got;
     // An ERROR to GET_VERSION is 0x10 (spdm.md §1); later ones carry the negotiated version.
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
@@ -871,8 +872,10 @@ class requester {
   }
 
   verdict on_version(bytes_view rsp) noexcept {
-    const auto v = version_response::decode(rsp);
-    if (!v) return bad(v.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    version_response got;
+    if (const auto r = version_response::read_checked(rsp, got); !r) return bad(r.error(), failure::malformed_response);
+    const version_response* const v = &got;
     peer_versions_ = v->versions();
     const version_set common = peer_versions_ & Config::versions & limits_.value.versions;
     if (common.empty()) return bad(errc::unsupported, failure::no_common_version);
@@ -949,8 +952,11 @@ class requester {
   }
 
   verdict on_digests(bytes_view rsp) noexcept {
-    const auto d = digests::decode(rsp, n_);
-    if (!d) return bad(d.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    digests got;
+    if (const auto r = digests::read_checked(rsp, n_, response_context{}, got); !r)
+      return bad(r.error(), failure::malformed_response);
+    const digests* const d = &got;
     if (!commit_m(rsp)) return bad(errc::crypto_failure, failure::crypto);
     digest_mask_ = 0;
     for (std::size_t i = 0; i < d->count(); ++i) {
@@ -973,8 +979,10 @@ class requester {
   }
 
   verdict on_certificate(bytes_view rsp) noexcept {
-    const auto c = certificate::decode(rsp, n_);
-    if (!c) return bad(c.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    certificate got;
+    if (const auto r = certificate::read_checked(rsp, n_, got); !r) return bad(r.error(), failure::malformed_response);
+    const certificate* const c = &got;
     const auto asked = load_u16le(request_.view().subspan(6, 2));
     if (c->slot_id != op_.slot || c->portion.size() > asked || (c->portion.empty() && c->remainder_length != 0))
       return bad(errc::invalid_field, failure::unexpected_response);
@@ -1036,7 +1044,7 @@ class requester {
   verdict on_challenge_auth(bytes_view rsp) noexcept {
     const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     challenge_auth got;
-    if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
+    if (const auto d = challenge_auth::read_checked(rsp, n_, response_context::answering(hdr), got); !d)
       return bad(d.error(), failure::malformed_response);
     const challenge_auth* const a = &got;
     const slot_state& s = slots_[op_.slot];
@@ -1063,7 +1071,7 @@ class requester {
   verdict on_measurements(bytes_view rsp) noexcept {
     const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     measurements got;
-    if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
+    if (const auto d = measurements::read_checked(rsp, n_, response_context::answering(hdr), got); !d)
       return bad(d.error(), failure::malformed_response);
     const measurements* const m = &got;
     const measurement_options& o = op_.meas;
