@@ -238,9 +238,12 @@ struct requester_state {
     vendor_defined_request vendor{};
   };
 
+  // digest and chain_digest have no initializer of their own, and slots_ none: the zero fill of
+  // requester_state{} covers them (a separate memset otherwise), and slot_state{} (in
+  // reset_connection) still value-initializes them.
   struct slot_state {
-    std::array<std::byte, max_hash> digest{};        // from DIGESTS
-    std::array<std::byte, max_hash> chain_digest{};  // Hash(retrieved chain)
+    std::array<std::byte, max_hash> digest;        // from DIGESTS
+    std::array<std::byte, max_hash> chain_digest;  // Hash(retrieved chain)
     verify_key key{};
     bool verified = false;
   };
@@ -250,7 +253,7 @@ struct requester_state {
   [[no_unique_address]] std::conditional_t<detail::has_runtime_limits<Config>(), negotiate_algorithms, no_offer> offered_{};
   op_state op_{};
   byte_buffer<max_request_size> request_{};
-  std::array<slot_state, Config::slot_count> slots_{};
+  std::array<slot_state, Config::slot_count> slots_;
   byte_buffer<Config::max_cert_chain_size> chain_{};
   /// The blocking API's receive buffer (the step-wise API reads the caller's).
   struct no_rx_buffer {};
