@@ -112,6 +112,20 @@ void lean_oracle(bytes_view m, const negotiated& n, const response_context& ctx)
   }
   if (v != to_byte(n.ver)) return;
   switch (c) {
+    case code::capabilities:
+      lean_agrees<capabilities>([&](capabilities& x) { return capabilities::read_checked(m, x); },
+                                [&]() -> result<capabilities> {
+                                  capabilities x;
+                                  if (const auto r = capabilities::decode_without_algorithms(m, x); !r) return r.error();
+                                  return x;
+                                },
+                                [&](const capabilities& x, writer& w) { return x.encode(w); });
+      break;
+    case code::algorithms:
+      lean_agrees<algorithms>([&](algorithms& x) { return algorithms::read_checked(m, n, x); },
+                              [&] { return algorithms::decode(m, n); },
+                              [&](const algorithms& x, writer& w) { return x.encode(w, n); });
+      break;
     case code::digests:
       lean_agrees<digests>([&](digests& x) { return digests::read_checked(m, n, ctx, x); },
                            [&] { return digests::decode(m, n, ctx); },

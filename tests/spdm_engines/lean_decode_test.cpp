@@ -214,6 +214,32 @@ TEST_CASE("read_checked agrees with decode past the requester's header check",
           ++checked;
           break;
         }
+        case code::capabilities: {
+          // Held to decode_without_algorithms() (itself held to decode() above): the requester
+          // never asks for the supported-algorithms block.
+          const auto decode = [](bytes_view m) -> result<capabilities> {
+            capabilities c;
+            if (const auto r = capabilities::decode_without_algorithms(m, c); !r) return r.error();
+            return c;
+          };
+          agree_everywhere<capabilities>(
+              w.bytes, decode,
+              past_route<capabilities>(code::capabilities, n, decode,
+                                       [&](bytes_view m, capabilities& out) { return capabilities::read_checked(m, out); }),
+              [&](const capabilities& c) { return encoded(c, n); });
+          ++checked;
+          break;
+        }
+        case code::algorithms: {
+          const auto decode = [&](bytes_view m) { return algorithms::decode(m, n); };
+          agree_everywhere<algorithms>(
+              w.bytes, decode,
+              past_route<algorithms>(code::algorithms, n, decode,
+                                     [&](bytes_view m, algorithms& out) { return algorithms::read_checked(m, n, out); }),
+              [&](const algorithms& a) { return encoded(a, n); });
+          ++checked;
+          break;
+        }
         case code::version: {
           // VERSION is always 0x10 (route() expects that version for GET_VERSION).
           const negotiated v10{};

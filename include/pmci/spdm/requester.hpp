@@ -965,7 +965,8 @@ class requester : private detail::requester_state<Config, Crypto> {
     // This requester never asks for the 1.3 supported-algorithms block (GET_CAPABILITIES Param1
     // bit 0 clear), so a CAPABILITIES carrying one is malformed: refused by the decoder.
     capabilities got;
-    if (const auto d = capabilities::decode_without_algorithms(rsp, got); !d) return bad(d.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    if (const auto d = capabilities::read_checked(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const capabilities* const c = &got;
     if (c->ver != chosen_) return bad(errc::invalid_field, failure::malformed_response);
     if (!c->validate()) return bad(errc::invalid_field, failure::invalid_capabilities);
@@ -983,7 +984,8 @@ class requester : private detail::requester_state<Config, Crypto> {
 
   verdict on_algorithms(bytes_view rsp) noexcept {
     algorithms got;
-    if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return bad(d.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    if (const auto d = algorithms::read_checked(rsp, n_, got); !d) return bad(d.error(), failure::malformed_response);
     const algorithms* const a = &got;
     // What NEGOTIATE_ALGORITHMS offered: kept with run-time limits (they may change before the
     // next GET_VERSION); otherwise a function of the version alone, recomputed here so the
