@@ -968,7 +968,7 @@ class requester : private detail::requester_state<Config, Crypto> {
     // route() checked the header: the codec's remaining checks, read in place.
     if (const auto d = capabilities::read_checked(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const capabilities* const c = &got;
-    if (c->ver != chosen_) return bad(errc::invalid_field, failure::malformed_response);
+    // c->ver == chosen_: route() checked the version byte read_checked() takes it from.
     if (!c->validate()) return bad(errc::invalid_field, failure::invalid_capabilities);
     if (!commit_vca(rsp)) return bad(errc::no_resources, failure::malformed_response);
     // n_ is still negotiated{} here: reset_connection() cleared it at GET_VERSION and nothing
