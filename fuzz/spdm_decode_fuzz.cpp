@@ -14,7 +14,8 @@
 //   rest: one SPDM message
 // Checked: decode never crashes; whatever decodes re-encodes to exactly the input (decoders accept
 // only canonical encodings: reserved fields zero, lengths consistent) and decodes again to the
-// same message; the views (records, chains, digests) can be walked.
+// same message; the views (records, chains, digests) can be walked; the requester's in-place
+// response readers (read_checked) agree with decode().
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +73,83 @@ std::size_t walk(const message& m, const negotiated& n) {
       for (const class_identifier& c : d->identifiers) touched += c.sub_ids.size() + c.registry_id;
   return touched;
 }
+
+/// The requester's in-place response readers (read_checked(), called once its dispatch has
+/// checked the header) against decode(): the same accept/reject with the same errc, and the same
+/// fields (compared through encode()).
+template <class M, class Lean, class Decode, class Encode>
+void lean_agrees(Lean lean, Decode decode, Encode encode) {
+  M got{};
+  const result<void> r = lean(got);
+  const auto full = decode();
+  if (r.has_value() != full.has_value()) fail();
+  if (!r) {
+    if (r.error() != full.error()) fail();
+    return;
+  }
+  static std::array<std::byte, 1u << 17> a, b;
+  writer wa{a}, wb{b};
+  const bool ea = static_cast<bool>(encode(*full, wa)), eb = static_cast<bool>(encode(got, wb));
+  if (ea != eb || !equal(wa.written(), wb.written())) fail();
+}
+
+void lean_oracle(bytes_view m, const negotiated& n, const response_context& ctx) {
+  if (m.size() < header::size) return;  // the requester's dispatch refuses these itself
+  const auto c = static_cast<code>(std::to_integer<std::uint8_t>(m[1]));
+  const auto v = std::to_integer<std::uint8_t>(m[0]);
+  if (c == code::error) {
+    lean_agrees<error_response>([&](error_response& e) { return error_response::read_checked(m, e); },
+                                [&] { return error_response::decode(m); },
+                                [&](const error_response& e, writer& w) { return e.encode(w); });
+    return;
+  }
+  if (c == code::version) {
+    if (v != to_byte(version::v1_0)) return;
+    lean_agrees<version_response>([&](version_response& x) { return version_response::read_checked(m, x); },
+                                  [&] { return version_response::decode(m); },
+                                  [&](const version_response& x, writer& w) { return x.encode(w); });
+    return;
+  }
+  if (v != to_byte(n.ver)) return;
+  switch (c) {
+    case code::capabilities:
+      lean_agrees<capabilities>([&](capabilities& x) { return capabilities::read_checked(m, x); },
+                                [&]() -> result<capabilities> {
+                                  capabilities x;
+                                  if (const auto r = capabilities::decode_without_algorithms(m, x); !r) return r.error();
+                                  return x;
+                                },
+                                [&](const capabilities& x, writer& w) { return x.encode(w); });
+      break;
+    case code::algorithms:
+      lean_agrees<algorithms>([&](algorithms& x) { return algorithms::read_checked(m, n, x); },
+                              [&] { return algorithms::decode(m, n); },
+                              [&](const algorithms& x, writer& w) { return x.encode(w, n); });
+      break;
+    case code::digests:
+      lean_agrees<digests>([&](digests& x) { return digests::read_checked(m, n, ctx, x); },
+                           [&] { return digests::decode(m, n, ctx); },
+                           [&](const digests& x, writer& w) { return x.encode(w, n, ctx); });
+      break;
+    case code::certificate:
+      lean_agrees<certificate>([&](certificate& x) { return certificate::read_checked(m, n, x); },
+                               [&] { return certificate::decode(m, n); },
+                               [&](const certificate& x, writer& w) { return x.encode(w, n); });
+      break;
+    case code::challenge_auth:
+      lean_agrees<challenge_auth>([&](challenge_auth& x) { return challenge_auth::read_checked(m, n, ctx, x); },
+                                  [&] { return challenge_auth::decode(m, n, ctx); },
+                                  [&](const challenge_auth& x, writer& w) { return x.encode(w, n, ctx); });
+      break;
+    case code::measurements:
+      lean_agrees<measurements>([&](measurements& x) { return measurements::read_checked(m, n, ctx, x); },
+                                [&] { return measurements::decode(m, n, ctx); },
+                                [&](const measurements& x, writer& w) { return x.encode(w, n, ctx); });
+      break;
+    default:
+      break;
+  }
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -91,6 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const code answered = size > 5 ? static_cast<code>(data[5] | 0x80) : code::get_version;
   const response_context ctx{{to_byte(n.ver), answered, data[2], data[3]}, (data[1] & 0x10) != 0};
 
+  lean_oracle(msg, n, ctx);
   auto m = decode(msg, n, ctx);
   if (!m) return 0;
   static std::array<std::byte, 1u << 17> out;

@@ -400,6 +400,66 @@ struct algorithms {
     if (!m.selections_valid()) return errc::invalid_field;
     return ok();
   }
+  /// decode_into() for a requester whose dispatch has already checked the header (at least
+  /// header::size bytes, SPDMVersion == n.ver, code ALGORITHMS, which exists at every version):
+  /// the remaining checks of decode_into(), in the reader's order and with its errc, and the same
+  /// fields, reading the bytes in place (issue 9 footprint). Held to decode() by
+  /// tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, const negotiated& n, algorithms& m) noexcept {
+    const std::size_t size = message.size();
+    const auto b = [message](std::size_t i) { return std::to_integer<std::uint8_t>(message[i]); };
+    const auto zero = [&b](std::size_t from, std::size_t count) {
+      std::uint8_t any = 0;
+      for (std::size_t i = 0; i < count; ++i) any = static_cast<std::uint8_t>(any | b(from + i));
+      return any == 0;
+    };
+    const std::uint8_t structs = b(2);
+    if (b(3) != 0 || (n.ver == version::v1_0 && structs != 0)) return errc::reserved_nonzero;
+    // The reader's first error over the fixed part: Reserved(11) at 20, then Reserved(2) at 34.
+    if (size < 31) return errc::truncated;
+    if (!zero(20, 11)) return errc::reserved_nonzero;
+    if (size < fixed_size) return errc::truncated;
+    if (!zero(34, 2)) return errc::reserved_nonzero;
+    m.length = load_u16le(message.subspan(4, 2));
+    m.measurement_spec = static_cast<meas_spec>(b(6));
+    m.other_params_selection = b(7);
+    m.measurement_hash = static_cast<meas_hash>(load_u32le(message.subspan(8, 4)));
+    m.asym = static_cast<base_asym>(load_u32le(message.subspan(12, 4)));
+    m.hash = static_cast<base_hash>(load_u32le(message.subspan(16, 4)));
+    m.mel_spec = static_cast<meas_spec>(b(31));
+    const std::size_t n_asym = b(32), n_hash = b(33);
+    if (m.length > size) return errc::truncated;
+    if ((m.other_params_selection & ~detail::other_params_mask(n.ver)) != 0) return errc::reserved_nonzero;
+    if (n.ver < version::v1_3 && m.mel_spec != meas_spec::none) return errc::reserved_nonzero;
+    if (n_asym > 1 || n_hash > 1) return errc::out_of_range;  // a selection names one algorithm
+    std::size_t at = fixed_size;
+    // ExtAsym, ExtHash and an AlgStruct's ExtAlg entries (read_ext_algs): 4 bytes, byte 1 reserved.
+    const auto ext = [&](std::size_t count, ext_alg_list& l) -> result<void> {
+      if (size - at < count * ext_alg_list::entry_size) return errc::truncated;
+      l.raw = message.subspan(at, count * ext_alg_list::entry_size);
+      for (std::size_t i = 0; i < count; ++i, at += ext_alg_list::entry_size)
+        if (b(at + 1) != 0) return errc::reserved_nonzero;
+      return ok();
+    };
+    PMCI_TRY(ext(n_asym, m.ext_asym));
+    PMCI_TRY(ext(n_hash, m.ext_hash));
+    // The AlgStructs (read_alg_structs).
+    if (structs > alg_struct_table::max_structs) return errc::out_of_range;
+    for (std::size_t i = 0; i < structs; ++i) {
+      if (size - at < 4) return errc::truncated;
+      const std::uint8_t type = b(at), alg_count = b(at + 1);
+      const std::uint16_t supported = load_u16le(message.subspan(at + 2, 2));
+      at += 4;
+      if ((alg_count >> 4) != 2 || !detail::known_alg_type(type)) return errc::invalid_field;
+      ext_alg_list e;
+      PMCI_TRY(ext(alg_count & 0x0F, e));
+      PMCI_TRY(m.structs.add(static_cast<alg_type>(type), supported, e));
+    }
+    if (at != m.length) return errc::invalid_field;
+    if (at != size) return errc::trailing_data;
+    if (!m.selections_valid()) return errc::invalid_field;
+    return ok();
+  }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     if (ext_asym.size() > 1 || ext_hash.size() > 1) return errc::out_of_range;
     if (!selections_valid() || (n.ver == version::v1_0 && structs.count != 0) ||

@@ -283,6 +283,33 @@ struct capabilities {
   static constexpr result<void> decode_without_algorithms(bytes_view message, capabilities& m) noexcept {
     return decode_as<false>(message, m);
   }
+  /// decode_without_algorithms() for a requester whose dispatch has already checked the header
+  /// (at least header::size bytes, code CAPABILITIES, a SPDMVersion pmci knows): the remaining
+  /// checks, in the reader's order and with its errc, and the same fields, without a reader
+  /// (issue 9 footprint). Held to decode() by tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, capabilities& m) noexcept {
+    const auto b = [message](std::size_t i) { return std::to_integer<std::uint8_t>(message[i]); };
+    m.ver = static_cast<version>(b(0));
+    m.has_supported_algorithms = m.ver >= version::v1_3 && (b(2) & 1);
+    if (b(3) != 0 || (b(2) & ~(m.ver >= version::v1_3 ? 1 : 0)) != 0) return errc::reserved_nonzero;
+    // decode_without_algorithms() refuses the block whatever the body holds.
+    if (m.has_supported_algorithms) return errc::invalid_field;
+    // The reader's first error: Reserved at 4, CTExponent, Reserved(2) at 6, then the rest.
+    const std::size_t got = message.size(), end = size(m.ver);
+    if (got < 5) return errc::truncated;
+    if (b(4) != 0) return errc::reserved_nonzero;
+    if (got < 8) return errc::truncated;
+    if ((b(6) | b(7)) != 0) return errc::reserved_nonzero;
+    if (got < end) return errc::truncated;
+    m.ct_exponent = b(5);
+    m.flags = static_cast<rsp_cap>(load_u32le(message.subspan(8, 4)));
+    if (m.ver >= version::v1_2) {
+      m.data_transfer_size = load_u32le(message.subspan(12, 4));
+      m.max_spdm_msg_size = load_u32le(message.subspan(16, 4));
+    }
+    if (got != end) return errc::trailing_data;
+    return ok();
+  }
   constexpr result<void> encode(writer& w, const negotiated& = {}) const noexcept {
     if (!is_known(to_byte(ver)) || (has_supported_algorithms && ver < version::v1_3)) return errc::invalid_field;
     header{to_byte(ver), message_code, static_cast<std::uint8_t>(has_supported_algorithms), 0}.encode(w);

@@ -76,6 +76,25 @@ struct certificate {
     if (c.slot_id >= max_slots || (c.certificate_info & 0x07) > 3) return errc::invalid_field;
     return c;
   }
+  /// decode() for a requester whose dispatch has already checked the header (at least
+  /// header::size bytes, SPDMVersion == n.ver, code CERTIFICATE, which exists at every version),
+  /// into the caller's `c` (default-constructed on entry; unspecified after an error): the
+  /// remaining checks of decode(), in its order and with its errc, and the same fields, without
+  /// a reader (issue 9 footprint). Held to decode() by tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, const negotiated& n, certificate& c) noexcept {
+    const auto p1 = std::to_integer<std::uint8_t>(message[2]), p2 = std::to_integer<std::uint8_t>(message[3]);
+    c.slot_id = static_cast<std::uint8_t>(p1 & 0x0F);
+    c.certificate_info = p2;
+    constexpr std::size_t portion_at = header::size + 4;  // after PortionLength and RemainderLength
+    if (message.size() < portion_at) return errc::truncated;
+    const std::size_t end = portion_at + load_u16le(message.subspan(header::size, 2));
+    if (message.size() != end) return message.size() < end ? errc::truncated : errc::trailing_data;
+    c.remainder_length = load_u16le(message.subspan(header::size + 2, 2));
+    c.portion = message.subspan(portion_at);
+    if ((p1 & 0xF0) || (p2 & ~(n.ver >= version::v1_3 ? 0x07 : 0))) return errc::reserved_nonzero;
+    if (c.slot_id >= max_slots || (c.certificate_info & 0x07) > 3) return errc::invalid_field;
+    return ok();
+  }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {
     if (slot_id >= max_slots || portion.size() > 0xFFFF ||
         (certificate_info & ~(n.ver >= version::v1_3 ? 0x07 : 0)) || (certificate_info & 0x07) > 3)

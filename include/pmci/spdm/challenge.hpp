@@ -124,6 +124,36 @@ struct challenge_auth {
     if (!valid_slot4(a.slot_id)) return errc::invalid_field;
     return ok();
   }
+  /// decode_into() for a requester whose dispatch has already checked the header (at least
+  /// header::size bytes, SPDMVersion == n.ver, code CHALLENGE_AUTH, which exists at every
+  /// version): the remaining checks of decode_into(), in its order and with its errc, and the
+  /// same fields, but the layout as one length sum (every field but OpaqueData has a size fixed
+  /// by n and ctx) instead of a reader (issue 9 footprint). Held to decode() by
+  /// tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, const negotiated& n, const response_context& ctx,
+                                             challenge_auth& a) noexcept {
+    const std::size_t h = n.h(), sig = signature_size(n, ctx);
+    if (h == 0 || sig == 0) return errc::invalid_state;
+    const std::size_t at = header::size + h + nonce_size + summary_hash_size(n, ctx);  // OpaqueDataLength
+    if (message.size() < at + 2) return errc::truncated;
+    const std::size_t opaque = load_u16le(message.subspan(at, 2));
+    const std::size_t context = n.ver >= version::v1_3 ? requester_context_size : 0;
+    const std::size_t end = at + 2 + opaque + context + sig;
+    if (message.size() != end) return message.size() < end ? errc::truncated : errc::trailing_data;
+    const auto p1 = std::to_integer<std::uint8_t>(message[2]);
+    a.slot_id = static_cast<std::uint8_t>(p1 & 0x0F);
+    a.basic_mut_auth_req = (p1 & 0x80) != 0;
+    a.slot_mask = std::to_integer<std::uint8_t>(message[3]);
+    a.cert_chain_hash = message.subspan(header::size, h);
+    a.nonce = message.subspan(header::size + h, nonce_size);
+    a.measurement_summary_hash = message.subspan(header::size + h + nonce_size, at - header::size - h - nonce_size);
+    a.opaque_data = message.subspan(at + 2, opaque);
+    a.requester_context = message.subspan(at + 2 + opaque, context);
+    a.signature = message.last(sig);
+    if ((p1 & 0x70) || (a.basic_mut_auth_req && n.ver < version::v1_1)) return errc::reserved_nonzero;
+    if (!valid_slot4(a.slot_id)) return errc::invalid_field;
+    return ok();
+  }
   /// invalid_field when a field's size does not match n and ctx; invalid_state without hash or
   /// signature algorithm.
   constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {

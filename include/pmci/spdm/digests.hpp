@@ -120,6 +120,41 @@ struct digests {
     return d.check_arrays();
   }
 
+  /// decode() for a requester whose dispatch has already checked the header (at least
+  /// header::size bytes, SPDMVersion == n.ver, code DIGESTS, which exists at every version), into
+  /// the caller's `d` (default-constructed on entry; unspecified after an error): the remaining
+  /// checks of decode(), in its order and with its errc, and the same fields, with the layout as
+  /// one size (every field's size follows from SlotMask, n and ctx) instead of a reader (issue 9
+  /// footprint). Held to decode() by tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, const negotiated& n, const response_context& ctx,
+                                             digests& d) noexcept {
+    const std::size_t h = n.h();
+    if (h == 0) return errc::invalid_state;
+    d.supported_slot_mask = std::to_integer<std::uint8_t>(message[2]);
+    d.slot_mask = std::to_integer<std::uint8_t>(message[3]);
+    const std::size_t k = d.count();
+    const bool mk = multi_key_expected(n, ctx);
+    const std::size_t end = header::size + k * h + (mk ? 4 * k : 0);
+    if (message.size() != end) return message.size() < end ? errc::truncated : errc::trailing_data;
+    d.digest_data = message.subspan(header::size, k * h);
+    if (mk) {
+      d.key_pair_ids = message.subspan(header::size + k * h, k);
+      d.certificate_infos = message.subspan(header::size + k * h + k, k);
+      d.key_usage_masks = message.subspan(header::size + k * h + 2 * k, 2 * k);
+    }
+    if (n.ver < version::v1_3 && d.supported_slot_mask != 0) return errc::reserved_nonzero;
+    if (n.ver >= version::v1_3 && (d.slot_mask & ~d.supported_slot_mask) != 0) return errc::invalid_field;
+    if (!mk) return ok();  // no arrays to check
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto info = std::to_integer<std::uint8_t>(d.certificate_infos[i]);
+      if (info & 0xF8) return errc::reserved_nonzero;
+      if ((info & 0x07) > 3) return errc::invalid_field;
+    }
+    for (std::size_t i = 0; i < k; ++i)
+      if (raw(d.usage(i)) & ~key_usage_defined) return errc::reserved_nonzero;
+    return ok();
+  }
+
   /// invalid_field when the digest or array sizes do not match count(), n and ctx.
   constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx = {}) const noexcept {
     const std::size_t k = count();

@@ -80,6 +80,33 @@ struct error_response {
     return ok();
   }
 
+  /// decode_into() for a requester whose dispatch has already checked the length and the code
+  /// (at least header::size bytes, code ERROR): the remaining checks of decode_into(), in its
+  /// order and with its errc, and the same fields, without a reader (issue 9 footprint). Held to
+  /// decode() by tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, error_response& e) noexcept {
+    const auto b = [message](std::size_t i) { return std::to_integer<std::uint8_t>(message[i]); };
+    e.spdm_version = b(0);
+    if (!is_known(e.spdm_version)) return errc::unsupported;
+    e.error = static_cast<error_code>(b(2));
+    e.error_data = b(3);
+    const std::size_t extra = message.size() - header::size;
+    if (e.error == error_code::response_not_ready) {
+      if (extra < 4) return errc::truncated;
+      e.not_ready = {b(4), static_cast<code>(b(5)), b(6), b(7)};
+      if (extra != 4) return errc::trailing_data;
+    } else if (e.error == error_code::large_response) {
+      if (extra < 1) return errc::truncated;
+      e.large_response_handle = b(4);
+      if (extra != 1) return errc::trailing_data;
+    } else {
+      if (extra > max_extended_data) return errc::trailing_data;
+      e.extended_data = message.subspan(header::size);
+    }
+    if (has_typed_data(e.error) && e.error_data != 0) return errc::reserved_nonzero;
+    return ok();
+  }
+
   /// invalid_field when extended_data is used with a typed code, is longer than 32 bytes, or the
   /// version byte is not one pmci knows; buffer_too_small from the writer.
   constexpr result<void> encode(writer& w, const negotiated& = {}) const noexcept {

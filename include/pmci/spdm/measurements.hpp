@@ -265,6 +265,43 @@ struct measurements {
     PMCI_TRY_ASSIGN(m.record, measurement_record::decode(rec, blocks, n.mh()));
     return ok();
   }
+  /// decode_into() for a requester whose dispatch has already checked the header (at least
+  /// header::size bytes, SPDMVersion == n.ver, code MEASUREMENTS, which exists at every version):
+  /// the remaining checks of decode_into(), in its order and with its errc, and the same fields,
+  /// but the layout as one length sum (the record and OpaqueData lengths are the only variable
+  /// sizes) instead of a reader (issue 9 footprint). Held to decode() by
+  /// tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, const negotiated& n, const response_context& ctx,
+                                             measurements& m) noexcept {
+    const std::size_t sig = signature_size(n, ctx);
+    if (signature_expected(ctx) && sig == 0) return errc::invalid_state;
+    const auto p1 = std::to_integer<std::uint8_t>(message[2]), p2 = std::to_integer<std::uint8_t>(message[3]);
+    m.total_indices = p1;
+    m.slot_id = static_cast<std::uint8_t>(p2 & 0x0F);
+    m.content_changed = static_cast<content_change>((p2 >> 4) & 0x03);
+    constexpr std::size_t record_at = header::size + 4;  // after NumberOfBlocks and the 3-byte length
+    if (message.size() < record_at) return errc::truncated;
+    const std::uint8_t blocks = std::to_integer<std::uint8_t>(message[header::size]);
+    const std::size_t record = load_u24le(message.subspan(header::size + 1, 3));
+    // OpaqueDataLength; the record length is at most 2^24 - 1, so no sum here wraps.
+    const std::size_t at = record_at + record + nonce_size;
+    if (message.size() < at + 2) return errc::truncated;
+    const std::size_t opaque = load_u16le(message.subspan(at, 2));
+    const std::size_t context = n.ver >= version::v1_3 ? requester_context_size : 0;
+    const std::size_t end = at + 2 + opaque + context + sig;
+    if (message.size() != end) return message.size() < end ? errc::truncated : errc::trailing_data;
+    m.nonce = message.subspan(record_at + record, nonce_size);
+    m.opaque_data = message.subspan(at + 2, opaque);
+    if (context != 0) m.requester_context = message.subspan(at + 2 + opaque, context);
+    m.signature = message.last(sig);
+    const std::uint8_t p2_defined = n.ver >= version::v1_2 ? 0x3F : n.ver >= version::v1_1 ? 0x0F : 0x00;
+    if ((p2 & ~p2_defined) || (ctx.request.param2 != meas_op_count && p1 != 0)) return errc::reserved_nonzero;
+    if (m.content_changed > content_change::unchanged || !valid_slot4(m.slot_id)) return errc::invalid_field;
+    if (ctx.request.param2 == meas_op_count && (blocks != 0 || record != 0)) return errc::invalid_field;
+    if (ctx.request.param2 != meas_op_count && ctx.request.param2 != meas_op_all && blocks != 1) return errc::invalid_field;
+    PMCI_TRY_ASSIGN(m.record, measurement_record::decode(message.subspan(record_at, record), blocks, n.mh()));
+    return ok();
+  }
   /// invalid_field when a field's size does not match n and ctx, or the record is not valid.
   constexpr result<void> encode(writer& w, const negotiated& n, const response_context& ctx) const noexcept {
     const std::uint8_t p2 = static_cast<std::uint8_t>(slot_id | (static_cast<std::uint8_t>(content_changed) << 4));

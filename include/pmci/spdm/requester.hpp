@@ -200,21 +200,100 @@ struct attestation_report {
   measurement_result measurements{};
 };
 
+namespace detail {
+/// The requester's state. A base whose default constructor is not user-provided, so that
+/// the requester value-initializes it (`requester_state{}`): the object is zero-filled at once
+/// and GCC drops the members' own zero fills after it, instead of one memset or store per member
+/// (issue 9 footprint). Members whose defaults are not all zero come last, after every zero fill.
 template <class Config, class Crypto>
-class requester {
-  static_assert(check_requester_config<Config, Crypto>());
-
- public:
-  static constexpr std::size_t max_hash = detail::max_hash_size(Config::hash_algs);
+struct requester_state {
+  static constexpr std::size_t max_hash = max_hash_size(Config::hash_algs);
   static constexpr std::size_t vca_capacity = 4 + (6 + 2 * Config::max_version_entries) + 20 + 20;
   using transcript_type = transcript<Crypto, vca_capacity>;
   using verify_key = typename Crypto::verify_key;
   /// Largest request this requester builds (NEGOTIATE_ALGORITHMS with four AlgStructs).
   static constexpr std::size_t max_request_size = 48;
+
+  requester_state() = default;  // user-declared: not an aggregate, so `{}` value-initializes
+
+  enum class op_kind : std::uint8_t { none, version, capabilities, algorithms, digests, certificate, challenge, measurements, vendor };
+
+  // All-zero defaults (rnr and meas are only read while their operation runs), so that resetting
+  // it is one zero fill; clear_op() is the one place that does it.
+  struct op_state {
+    op_kind kind = op_kind::none;
+    bool respond_if_ready = false;
+    response_not_ready rnr{0, code{}, 0, 0};
+    unsigned busy = 0;
+    unsigned not_ready = 0;
+    std::uint8_t slot = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t total = 0;
+    std::span<const bytes_view> anchors{};
+    std::int64_t now = 0;
+    summary_hash_type summary = summary_hash_type::none;
+    measurement_options meas{.operation = 0, .signature = false};
+    std::array<std::byte, nonce_size> nonce{};
+    std::array<std::byte, requester_context_size> context{};
+    vendor_defined_request vendor{};
+  };
+
+  // digest and chain_digest have no initializer of their own, and slots_ none: the zero fill of
+  // requester_state{} covers them (a separate memset otherwise), and slot_state{} (in
+  // reset_connection) still value-initializes them.
+  struct slot_state {
+    std::array<std::byte, max_hash> digest;        // from DIGESTS
+    std::array<std::byte, max_hash> chain_digest;  // Hash(retrieved chain)
+    verify_key key{};
+    bool verified = false;
+  };
+
+  /// The NEGOTIATE_ALGORITHMS sent, with run-time limits only (see on_algorithms).
+  struct no_offer {};
+  [[no_unique_address]] std::conditional_t<detail::has_runtime_limits<Config>(), negotiate_algorithms, no_offer> offered_{};
+  op_state op_{};
+  byte_buffer<max_request_size> request_{};
+  std::array<slot_state, Config::slot_count> slots_;
+  byte_buffer<Config::max_cert_chain_size> chain_{};
+  /// The blocking API's receive buffer (the step-wise API reads the caller's).
+  struct no_rx_buffer {};
+  [[no_unique_address]] std::conditional_t<Config::blocking_api, std::array<std::byte, 1 + Config::max_message_size>,
+                                           no_rx_buffer> rx_{};
+  challenge_result challenge_{};
+  measurement_result measurements_{};
+  vendor_defined_response vendor_rsp_{};
+  std::uint32_t rsp_dts_ = 0;
+  connection_state state_ = connection_state::not_started;
+  version_set peer_versions_{};
+  failure last_failure_ = failure::none;
+  std::uint8_t rsp_ct_exponent_ = 0;
+  std::uint8_t digest_mask_ = 0;
+  bool authenticated_ = false;
+  bool chain_complete_ = false;
+  transcript_type tr_{};
+  negotiated n_{};
+  peer_error_info last_error_{};
+  version chosen_ = version::v1_0;
+  [[no_unique_address]] detail::limits_holder<detail::has_runtime_limits<Config>()> limits_{};
+};
+}  // namespace detail
+
+template <class Config, class Crypto>
+class requester : private detail::requester_state<Config, Crypto> {
+  static_assert(check_requester_config<Config, Crypto>());
+  using state_base = detail::requester_state<Config, Crypto>;
+
+ public:
+  static constexpr std::size_t max_hash = state_base::max_hash;
+  static constexpr std::size_t vca_capacity = state_base::vca_capacity;
+  using transcript_type = typename state_base::transcript_type;
+  using verify_key = typename state_base::verify_key;
+  /// Largest request this requester builds (NEGOTIATE_ALGORITHMS with four AlgStructs).
+  static constexpr std::size_t max_request_size = state_base::max_request_size;
   /// ST1 (DSP0274): 100 ms for responses that need no cryptography (spdm.md §4).
   static constexpr std::uint32_t st1_us = 100'000;
 
-  explicit requester(Crypto& crypto) noexcept : crypto_(crypto) {}
+  explicit requester(Crypto& crypto) noexcept : state_base{}, crypto_(crypto) {}
   requester(const requester&) = delete;
   requester& operator=(const requester&) = delete;
 
@@ -525,34 +604,31 @@ class requester {
   }
 
  private:
-  enum class op_kind : std::uint8_t { none, version, capabilities, algorithms, digests, certificate, challenge, measurements, vendor };
-
-  // All-zero defaults (rnr and meas are only read while their operation runs), so that resetting
-  // it is one zero fill; clear_op() is the one place that does it.
-  struct op_state {
-    op_kind kind = op_kind::none;
-    bool respond_if_ready = false;
-    response_not_ready rnr{0, code{}, 0, 0};
-    unsigned busy = 0;
-    unsigned not_ready = 0;
-    std::uint8_t slot = 0;
-    std::uint32_t offset = 0;
-    std::uint32_t total = 0;
-    std::span<const bytes_view> anchors{};
-    std::int64_t now = 0;
-    summary_hash_type summary = summary_hash_type::none;
-    measurement_options meas{.operation = 0, .signature = false};
-    std::array<std::byte, nonce_size> nonce{};
-    std::array<std::byte, requester_context_size> context{};
-    vendor_defined_request vendor{};
-  };
-
-  struct slot_state {
-    std::array<std::byte, max_hash> digest{};        // from DIGESTS
-    std::array<std::byte, max_hash> chain_digest{};  // Hash(retrieved chain)
-    verify_key key{};
-    bool verified = false;
-  };
+  using op_kind = typename state_base::op_kind;
+  using op_state = typename state_base::op_state;
+  using slot_state = typename state_base::slot_state;
+  using state_base::tr_;
+  using state_base::n_;
+  using state_base::offered_;
+  using state_base::op_;
+  using state_base::request_;
+  using state_base::slots_;
+  using state_base::chain_;
+  using state_base::rx_;
+  using state_base::challenge_;
+  using state_base::measurements_;
+  using state_base::vendor_rsp_;
+  using state_base::last_error_;
+  using state_base::rsp_dts_;
+  using state_base::state_;
+  using state_base::limits_;
+  using state_base::chosen_;
+  using state_base::peer_versions_;
+  using state_base::last_failure_;
+  using state_base::rsp_ct_exponent_;
+  using state_base::digest_mask_;
+  using state_base::authenticated_;
+  using state_base::chain_complete_;
 
   /// crypto_map's to_crypto() for a selected algorithm. ALGORITHMS may only select what was
   /// offered (on_algorithms checks it), so when the configuration has one algorithm of the kind
@@ -840,7 +916,8 @@ class requester {
 
   verdict on_error(bytes_view rsp) noexcept {
     error_response got;
-    if (const auto d = error_response::decode_into(rsp, got); !d) return bad(d.error(), failure::malformed_response);
+    // route() checked the length and the code: the codec's remaining checks, read in place.
+    if (const auto d = error_response::read_checked(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const error_response* const e = &got;
     // An ERROR to GET_VERSION is 0x10 (spdm.md §1); later ones carry the negotiated version.
     if (op_.kind != op_kind::version && op_.kind != op_kind::capabilities && e->spdm_version != to_byte(n_.ver))
@@ -871,8 +948,10 @@ class requester {
   }
 
   verdict on_version(bytes_view rsp) noexcept {
-    const auto v = version_response::decode(rsp);
-    if (!v) return bad(v.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    version_response got;
+    if (const auto r = version_response::read_checked(rsp, got); !r) return bad(r.error(), failure::malformed_response);
+    const version_response* const v = &got;
     peer_versions_ = v->versions();
     const version_set common = peer_versions_ & Config::versions & limits_.value.versions;
     if (common.empty()) return bad(errc::unsupported, failure::no_common_version);
@@ -886,9 +965,10 @@ class requester {
     // This requester never asks for the 1.3 supported-algorithms block (GET_CAPABILITIES Param1
     // bit 0 clear), so a CAPABILITIES carrying one is malformed: refused by the decoder.
     capabilities got;
-    if (const auto d = capabilities::decode_without_algorithms(rsp, got); !d) return bad(d.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    if (const auto d = capabilities::read_checked(rsp, got); !d) return bad(d.error(), failure::malformed_response);
     const capabilities* const c = &got;
-    if (c->ver != chosen_) return bad(errc::invalid_field, failure::malformed_response);
+    // c->ver == chosen_: route() checked the version byte read_checked() takes it from.
     if (!c->validate()) return bad(errc::invalid_field, failure::invalid_capabilities);
     if (!commit_vca(rsp)) return bad(errc::no_resources, failure::malformed_response);
     // n_ is still negotiated{} here: reset_connection() cleared it at GET_VERSION and nothing
@@ -904,7 +984,8 @@ class requester {
 
   verdict on_algorithms(bytes_view rsp) noexcept {
     algorithms got;
-    if (const auto d = algorithms::decode_into(rsp, n_, got); !d) return bad(d.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    if (const auto d = algorithms::read_checked(rsp, n_, got); !d) return bad(d.error(), failure::malformed_response);
     const algorithms* const a = &got;
     // What NEGOTIATE_ALGORITHMS offered: kept with run-time limits (they may change before the
     // next GET_VERSION); otherwise a function of the version alone, recomputed here so the
@@ -949,8 +1030,11 @@ class requester {
   }
 
   verdict on_digests(bytes_view rsp) noexcept {
-    const auto d = digests::decode(rsp, n_);
-    if (!d) return bad(d.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    digests got;
+    if (const auto r = digests::read_checked(rsp, n_, response_context{}, got); !r)
+      return bad(r.error(), failure::malformed_response);
+    const digests* const d = &got;
     if (!commit_m(rsp)) return bad(errc::crypto_failure, failure::crypto);
     digest_mask_ = 0;
     for (std::size_t i = 0; i < d->count(); ++i) {
@@ -973,8 +1057,10 @@ class requester {
   }
 
   verdict on_certificate(bytes_view rsp) noexcept {
-    const auto c = certificate::decode(rsp, n_);
-    if (!c) return bad(c.error(), failure::malformed_response);
+    // route() checked the header: the codec's remaining checks, read in place.
+    certificate got;
+    if (const auto r = certificate::read_checked(rsp, n_, got); !r) return bad(r.error(), failure::malformed_response);
+    const certificate* const c = &got;
     const auto asked = load_u16le(request_.view().subspan(6, 2));
     if (c->slot_id != op_.slot || c->portion.size() > asked || (c->portion.empty() && c->remainder_length != 0))
       return bad(errc::invalid_field, failure::unexpected_response);
@@ -1036,7 +1122,7 @@ class requester {
   verdict on_challenge_auth(bytes_view rsp) noexcept {
     const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     challenge_auth got;
-    if (const auto d = challenge_auth::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
+    if (const auto d = challenge_auth::read_checked(rsp, n_, response_context::answering(hdr), got); !d)
       return bad(d.error(), failure::malformed_response);
     const challenge_auth* const a = &got;
     const slot_state& s = slots_[op_.slot];
@@ -1063,7 +1149,7 @@ class requester {
   verdict on_measurements(bytes_view rsp) noexcept {
     const header hdr = header_of(request_.view());  // our own request: at least 4 bytes
     measurements got;
-    if (const auto d = measurements::decode_into(rsp, n_, response_context::answering(hdr), got); !d)
+    if (const auto d = measurements::read_checked(rsp, n_, response_context::answering(hdr), got); !d)
       return bad(d.error(), failure::malformed_response);
     const measurements* const m = &got;
     const measurement_options& o = op_.meas;
@@ -1097,33 +1183,6 @@ class requester {
   }
 
   Crypto& crypto_;
-  transcript_type tr_{};
-  negotiated n_{};
-  /// The NEGOTIATE_ALGORITHMS sent, with run-time limits only (see on_algorithms).
-  struct no_offer {};
-  [[no_unique_address]] std::conditional_t<detail::has_runtime_limits<Config>(), negotiate_algorithms, no_offer> offered_{};
-  op_state op_{};
-  byte_buffer<max_request_size> request_{};
-  std::array<slot_state, Config::slot_count> slots_{};
-  byte_buffer<Config::max_cert_chain_size> chain_{};
-  /// The blocking API's receive buffer (the step-wise API reads the caller's).
-  struct no_rx_buffer {};
-  [[no_unique_address]] std::conditional_t<Config::blocking_api, std::array<std::byte, 1 + Config::max_message_size>,
-                                           no_rx_buffer> rx_{};
-  challenge_result challenge_{};
-  measurement_result measurements_{};
-  vendor_defined_response vendor_rsp_{};
-  peer_error_info last_error_{};
-  std::uint32_t rsp_dts_ = 0;
-  connection_state state_ = connection_state::not_started;
-  [[no_unique_address]] detail::limits_holder<detail::has_runtime_limits<Config>()> limits_{};
-  version chosen_ = version::v1_0;
-  version_set peer_versions_{};
-  failure last_failure_ = failure::none;
-  std::uint8_t rsp_ct_exponent_ = 0;
-  std::uint8_t digest_mask_ = 0;
-  bool authenticated_ = false;
-  bool chain_complete_ = false;
 };
 
 }  // namespace pmci::spdm

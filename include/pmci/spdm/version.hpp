@@ -76,6 +76,22 @@ struct version_response {
     if (n == 0) return errc::invalid_field;
     return v;
   }
+  /// decode() for a requester whose dispatch has already checked the header (at least
+  /// header::size bytes, SPDMVersion 0x10, code VERSION), into the caller's `v`: the remaining
+  /// checks of decode(), in the reader's order and with its errc, and the same entries, without
+  /// a reader (issue 9 footprint). Held to decode() by tests/spdm_engines/lean_decode_test.cpp.
+  static constexpr result<void> read_checked(bytes_view message, version_response& v) noexcept {
+    const auto b = [message](std::size_t i) { return std::to_integer<std::uint8_t>(message[i]); };
+    if (b(2) != 0 || b(3) != 0) return errc::reserved_nonzero;
+    if (message.size() < header::size + 1) return errc::truncated;
+    if (b(4) != 0) return errc::reserved_nonzero;
+    if (message.size() < header::size + 2) return errc::truncated;
+    const std::size_t end = header::size + 2 + 2 * std::size_t{b(5)};
+    if (message.size() != end) return message.size() < end ? errc::truncated : errc::trailing_data;
+    if (b(5) == 0) return errc::invalid_field;
+    v.entries = message.subspan(header::size + 2);
+    return ok();
+  }
   /// invalid_field for an empty, odd-sized or over-long (>255 entries) list.
   constexpr result<void> encode(writer& w, const negotiated& = {}) const noexcept {
     if (entries.empty() || entries.size() % 2 != 0 || count() > 0xFF) return errc::invalid_field;
