@@ -6,11 +6,17 @@
 // the same requests, valid or mutated, at 1.2 and 1.3, including requests that carry 1.0 / 1.1
 // version bytes. A single-version configuration (every version-dependent value a constant) is
 // held to the same reference.
+//
+// The responder clears only the reserved fields it reads (request_frame.hpp reserved::read): the
+// last test sends the same requests to two identical responders, one with random values in the
+// other reserved fields, and expects the same answers (up to the signatures, which cover the
+// requests as received).
 #include <memory>
 #include <random>
 #include <vector>
 
 #include "pmci/spdm/message.hpp"
+#include "pmci/spdm/request_frame.hpp"
 #include "spdm_engines/harness.hpp"
 #include "support/catch.hpp"
 
@@ -64,7 +70,7 @@ std::vector<bytes> valid_requests(version v) {
   negotiate_algorithms na;
   na.hash = base_hash::sha384 | base_hash::sha256;
   na.asym = base_asym::ecdsa_p384 | base_asym::ecdsa_p256;
-  na.other_params_support = opaque_data_fmt1;
+  na.other_params_support = v >= version::v1_2 ? opaque_data_fmt1 : 0;
   na.measurement_spec = meas_spec::dmtf;
   out.push_back(encode_msg(na, n));
   out.push_back(encode_msg(get_digests{}, n));
@@ -172,4 +178,44 @@ TEST_CASE("single-version responders (every version check a constant) answer as 
 TEST_CASE("the firmware's configuration (1.2/1.3, one algorithm each) answers as the narrowed one",
           "[spdm][responder][versions]") {
   same_answers<folded_attest>(version_set{version::v1_2, version::v1_3}, 384, true);
+}
+
+TEST_CASE("reserved fields the responder does not clear do not change its answers", "[spdm][responder][reserved]") {
+  std::mt19937 rng(4242);
+  for (const version v : {version::v1_0, version::v1_1, version::v1_2, version::v1_3}) {
+    using pair_t = pmci::test::engine_pair<responder_defaults, pmci::test::req_cfg, test_crypto>;
+    auto clean = std::make_unique<pair_t>();
+    auto dirty = std::make_unique<pair_t>();
+    std::array<std::byte, 4096> a{}, b{};
+    const std::vector<bytes> valid = valid_requests(v);
+    int dirtied = 0;
+    for (int round = 0; round < 600; ++round) {
+      const bytes& q = valid[round < 3 ? static_cast<std::size_t>(round) : rng() % valid.size()];
+      bytes d = q;
+      const unsigned minor = minor_of(v) & 3;
+      for (const auto& r : pmci::spdm::detail::unread_reserved_rules) {
+        if (std::to_integer<std::uint8_t>(d[1]) != r.code) continue;
+        for (std::size_t i = r.offset; i < std::size_t{r.offset} + r.count && i < d.size(); ++i) {
+          const auto keep = r.keep[minor];
+          d[i] = std::byte{static_cast<std::uint8_t>((std::to_integer<std::uint8_t>(d[i]) & keep) |
+                                                     (static_cast<std::uint8_t>(rng()) & ~keep))};
+        }
+      }
+      dirtied += d != q;
+      const auto ra = clean->rsp.handle(q, a);
+      const auto rb = dirty->rsp.handle(d, b);
+      REQUIRE(ra);
+      REQUIRE(rb);
+      INFO("version " << std::hex << int(to_byte(v)) << " request code " << int(std::to_integer<std::uint8_t>(q[1])));
+      // The transcripts hash requests as received (DSP0274: reserved fields "used in transcript
+      // hash calculations as is"), so the signatures differ once a reserved byte did; everything
+      // before them must not.
+      REQUIRE(ra->size() == rb->size());
+      const auto c = std::to_integer<std::uint8_t>((*ra)[1]);
+      const std::size_t signature = (c == 0x03 || c == 0x60) && ra->size() > 4 + 96 ? 96 : 0;
+      REQUIRE(bytes(ra->begin(), ra->end() - static_cast<std::ptrdiff_t>(signature)) ==
+              bytes(rb->begin(), rb->end() - static_cast<std::ptrdiff_t>(signature)));
+    }
+    CHECK(dirtied > 100);
+  }
 }

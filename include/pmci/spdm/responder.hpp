@@ -32,6 +32,7 @@
 #pragma once
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -193,7 +194,7 @@ class responder {
                        : c == code::get_version    ? version::v1_0
                                                    : n_.ver;
     std::array<std::byte, request_scratch_size> scratch;
-    const request_frame f = frame_request(req, fv, scratch);
+    const request_frame f = frame_request<detail::reserved::read>(req, fv, scratch);
     if (c == code::get_version) return on_get_version(f);
 
     if constexpr (async_signing)
@@ -268,22 +269,29 @@ class responder {
   // ============================================================================================
   // Requests are read at fixed offsets of f.clean (DSP0274 1.0-1.3 request tables; spdm.md §3-§8)
   // instead of through the codecs' decode(): frame_request() has cut each fixed-layout request
-  // to its own length and cleared its reserved fields, dispatch() checked it holds a header, and
+  // to its own length and cleared the reserved fields read here (request_frame.hpp: the others
+  // are never read), dispatch() checked it holds a header, and
   // precheck() its version byte, so what decode() would still reject is a wrong length or an
   // invalid field value, both InvalidRequest. Each handler checks f.clean.size() once, and
   // reads only below it. tests/spdm_engines/lean_request_test.cpp holds them to decode().
   static constexpr std::uint8_t at(bytes_view m, std::size_t i) noexcept { return std::to_integer<std::uint8_t>(m[i]); }
-  /// Little-endian fields at positions whose bounds the caller has checked (GCC turns these into
-  /// single unaligned loads / stores on a Cortex-M4; no span temporaries, no call).
-  static constexpr std::uint32_t get16(const std::byte* p) noexcept {
+  /// Little-endian fields at positions whose bounds the caller has checked: single unaligned
+  /// loads / stores on a Cortex-M4, no span temporaries. get16/get32 always inline (GCC kept an
+  /// out-of-line `ldr; bx lr` otherwise); put32 through memcpy on a little-endian target (GCC
+  /// does not merge the four byte stores into one: -124 B responder_attest, issue 9).
+  [[gnu::always_inline]] static constexpr std::uint32_t get16(const std::byte* p) noexcept {
     return std::to_integer<std::uint32_t>(p[0]) | std::to_integer<std::uint32_t>(p[1]) << 8;
   }
-  static constexpr std::uint32_t get32(const std::byte* p) noexcept { return get16(p) | get16(p + 2) << 16; }
+  [[gnu::always_inline]] static constexpr std::uint32_t get32(const std::byte* p) noexcept { return get16(p) | get16(p + 2) << 16; }
   static constexpr void put16(std::byte* p, std::uint32_t v) noexcept {
     p[0] = static_cast<std::byte>(v);
     p[1] = static_cast<std::byte>(v >> 8);
   }
   static constexpr void put32(std::byte* p, std::uint32_t v) noexcept {
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+      __builtin_memcpy(p, &v, 4);
+      return;
+    }
     put16(p, v);
     put16(p + 2, v >> 16);
   }
@@ -592,8 +600,7 @@ class responder {
   result<std::size_t> chain_head(bytes_view certs, std::span<std::byte, cert_chain::header_size + max_hash> head) noexcept {
     PMCI_TRY_ASSIGN(const std::size_t root_size, der_sequence_size(certs));
     const std::size_t size = cert_chain::header_size + hash_len();
-    store_u16le(head.first(2), static_cast<std::uint16_t>(size + certs.size()));
-    head[2] = head[3] = std::byte{0};
+    put32(head.data(), static_cast<std::uint16_t>(size + certs.size()));  // Length | Reserved(2)
     PMCI_TRY(hash_of(certs.first(root_size), {}, head.subspan(cert_chain::header_size, hash_len())));
     return size;
   }
@@ -1028,7 +1035,7 @@ class responder {
       std::array<std::byte, nonce_size> nonce = pending_.nonce;
       const resume_info resume{nonce, bytes_view{tbs}.first(h)};
       std::array<std::byte, request_scratch_size> scratch;
-      const request_frame sf = frame_request(stored_req, ver(), scratch);
+      const request_frame sf = frame_request<detail::reserved::read>(stored_req, ver(), scratch);
       std::size_t out = 0;
       if (pending_.request_code == code::challenge) {
         if constexpr (chal_enabled) out = on_challenge(sf, &resume);
