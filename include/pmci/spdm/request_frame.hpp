@@ -23,6 +23,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/endian.hpp"
@@ -206,7 +207,9 @@ template <detail::reserved Which = detail::reserved::all, std::size_t N>
   const std::size_t len = detail::request_length(req, v);
   if (len != 0 && len < req.size()) f.message = req.first(len);
   if (f.message.size() <= N) {
-    std::copy(f.message.begin(), f.message.end(), scratch.begin());
+    // memcpy, not std::copy (memmove): the copy never overlaps, and memmove would be one more
+    // libc routine in a firmware image (+254 B on a Cortex-M4, newlib-nano).
+    if (!f.message.empty()) std::memcpy(scratch.data(), f.message.data(), f.message.size());
     const bytes_span copy = std::span{scratch}.first(f.message.size());
     detail::clear_reserved<Which>(copy, v);
     f.clean = copy;
