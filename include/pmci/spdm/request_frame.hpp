@@ -7,8 +7,9 @@
 //    an error if not zero, and used in transcript hash calculations as is" (quoted by the DMTF
 //    maintainers in libspdm issues #1014 and #1107). The codecs reject non-zero reserved bits
 //    (errc::reserved_nonzero: right for a codec, and what the tests of a sender want); a responder
-//    must not. frame() hands the codec a copy with the reserved bits of the request cleared,
-//    while the transcripts get the bytes as received.
+//    must not. frame() hands the codec a copy with the reserved bits of the request cleared
+//    (the responder's handlers, which read requests in place, need only the bits they read
+//    cleared: reserved::read), while the transcripts get the bytes as received.
 //  * Transport padding. Some transports cannot carry an SPDM message's exact length (PCI DOE pads
 //    to 4 bytes, so a 37-byte signed GET_MEASUREMENTS arrives as 40 bytes); SPDM messages are
 //    self-delimiting, and libspdm's responder accepts bytes beyond the message (libspdm PR #1778)
@@ -22,6 +23,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "pmci/core/bytes.hpp"
 #include "pmci/core/endian.hpp"
@@ -118,25 +120,18 @@ struct reserved_rule {
   std::uint8_t count;
   std::uint8_t keep[4];
 };
+/// The reserved bits a responder reads (spdm::responder: they share a byte with a field it
+/// reads, or sit where a later version defines a field it reads), so they must be cleared before
+/// it looks at the request.
 inline constexpr reserved_rule reserved_rules[] = {
-    {0x84, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // GET_VERSION Param1, Param2
-    {0x81, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // GET_DIGESTS Param1, Param2
-    {0xFE, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // VENDOR_DEFINED_REQUEST Param1 (1.4: bit 7 LargeReq), Param2
     {0xE1, 2, 1, {0x00, 0x00, 0x00, 0x01}},  // GET_CAPABILITIES Param1 (1.3: supported-algorithms request)
-    {0xE1, 3, 1, {0x00, 0x00, 0x00, 0x00}},  //   Param2
-    {0xE1, 4, 1, {0xFF, 0x00, 0x00, 0x00}},  //   Reserved (1.1+)
-    {0xE1, 6, 2, {0xFF, 0x00, 0x00, 0x00}},  //   Reserved (1.4: ExtFlags)
     // Flags bits DSP0274 does not define for a requester at 1.1 / 1.2 / 1.3 (defined_flags(req_cap{}, v),
     // spdm.md §4.1): 0x0001FFC6, 0x0003FFC6, 0x0EC3FFC6, little-endian.
     {0xE1, 8, 1, {0xFF, 0xC6, 0xC6, 0xC6}},
     {0xE1, 10, 1, {0xFF, 0x01, 0x03, 0xC3}},
     {0xE1, 11, 1, {0xFF, 0x00, 0x00, 0x0E}},
     {0xE3, 2, 1, {0x00, 0xFF, 0xFF, 0xFF}},   // NEGOTIATE_ALGORITHMS Param1 (1.1+: number of AlgStructs)
-    {0xE3, 3, 1, {0x00, 0x00, 0x00, 0x00}},   //   Param2
     {0xE3, 7, 1, {0x00, 0x00, 0x03, 0x13}},   //   OtherParamsSupport (other_params_mask)
-    {0xE3, 16, 12, {0x00, 0x00, 0x00, 0x00}}, //   Reserved (1.4: PqcAsymAlgo + Reserved)
-    {0xE3, 30, 1, {0x00, 0x00, 0x00, 0x00}},  //   Reserved
-    {0xE3, 31, 1, {0x00, 0x00, 0x00, 0xFF}},  //   MELSpecification (1.3)
     {0x82, 2, 1, {0x0F, 0x0F, 0x0F, 0x0F}},   // GET_CERTIFICATE Param1 bits 7:4 (1.4: bit 7 LargeCertChain)
     {0x82, 3, 1, {0x00, 0x00, 0x00, 0x01}},   //   Param2 (1.3: SlotSizeRequested)
     {0xE0, 2, 1, {0x01, 0x01, 0x03, 0x07}},   // GET_MEASUREMENTS attributes (meas_attr_defined)
@@ -145,29 +140,59 @@ inline constexpr reserved_rule reserved_rules[] = {
     {0xE0, 36, 1, {0xFF, 0x0F, 0x0F, 0x0F}},
     // CHALLENGE, RESPOND_IF_READY: no reserved fields.
 };
+/// The other reserved fields: whole bytes no responder field shares, which spdm::responder never
+/// reads (frame_request<reserved::read> leaves them as received; version_fold_test.cpp in
+/// tests/spdm_engines holds the responder's answers to that). A codec's decode() rejects them
+/// non-zero, so clear_reserved() clears them too for a request handed to decode().
+inline constexpr reserved_rule unread_reserved_rules[] = {
+    {0x84, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // GET_VERSION Param1, Param2
+    {0x81, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // GET_DIGESTS Param1, Param2
+    {0xFE, 2, 2, {0x00, 0x00, 0x00, 0x00}},  // VENDOR_DEFINED_REQUEST Param1 (1.4: bit 7 LargeReq), Param2
+    {0xE1, 3, 1, {0x00, 0x00, 0x00, 0x00}},  // GET_CAPABILITIES Param2
+    {0xE1, 4, 1, {0xFF, 0x00, 0x00, 0x00}},  //   Reserved (1.1+)
+    {0xE1, 6, 2, {0xFF, 0x00, 0x00, 0x00}},  //   Reserved (1.4: ExtFlags)
+    {0xE3, 3, 1, {0x00, 0x00, 0x00, 0x00}},   // NEGOTIATE_ALGORITHMS Param2
+    {0xE3, 16, 12, {0x00, 0x00, 0x00, 0x00}}, //   Reserved (1.4: PqcAsymAlgo + Reserved)
+    {0xE3, 30, 1, {0x00, 0x00, 0x00, 0x00}},  //   Reserved
+    {0xE3, 31, 1, {0x00, 0x00, 0x00, 0xFF}},  //   MELSpecification (1.3; the responder reads it only at 1.3)
+    // and the Reserved byte of every ExtAsym / ExtHash / external AlgStruct entry (clear_reserved).
+};
+
+/// Which reserved fields frame_request() clears: all of them (what decode() needs), or only those
+/// spdm::responder reads (the others never reach a decision or a response).
+enum class reserved : std::uint8_t { all, read };
+
+template <std::size_t N>
+inline void apply_rules(bytes_span m, std::uint8_t c, unsigned minor, const reserved_rule (&rules)[N]) noexcept {
+  for (const reserved_rule& r : rules) {
+    if (r.code != c) continue;
+    for (std::size_t i = r.offset; i < std::size_t{r.offset} + r.count && i < m.size(); ++i) m[i] &= std::byte{r.keep[minor & 3]};
+  }
+}
 
 /// Clear the reserved fields of request `m` (an SPDM 1.0-1.3 request of version v, cut to its
-/// own length: frame_request) in place.
+/// own length: frame_request) in place: all of them, or (reserved::read) those the responder reads.
+template <reserved Which = reserved::all>
 inline void clear_reserved(bytes_span m, version v) noexcept {
   if (m.size() < header::size) return;
   const std::uint8_t c = std::to_integer<std::uint8_t>(m[1]);
   const unsigned minor = minor_of(v);
-  for (const reserved_rule& r : reserved_rules) {
-    if (r.code != c) continue;
-    for (std::size_t i = r.offset; i < std::size_t{r.offset} + r.count && i < m.size(); ++i) m[i] &= std::byte{r.keep[minor & 3]};
-  }
-  if (static_cast<code>(c) != code::negotiate_algorithms || m.size() < 32) return;
-  // ExtAsym / ExtHash entries: RegistryID(1) Reserved(1) AlgorithmID(2).
-  const std::size_t ext = std::size_t{std::to_integer<std::uint8_t>(m[28])} + std::to_integer<std::uint8_t>(m[29]);
-  for (std::size_t i = 0; i < ext; ++i) clear_bytes(m, 32 + 4 * i + 1, 1);
-  // AlgStructs' external entries likewise.
-  std::size_t at = 32 + 4 * ext;
-  const std::size_t structs = std::to_integer<std::uint8_t>(m[2]);
-  for (std::size_t s = 0; s < structs && at + 4 <= m.size(); ++s) {
-    const std::size_t n = std::to_integer<std::uint8_t>(m[at + 1]) & 0x0F;
-    at += 4;
-    for (std::size_t i = 0; i < n; ++i) clear_bytes(m, at + 4 * i + 1, 1);
-    at += 4 * n;
+  apply_rules(m, c, minor, reserved_rules);
+  if constexpr (Which == reserved::all) {
+    apply_rules(m, c, minor, unread_reserved_rules);
+    if (static_cast<code>(c) != code::negotiate_algorithms || m.size() < 32) return;
+    // ExtAsym / ExtHash entries: RegistryID(1) Reserved(1) AlgorithmID(2).
+    const std::size_t ext = std::size_t{std::to_integer<std::uint8_t>(m[28])} + std::to_integer<std::uint8_t>(m[29]);
+    for (std::size_t i = 0; i < ext; ++i) clear_bytes(m, 32 + 4 * i + 1, 1);
+    // AlgStructs' external entries likewise.
+    std::size_t at = 32 + 4 * ext;
+    const std::size_t structs = std::to_integer<std::uint8_t>(m[2]);
+    for (std::size_t s = 0; s < structs && at + 4 <= m.size(); ++s) {
+      const std::size_t n = std::to_integer<std::uint8_t>(m[at + 1]) & 0x0F;
+      at += 4;
+      for (std::size_t i = 0; i < n; ++i) clear_bytes(m, at + 4 * i + 1, 1);
+      at += 4 * n;
+    }
   }
 }
 
@@ -176,15 +201,17 @@ inline void clear_reserved(bytes_span m, version v) noexcept {
 /// Frame `req` (a request of version v) for a responder: cut transport padding, and clear
 /// reserved fields in a copy held in `scratch`. A request longer than `scratch` (only a large
 /// VENDOR_DEFINED_REQUEST) is decoded as is.
-template <std::size_t N>
+template <detail::reserved Which = detail::reserved::all, std::size_t N>
 [[nodiscard]] request_frame frame_request(bytes_view req, version v, std::array<std::byte, N>& scratch) noexcept {
   request_frame f{req, req};
   const std::size_t len = detail::request_length(req, v);
   if (len != 0 && len < req.size()) f.message = req.first(len);
   if (f.message.size() <= N) {
-    std::copy(f.message.begin(), f.message.end(), scratch.begin());
+    // memcpy, not std::copy (memmove): the copy never overlaps, and memmove would be one more
+    // libc routine in a firmware image (+254 B on a Cortex-M4, newlib-nano).
+    if (!f.message.empty()) std::memcpy(scratch.data(), f.message.data(), f.message.size());
     const bytes_span copy = std::span{scratch}.first(f.message.size());
-    detail::clear_reserved(copy, v);
+    detail::clear_reserved<Which>(copy, v);
     f.clean = copy;
   } else {
     f.clean = f.message;

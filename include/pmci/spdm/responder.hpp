@@ -32,8 +32,10 @@
 #pragma once
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -134,7 +136,7 @@ class responder {
   [[nodiscard]] result<bytes_span> handle(bytes_view request, bytes_span response) noexcept {
     if (response.size() < min_response_size) return errc::buffer_too_small;
     std::size_t cap = std::min<std::size_t>(response.size(), Config::max_message_size);
-    if (state_ >= connection_state::after_capabilities && n_.ver >= version::v1_2 && peer_data_transfer_size_ >= 42)
+    if (state_ >= connection_state::after_capabilities && at_least(version::v1_2) && peer_data_transfer_size_ >= 42)
       cap = std::min<std::size_t>(cap, peer_data_transfer_size_);
     out_ = response.first(cap);
     return out_.first(dispatch(request));
@@ -192,7 +194,7 @@ class responder {
                        : c == code::get_version    ? version::v1_0
                                                    : n_.ver;
     std::array<std::byte, request_scratch_size> scratch;
-    const request_frame f = frame_request(req, fv, scratch);
+    const request_frame f = frame_request<detail::reserved::read>(req, fv, scratch);
     if (c == code::get_version) return on_get_version(f);
 
     if constexpr (async_signing)
@@ -203,7 +205,7 @@ class responder {
 
     // What the transport delivered, padding included, is what DataTransferSize bounds.
     if (req.size() > Config::max_message_size)
-      return error(n_.ver >= version::v1_2 && state_ >= connection_state::after_capabilities
+      return error(at_least(version::v1_2) && state_ >= connection_state::after_capabilities
                        ? error_code::request_too_large : error_code::invalid_request);
 
     // The requests after ALGORITHMS that this configuration serves are checked here, once:
@@ -257,7 +259,7 @@ class responder {
   /// ALGORITHMS, VersionMismatch for another version byte. Returns the ERROR to send, or 0.
   [[nodiscard]] constexpr error_code precheck(bytes_view req) const noexcept {
     if (state_ < connection_state::after_capabilities) return error_code::unexpected_request;
-    if (std::to_integer<std::uint8_t>(req[0]) != to_byte(n_.ver)) return error_code::version_mismatch;
+    if (std::to_integer<std::uint8_t>(req[0]) != to_byte(ver())) return error_code::version_mismatch;
     if (state_ != connection_state::negotiated) return error_code::unexpected_request;
     return static_cast<error_code>(0);
   }
@@ -267,22 +269,29 @@ class responder {
   // ============================================================================================
   // Requests are read at fixed offsets of f.clean (DSP0274 1.0-1.3 request tables; spdm.md §3-§8)
   // instead of through the codecs' decode(): frame_request() has cut each fixed-layout request
-  // to its own length and cleared its reserved fields, dispatch() checked it holds a header, and
+  // to its own length and cleared the reserved fields read here (request_frame.hpp: the others
+  // are never read), dispatch() checked it holds a header, and
   // precheck() its version byte, so what decode() would still reject is a wrong length or an
   // invalid field value, both InvalidRequest. Each handler checks f.clean.size() once, and
   // reads only below it. tests/spdm_engines/lean_request_test.cpp holds them to decode().
   static constexpr std::uint8_t at(bytes_view m, std::size_t i) noexcept { return std::to_integer<std::uint8_t>(m[i]); }
-  /// Little-endian fields at positions whose bounds the caller has checked (GCC turns these into
-  /// single unaligned loads / stores on a Cortex-M4; no span temporaries, no call).
-  static constexpr std::uint32_t get16(const std::byte* p) noexcept {
+  /// Little-endian fields at positions whose bounds the caller has checked: single unaligned
+  /// loads / stores on a Cortex-M4, no span temporaries. get16/get32 always inline (GCC kept an
+  /// out-of-line `ldr; bx lr` otherwise); put32 through memcpy on a little-endian target (GCC
+  /// does not merge the four byte stores into one: -124 B responder_attest, issue 9).
+  [[gnu::always_inline]] static constexpr std::uint32_t get16(const std::byte* p) noexcept {
     return std::to_integer<std::uint32_t>(p[0]) | std::to_integer<std::uint32_t>(p[1]) << 8;
   }
-  static constexpr std::uint32_t get32(const std::byte* p) noexcept { return get16(p) | get16(p + 2) << 16; }
+  [[gnu::always_inline]] static constexpr std::uint32_t get32(const std::byte* p) noexcept { return get16(p) | get16(p + 2) << 16; }
   static constexpr void put16(std::byte* p, std::uint32_t v) noexcept {
     p[0] = static_cast<std::byte>(v);
     p[1] = static_cast<std::byte>(v >> 8);
   }
   static constexpr void put32(std::byte* p, std::uint32_t v) noexcept {
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+      __builtin_memcpy(p, &v, 4);
+      return;
+    }
     put16(p, v);
     put16(p + 2, v >> 16);
   }
@@ -322,7 +331,7 @@ class responder {
       return error(error_code::version_mismatch, 0, version::v1_0);
     const auto ver = static_cast<version>(vb);
     // frame_request() sized the request for `ver` (dispatch: fv); a shorter one is truncated.
-    const std::size_t size = detail::capabilities_size(ver, true);
+    const std::size_t size = by_version<capabilities_request_size>(ver);
     if (req.size() != size) return error(error_code::invalid_request, 0, ver);
     const std::byte* const q = req.data();
     const std::uint8_t ct_exponent = size > 4 ? at(req, 5) : 0;
@@ -404,20 +413,39 @@ class responder {
     }(std::make_index_sequence<std::tuple_size_v<std::remove_cvref_t<decltype(List)>>>{});
     return r;
   }
-  [[nodiscard]] constexpr std::size_t hash_len() const noexcept { return size_in<Config::hash_algs>(n_.hash); }
-  [[nodiscard]] constexpr std::size_t sig_len() const noexcept { return size_in<Config::asym_algs>(n_.asym); }
+  /// A responder that cannot work without BaseHashSel and BaseAsymSel answers NEGOTIATE_ALGORITHMS
+  /// with ERROR when nothing is common (on_negotiate_algorithms), so once negotiated its H and S
+  /// are entries of its lists: with a one-entry list, that entry's constants (no look-up, no
+  /// "none" case). Only after ALGORITHMS, as every caller is.
+  static constexpr bool needs_hash_and_asym = cert_enabled || signs;
+  static constexpr bool one_hash = needs_hash_and_asym && Config::hash_algs.size() == 1;
+  static constexpr bool one_asym = signs && Config::asym_algs.size() == 1;
+  [[nodiscard]] constexpr std::size_t hash_len() const noexcept {
+    if constexpr (one_hash) return std::integral_constant<std::size_t, alg_size(Config::hash_algs[0])>::value;
+    else return size_in<Config::hash_algs>(n_.hash);
+  }
+  [[nodiscard]] constexpr std::size_t sig_len() const noexcept {
+    if constexpr (one_asym) return std::integral_constant<std::size_t, alg_size(Config::asym_algs[0])>::value;
+    else return size_in<Config::asym_algs>(n_.asym);
+  }
+  /// MeasurementHashAlgo is selected together with MeasurementSpecificationSel (never none then:
+  /// the responder picks from its own list, and set_limits() keeps one entry of it), so with a
+  /// one-entry list its size follows from the specification alone.
   [[nodiscard]] constexpr std::size_t meas_hash_len() const noexcept {
-    return size_in<Config::measurement_hash_algs>(n_.measurement_hash);
+    if constexpr (meas_enabled && Config::measurement_hash_algs.size() == 1)
+      return n_.measurement_spec != meas_spec::none ? alg_size(Config::measurement_hash_algs[0]) : 0;
+    else
+      return size_in<Config::measurement_hash_algs>(n_.measurement_hash);
   }
 
   /// NEGOTIATE_ALGORITHMS (spdm.md §5.1) -> ALGORITHMS (§5.2), both read / written in place.
   std::size_t on_negotiate_algorithms(const request_frame& f) noexcept {
     const bytes_view req = f.clean;
     if (state_ < connection_state::after_capabilities) return error(error_code::unexpected_request);
-    if (at(req, 0) != to_byte(n_.ver)) return error(error_code::version_mismatch);
+    if (at(req, 0) != to_byte(ver())) return error(error_code::version_mismatch);
     if (state_ != connection_state::after_capabilities) return error(error_code::unexpected_request);
     // Every rule of negotiate_algorithms::decode() but the header and the reserved fields.
-    const std::size_t structs_at = negotiate_algorithms::structs_offset(req, n_.ver);
+    const std::size_t structs_at = negotiate_algorithms::structs_offset(req, ver());
     if (structs_at == 0) return error(error_code::invalid_request);
     const auto req_spec = static_cast<meas_spec>(at(req, 6));
     const std::uint8_t req_other = at(req, 7);
@@ -448,13 +476,14 @@ class responder {
     if constexpr (uses_asym) asym = pick<Config::asym_algs>(get32(q + 8) & limits_.value.asym);
     if constexpr (uses_hash) hash = pick<Config::hash_algs>(get32(q + 12) & limits_.value.hash);
     std::uint8_t other = 0;
-    if (n_.ver >= version::v1_2) {
+    if (at_least(version::v1_2)) {
       const std::uint8_t common = req_other & Config::opaque_data_formats;
       other = (common & opaque_data_fmt1) ? opaque_data_fmt1 : (common & opaque_data_fmt0);
     }
     meas_spec mel = meas_spec::none;
-    const auto mk = n_.rsp_caps & rsp_cap::multi_key_mask;
-    if (n_.ver >= version::v1_3) {
+    // n_.rsp_caps holds only flags of the configuration: none of these unless it has them.
+    const auto mk = any(config_caps, rsp_cap::multi_key_mask) ? n_.rsp_caps & rsp_cap::multi_key_mask : rsp_cap::none;
+    if (at_least(version::v1_3)) {
       // RequesterMultiKeyConnSel (spdm.md §6.2): when the requester can only do multi-key, or
       // can negotiate it and this responder does multi-key itself.
       const auto rmk = n_.req_caps & req_cap::multi_key_mask;
@@ -511,7 +540,7 @@ class responder {
     // ExtAsymSelCount | ExtHashSelCount | Reserved(2) | AlgStructs (4 each) |: 36 bytes fit.
     const std::size_t len = algorithms::fixed_size + 4 * count;
     if (len > out_.size()) return error(error_code::unspecified);
-    put_header(code::algorithms, n_.ver, static_cast<std::uint8_t>(count));
+    put_header(code::algorithms, ver(), static_cast<std::uint8_t>(count));
     put32(o + 4, static_cast<std::uint32_t>(len) | std::uint32_t{raw(mspec)} << 16 | std::uint32_t{other} << 24);
     put32(o + 8, raw(mhash));
     put32(o + 12, raw(asym));
@@ -522,7 +551,7 @@ class responder {
 
     if (hash != base_hash::none) {
       const auto h = crypto_id<Config::hash_algs>(hash);
-      if (!h || !tr_.select(crypto_, *h, n_.ver, f.message, rsp)) return resynch();
+      if (!h || !tr_.select(crypto_, *h, ver(), f.message, rsp)) return resynch();
     }
     n_.hash = hash;
     n_.asym = asym;
@@ -571,8 +600,7 @@ class responder {
   result<std::size_t> chain_head(bytes_view certs, std::span<std::byte, cert_chain::header_size + max_hash> head) noexcept {
     PMCI_TRY_ASSIGN(const std::size_t root_size, der_sequence_size(certs));
     const std::size_t size = cert_chain::header_size + hash_len();
-    store_u16le(head.first(2), static_cast<std::uint16_t>(size + certs.size()));
-    head[2] = head[3] = std::byte{0};
+    put32(head.data(), static_cast<std::uint16_t>(size + certs.size()));  // Length | Reserved(2)
     PMCI_TRY(hash_of(certs.first(root_size), {}, head.subspan(cert_chain::header_size, hash_len())));
     return size;
   }
@@ -596,7 +624,7 @@ class responder {
     tr_.reset_m();  // GET_DIGESTS drops B (libspdm)
     const std::uint8_t mask = provisioned_slot_mask();
     if (mask == 0) return error(error_code::unspecified);
-    put_header(code::digests, n_.ver, n_.ver >= version::v1_3 ? supported_slots() : std::uint8_t{0}, mask);
+    put_header(code::digests, ver(), at_least(version::v1_3) ? supported_slots() : std::uint8_t{0}, mask);
     const std::size_t h = hash_len();
     std::size_t n = header::size, k = 0;
     for (std::uint8_t s = 0; s < Config::slot_count; ++s) {
@@ -606,7 +634,7 @@ class responder {
       n += h;
       ++k;
     }
-    if (n_.ver >= version::v1_3 && n_.multi_key_conn_rsp) {
+    if (multi_key_rsp()) {
       if (4 * k > out_.size() - n) return error_too_large();
       std::size_t i = 0;
       for (std::uint8_t s = 0; s < Config::slot_count; ++s) {
@@ -650,8 +678,8 @@ class responder {
     const std::size_t remainder = slot_size_requested ? total : total - offset - length;
 
     const std::uint8_t info =
-        n_.ver >= version::v1_3 && n_.multi_key_conn_rsp ? static_cast<std::uint8_t>(info_of(slot).model) : 0;
-    put_header(code::certificate, n_.ver, slot, info);
+        multi_key_rsp() ? static_cast<std::uint8_t>(info_of(slot).model) : 0;
+    put_header(code::certificate, ver(), slot, info);
     put32(out_.data() + 4, static_cast<std::uint32_t>(length | remainder << 16));
     if (length != 0 && !copy_chain_portion(certs, offset, out_.subspan(certificate::fixed_size, length)))
       return error(error_code::unspecified);
@@ -696,16 +724,21 @@ class responder {
   enum class sign_outcome : std::uint8_t { done, not_ready, busy, failed };
 
   [[nodiscard]] result<crypto::hash_alg> negotiated_hash() const noexcept {
+    if constexpr (one_hash) return crypto_at<Config::hash_algs, 0>;
     const auto h = crypto_id<Config::hash_algs>(n_.hash);
     if (!h) return errc::invalid_state;
     return *h;
   }
 
   sign_outcome sign_tbs(std::uint8_t slot, signing_context ctx, bytes_view tbs, bytes_span signature) noexcept {
-    const auto alg = crypto_id<Config::asym_algs>(n_.asym);
-    const auto h = crypto_id<Config::hash_algs>(n_.hash);
+    std::optional<crypto::sig_alg> alg;
+    std::optional<crypto::hash_alg> h;
+    if constexpr (one_asym) alg = crypto_at<Config::asym_algs, 0>;
+    else alg = crypto_id<Config::asym_algs>(n_.asym);
+    if constexpr (one_hash) h = crypto_at<Config::hash_algs, 0>;
+    else h = crypto_id<Config::hash_algs>(n_.hash);
     if (!alg || !h) return sign_outcome::failed;
-    const signing_request r{signed_content{n_.ver, ctx, tbs}, *alg, *h};
+    const signing_request r{signed_content{ver(), ctx, tbs}, *alg, *h};
     if constexpr (detail::device_signs<Device>) {
       const auto res = dev_.sign(slot, r, signature);
       if (res) return sign_outcome::done;
@@ -745,7 +778,8 @@ class responder {
     requires signs
   {
     // One capacity check for the signature (put_opaque_and_context keeps n <= out_.size()).
-    if (sig_len() > out_.size() - n) return error_too_large();
+    const std::size_t sig = sig_len();
+    if (sig > out_.size() - n) return error_too_large();
     std::array<std::byte, max_hash> tbs;
     const bytes_span th = std::span{tbs}.first(hash_len());
     if (!tr_.fork_digest(crypto_, state, req, bytes_view{out_}.first(n), th)) return resynch();
@@ -753,8 +787,8 @@ class responder {
       // The device's data changed under a pending response: it cannot be completed.
       return error(error_code::unspecified);
     }
-    switch (sign_tbs(slot, ctx, th, out_.subspan(n, sig_len()))) {
-      case sign_outcome::done: return n + sig_len();
+    switch (sign_tbs(slot, ctx, th, bytes_span{out_.data() + n, sig})) {
+      case sign_outcome::done: return n + sig;
       case sign_outcome::busy: return error(error_code::busy);
       case sign_outcome::failed: return error(error_code::unspecified);
       case sign_outcome::not_ready:
@@ -795,7 +829,7 @@ class responder {
       writer w{out_.subspan(n)};
       const bytes_span len = w.reserve(2);
       // 1.2+: without a negotiated opaque format OpaqueDataLength must be 0 (spdm.md §14).
-      const bool allowed = n_.ver < version::v1_2 || (n_.other_params & 0x0F) != 0;
+      const bool allowed = !at_least(version::v1_2) || (n_.other_params & 0x0F) != 0;
       if (allowed && w.ok() && !dev_.write_opaque_data(c, w)) return 0;
       const std::size_t opaque = w.size() - 2;
       w.bytes(context);
@@ -816,13 +850,13 @@ class responder {
   [[nodiscard]] bool slot_usable(std::uint8_t slot, key_usage usage) noexcept {
     if (slot >= Config::slot_count || dev_.cert_chain(slot).empty()) return false;
     // 1.3 multi-key: the slot's key must be allowed for this use (libspdm; spdm.md §6.2).
-    if (n_.ver >= version::v1_3 && n_.multi_key_conn_rsp && !has(info_of(slot).usage, usage)) return false;
+    if (multi_key_rsp() && !has(info_of(slot).usage, usage)) return false;
     return true;
   }
 
   [[nodiscard]] measurement_request meas_request(std::uint8_t attributes) const noexcept {
-    return {n_.ver, n_.measurement_hash, n_.ver >= version::v1_2 && (attributes & meas_attr_raw_bitstream) != 0,
-            n_.ver >= version::v1_3 && (attributes & meas_attr_new_measurement) != 0};
+    return {ver(), n_.measurement_hash, at_least(version::v1_2) && (attributes & meas_attr_raw_bitstream) != 0,
+            at_least(version::v1_3) && (attributes & meas_attr_new_measurement) != 0};
   }
 
   /// MeasurementSummaryHash: Hash of the concatenated measurement blocks (all, or the TCB ones)
@@ -833,7 +867,7 @@ class responder {
     PMCI_TRY_ASSIGN(const crypto::hash_alg h, negotiated_hash());
     hash_state s{};
     PMCI_TRY(crypto_.hash_init(s, h));
-    const measurement_request mr{n_.ver, n_.measurement_hash, false, false};
+    const measurement_request mr{ver(), n_.measurement_hash, false, false};
     for (const std::uint8_t idx : std::span<const std::uint8_t>(dev_.measurement_indices())) {
       if constexpr (detail::device_has_tcb<Device>)
         if (t == summary_hash_type::tcb && !dev_.measurement_in_tcb(idx)) continue;
@@ -852,7 +886,7 @@ class responder {
     const bytes_view req = f.clean;
     const std::uint8_t slot = at(req, 2);
     const auto summary_type = static_cast<summary_hash_type>(at(req, 3));
-    if (req.size() != challenge::size(n_.ver) || !valid_slot(slot) || !is_valid(summary_type))
+    if (req.size() != by_version<challenge::size>(n_.ver) || !valid_slot(slot) || !is_valid(summary_type))
       return error(error_code::invalid_request);
     if (summary_type != summary_hash_type::none) {
       if constexpr (meas_enabled) {
@@ -870,9 +904,9 @@ class responder {
     const std::size_t nonce_at = header::size + h;
     const std::size_t summary_at = nonce_at + nonce_size;
     const std::size_t fixed =
-        summary_at + (summary_type != summary_hash_type::none && any(n_.rsp_caps, rsp_cap::meas_mask) ? h : 0);
+        summary_at + (summary_type != summary_hash_type::none && offered<rsp_cap::meas_mask>() ? h : 0);
     if (fixed > out_.size()) return error_too_large();
-    put_header(code::challenge_auth, n_.ver, slot, provisioned_slot_mask());
+    put_header(code::challenge_auth, ver(), slot, provisioned_slot_mask());
     if (!chain_digest(dev_.cert_chain(slot), out_.subspan(header::size, h))) return error(error_code::unspecified);
     if (!fill_nonce(out_.subspan(nonce_at, nonce_size), resume)) return error(error_code::unspecified);
     if constexpr (meas_enabled) {
@@ -907,12 +941,16 @@ class responder {
     const std::uint8_t attributes = at(req, 2);  // bits the version does not define are cleared
     const std::uint8_t operation = at(req, 3);
     const bool sign = (attributes & meas_attr_signature) != 0;
-    const std::size_t size = get_measurements::size(n_.ver, sign);
+    std::size_t size;
+    if constexpr (version_invariant<get_measurements_size> && version_invariant<signed_get_measurements_size>)
+      size = sign ? signed_get_measurements_size(lowest_version) : get_measurements_size(lowest_version);
+    else
+      size = get_measurements::size(n_.ver, sign);
     if (req.size() != size) return error(error_code::invalid_request);
     // SlotIDParam bits 3:0 (bits 7:4 cleared): 0-7 or 0xF (provisioned key).
-    const std::uint8_t slot = sign && n_.ver >= version::v1_1 ? at(req, header::size + nonce_size) : 0;
+    const std::uint8_t slot = sign && at_least(version::v1_1) ? at(req, header::size + nonce_size) : 0;
     if (!valid_slot4(slot)) return error(error_code::invalid_request);
-    const bytes_view context = req.subspan(size - (n_.ver >= version::v1_3 ? requester_context_size : 0));
+    const bytes_view context = req.subspan(size - (at_least(version::v1_3) ? requester_context_size : 0));
     if (sign) {
       if constexpr (meas_sig_enabled) {
         if (slot == 0x0F || !slot_usable(slot, key_usage::measurement)) return error(error_code::invalid_request);
@@ -928,9 +966,9 @@ class responder {
     // OpaqueDataLength(2) | OpaqueData | RequesterContext (1.3) | Signature (when asked) |.
     std::uint8_t p1 = 0, p2 = 0;
     if (operation == meas_op_count) p1 = static_cast<std::uint8_t>(indices.size() < 0xFF ? indices.size() : 0xFF);
-    if (sign && n_.ver >= version::v1_1) {
+    if (sign && at_least(version::v1_1)) {
       p2 = slot;
-      if (n_.ver >= version::v1_2) {
+      if (at_least(version::v1_2)) {
         content_change cc = content_change::not_supported;
         if constexpr (detail::device_has_content_change<Device>) cc = dev_.measurements_changed();
         p2 = static_cast<std::uint8_t>(p2 | ((static_cast<std::uint8_t>(cc) & 0x03) << 4));
@@ -938,7 +976,7 @@ class responder {
     }
     writer w{out_};
     (void)w.reserve(header::size + 4);  // header, NumberOfBlocks, MeasurementRecordLength: min_response_size
-    put_header(code::measurements, n_.ver, p1, p2);
+    put_header(code::measurements, ver(), p1, p2);
     std::size_t blocks = 0;
     if (operation == meas_op_all) {
       for (const std::uint8_t idx : indices) {
@@ -997,7 +1035,7 @@ class responder {
       std::array<std::byte, nonce_size> nonce = pending_.nonce;
       const resume_info resume{nonce, bytes_view{tbs}.first(h)};
       std::array<std::byte, request_scratch_size> scratch;
-      const request_frame sf = frame_request(stored_req, n_.ver, scratch);
+      const request_frame sf = frame_request<detail::reserved::read>(stored_req, ver(), scratch);
       std::size_t out = 0;
       if (pending_.request_code == code::challenge) {
         if constexpr (chal_enabled) out = on_challenge(sf, &resume);
@@ -1022,7 +1060,7 @@ class responder {
   std::size_t not_ready_error() noexcept
     requires async_signing
   {
-    (void)error(error_code::response_not_ready, 0, n_.ver);
+    (void)error(error_code::response_not_ready, 0, ver());
     out_[4] = std::byte{Config::rdt_exponent};
     out_[5] = std::byte{static_cast<std::uint8_t>(pending_.request_code)};
     out_[6] = std::byte{pending_.token};
@@ -1080,14 +1118,14 @@ class responder {
   // ERROR
   // ============================================================================================
   [[nodiscard]] constexpr error_code response_too_large() const noexcept {
-    return n_.ver >= version::v1_2 ? error_code::response_too_large : error_code::unspecified;
+    return at_least(version::v1_2) ? error_code::response_too_large : error_code::unspecified;
   }
   /// ERROR ResponseTooLarge (Unspecified before 1.2), out of line: every response that can grow has
   /// one or more.
   [[gnu::noinline]] std::size_t error_too_large() noexcept { return error(response_too_large()); }
   /// The version an ERROR carries: the negotiated one once CAPABILITIES fixed it, else 1.0.
   [[nodiscard]] constexpr version error_version() const noexcept {
-    return state_ >= connection_state::after_capabilities ? n_.ver : version::v1_0;
+    return state_ >= connection_state::after_capabilities ? ver() : version::v1_0;
   }
   /// The 4-byte header of a response (spdm.md §1); out_ always has room (min_response_size).
   void put_header(code c, version v, std::uint8_t param1 = 0, std::uint8_t param2 = 0) noexcept {
@@ -1114,6 +1152,66 @@ class responder {
   void drop_l() noexcept {
     if (tr_.selected()) (void)tr_.reset_l(crypto_);
   }
+
+  /// The negotiated version once CAPABILITIES fixed it (n_.ver is then one of Config::versions),
+  /// and comparisons with it, folded from the configuration: a constant when one version is
+  /// configured, and `at_least(v)` a constant when every configured version is on the same side
+  /// of v (firmware that drops 1.0/1.1 compiles none of their branches). Only for a connection
+  /// past CAPABILITIES; before it n_.ver is not a configured version.
+  static constexpr version lowest_version = Config::versions.lowest();
+  static constexpr version highest_version = Config::versions.highest();
+  [[nodiscard]] constexpr version ver() const noexcept {
+    if constexpr (lowest_version == highest_version) return lowest_version;
+    else return n_.ver;
+  }
+  [[nodiscard]] constexpr bool at_least(version v) const noexcept {
+    if (lowest_version >= v) return true;
+    if (highest_version < v) return false;
+    return n_.ver >= v;
+  }
+  /// any(n_.rsp_caps, Mask) once CAPABILITIES was answered: n_.rsp_caps is the configuration's
+  /// flags (narrowed by set_limits) as defined at the version, so this is a constant when the
+  /// configuration has none of Mask, or (without run-time limits) has one at every version.
+  template <rsp_cap Mask>
+  [[nodiscard]] constexpr bool offered() const noexcept {
+    if constexpr ((config_caps & Mask) == rsp_cap::none) {
+      return false;
+    } else {
+      constexpr bool always = [] {
+        if (detail::has_runtime_limits<Config>()) return false;
+        for (std::uint8_t b = 0x10; b <= 0x13; ++b)
+          if (Config::versions.contains(static_cast<version>(b)) &&
+              (detail::masked(config_caps, static_cast<version>(b)) & Mask) == rsp_cap::none)
+            return false;
+        return true;
+      }();
+      if constexpr (always) return true;
+      else return any(n_.rsp_caps, Mask);
+    }
+  }
+  /// MultiKeyConnRsp (1.3), never set without MULTI_KEY_CAP in the configuration.
+  [[nodiscard]] constexpr bool multi_key_rsp() const noexcept {
+    if constexpr (!any(config_caps, rsp_cap::multi_key_mask)) return false;
+    else return at_least(version::v1_3) && n_.multi_key_conn_rsp;
+  }
+  /// F(v) for a version v of the configuration (the negotiated one, or a request's that was
+  /// checked against it): the constant when F has one value at every configured version (a
+  /// request's fixed size, for instance).
+  template <auto F>
+  static constexpr bool version_invariant = [] {
+    for (std::uint8_t b = 0x10; b <= 0x13; ++b)
+      if (Config::versions.contains(static_cast<version>(b)) && F(static_cast<version>(b)) != F(lowest_version))
+        return false;
+    return true;
+  }();
+  template <auto F>
+  [[nodiscard]] static constexpr auto by_version(version v) noexcept {
+    if constexpr (version_invariant<F>) return std::integral_constant<decltype(F(lowest_version)), F(lowest_version)>::value;
+    else return F(v);
+  }
+  static constexpr std::size_t capabilities_request_size(version v) noexcept { return detail::capabilities_size(v, true); }
+  static constexpr std::size_t get_measurements_size(version v) noexcept { return get_measurements::size(v, false); }
+  static constexpr std::size_t signed_get_measurements_size(version v) noexcept { return get_measurements::size(v, true); }
 
   /// The versions / capability flags offered now (the configuration's, narrowed by set_limits).
   [[nodiscard]] constexpr version_set versions_now() const noexcept { return Config::versions & limits_.value.versions; }

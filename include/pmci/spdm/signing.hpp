@@ -133,8 +133,22 @@ template <crypto::sign_policy P>
     if (crypto::is_eddsa(alg)) return errc::unsupported;
     return p.sign_digest(key, alg, hash, c.transcript_hash, signature);
   }
-  std::array<std::byte, max_signed_message_size> scratch;  // message() writes what it returns
-  return p.sign(key, alg, hash, c.message(scratch), signature, c.context_bytes());
+  // M = combined_spdm_prefix ‖ TH, as signed_content::message() writes it, with the context
+  // string looked up once for the prefix and the Ed448 context parameter.
+  const std::string_view ctx = context_string(c.context);
+  const bytes_view ctx_bytes{reinterpret_cast<const std::byte*>(ctx.data()), ctx.size()};
+  const std::size_t h = c.transcript_hash.size();
+  if (h > crypto::max_digest_size) return p.sign(key, alg, hash, c.transcript_hash, signature, ctx_bytes);
+  std::array<std::byte, max_signed_message_size> scratch;
+  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
+  const char minor = static_cast<char>('0' + minor_of(c.ver));
+  const std::size_t pad = signing_prefix_size - ctx.size();
+  for (std::size_t i = 0; i < signing_prefix_size; ++i) {
+    const char ch = i >= pad ? ctx[i - pad] : i >= 4 * pattern.size() ? '\0' : i % 16 == 13 ? minor : pattern[i % 16];
+    scratch[i] = std::byte{static_cast<std::uint8_t>(ch)};
+  }
+  for (std::size_t i = 0; i < h; ++i) scratch[signing_prefix_size + i] = c.transcript_hash[i];
+  return p.sign(key, alg, hash, bytes_view{scratch}.first(signing_prefix_size + h), signature, ctx_bytes);
 }
 
 /// Verify signature over c with the peer's key: errc::verify_failed when it does not verify
