@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+// Footprint image `responder_attest_v12`: `responder_attest` configured for SPDM 1.2 and 1.3
+// only (Config::versions), as firmware that drops 1.0/1.1 would build it. The responder folds
+// its version checks and version-dependent request sizes from the configuration's version list
+// (responder.hpp: at_least(), by_version()), so this image must stay smaller than
+// responder_attest; tests/spdm_engines/version_fold_test.cpp holds its behaviour on 1.2/1.3
+// traffic to the 1.0-1.3 responder's. Configuration and buffers: spdm_image.hpp.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "board.hpp"
+#include "pmci/spdm/responder.hpp"
+#include "spdm_image.hpp"
+#include "stub_crypto.hpp"
+
+namespace {
+
+using namespace fw::spdm_image;
+struct attest12 : attest_config {
+  static constexpr spdm::version_set versions{spdm::v1_2, spdm::v1_3};
+};
+using responder_t = spdm::responder<attest12, fw::stub_crypto, device>;
+
+fw::stub_crypto crypto;
+device dev;
+// The engine holds references to the crypto policy and the device, so a constant-initialized
+// static would be a 792-byte .data object (its initial image in flash). Built at boot instead.
+engine_storage<responder_t> rsp;
+constinit i3c::target<i3c_hal, i3c::baseline_packet, 2> link;
+i3c_hal hal;
+// Requests reassemble in the endpoint, sized for the largest request this responder serves
+// (max_attest_request, spdm_image.hpp); the response (up to 4 KiB: CERTIFICATE portions) is
+// written into `response` and packetized from there in place, so it lives until sent.
+constinit mctp::endpoint<endpoint_config<1 + max_attest_request>> ep;
+std::array<std::byte, max_spdm_message> response;
+
+}  // namespace
+
+extern "C" void fw_bus_irq() {
+  if (fw::bus_take_read_done()) {
+    link.on_read_complete();
+    (void)ep.flush(link);  // the next packets of a multi-packet response
+  }
+  std::array<std::byte, i3c::baseline_frame> frame;
+  const std::size_t n = fw::bus_receive(frame);
+  if (n == 0) return;
+  auto packet = link.on_private_write(pmci::bytes_view(frame).first(n));
+  if (!packet) return;
+  auto msg = ep.receive(link, {.from = 0, .packet = *packet}, fw::ticks_ms());
+  if (!msg || !msg->tag_owner || !rsp || ep.sending() || msg->type != mctp::msg_type::spdm) return;
+  auto r = rsp->handle(msg->body, response);
+  if (r) (void)ep.send_response(link, *msg, msg->type, *r);
+}
+
+int main() {
+  rsp.construct(crypto, dev);
+  link.attach(hal);
+  ep.set_default_route(0);
+  for (;;) fw::wait_for_interrupt();
+}
