@@ -24,6 +24,7 @@
 #include "pmci/spdm/cert_chain.hpp"
 #include "pmci/spdm/message.hpp"
 #include "pmci/spdm/opaque.hpp"
+#include "spdm/rsp_cap_reference.hpp"
 
 using namespace pmci;
 using namespace pmci::spdm;
@@ -154,6 +155,15 @@ void lean_oracle(bytes_view m, const negotiated& n, const response_context& ctx)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 4) return 0;
+  // validate(rsp_cap)'s rule table against the compare chain it replaced, for the input's first
+  // four bytes as flags and its last byte as the version byte (any value, as the chain took it).
+  {
+    const auto flags = static_cast<rsp_cap>(load_u32le(bytes_view{reinterpret_cast<const std::byte*>(data), 4}));
+    for (const std::uint8_t vb : {std::uint8_t{0x10}, std::uint8_t{0x11}, std::uint8_t{0x12}, std::uint8_t{0x13}, data[size - 1]})
+      if (validate(flags, static_cast<version>(vb)).has_value() !=
+          reference::reference_validate(flags, static_cast<version>(vb)).has_value())
+        fail();
+  }
   negotiated n;
   n.ver = static_cast<version>(0x10 + (data[0] & 3));
   n.hash = hashes[(data[0] >> 2) & 3];

@@ -501,9 +501,17 @@ constexpr void update(negotiated& n, const algorithms& m) noexcept {
   n.measurement_hash = m.measurement_hash;
   n.measurement_spec = m.measurement_spec;
   n.other_params = m.other_params_selection;
-  n.dhe = m.dhe();
-  n.aead = m.aead();
-  n.req_asym = m.req_asym();
+  // Without AlgStructs (always so before 1.1, and for an engine that offers none) the three stay
+  // none; the test lets a caller that knows the table is empty drop the lookups (issue 9 footprint).
+  if (m.structs.count == 0) {
+    n.dhe = {};
+    n.aead = {};
+    n.req_asym = {};
+  } else {
+    n.dhe = m.dhe();
+    n.aead = m.aead();
+    n.req_asym = m.req_asym();
+  }
   n.multi_key_conn_req = n.ver >= version::v1_3 && (m.other_params_selection & detail::multi_key_conn_bit);
   if ((n.rsp_caps & rsp_cap::multi_key_mask) == rsp_cap::multi_key_only) n.multi_key_conn_rsp = true;
 }

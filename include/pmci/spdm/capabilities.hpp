@@ -19,6 +19,7 @@
 // of the flags live in validate(), which the engines call: a requester on a received
 // CAPABILITIES, a responder on GET_CAPABILITIES.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -96,47 +97,99 @@ constexpr void for_each_flag(std::uint32_t flags, Name&& out, Bit&& out_bit) {
   }
 }
 
+namespace detail {
+/// One consistency rule of a responder's flags (spdm.md §4.1, after libspdm's
+/// validate_responder_capability): when any flag of `when` is set, one of `need` must be set too
+/// (with `conflict`: none of `need` may be). `versions`: the rule_at_* classes it applies at.
+struct rsp_cap_rule {
+  rsp_cap when;
+  rsp_cap need;
+  bool conflict;
+  std::uint8_t versions;
+};
+inline constexpr std::uint8_t rule_at_10 = 1, rule_at_11 = 2, rule_at_12 = 4, rule_at_13 = 8;
+/// Version bytes below 1.0 (no SPDM version; validate() has always treated them as 1.1 without
+/// its 1.1-only rule).
+inline constexpr std::uint8_t rule_below_10 = 16;
+inline constexpr std::uint8_t rule_from_11 = rule_at_11 | rule_at_12 | rule_at_13 | rule_below_10;
+inline constexpr std::uint8_t rule_from_12 = rule_at_12 | rule_at_13;
+/// The rules as pairs of masks, one table for every version (issue 9 footprint: ~25 entries
+/// instead of a compare chain). Read with the 2-bit fields' value 11b (reserved) rejected by
+/// their own rule, so that the high bit alone stands for MEAS_CAP=10b (signed measurements) and
+/// EP_INFO_CAP=10b (signed): a flags value with 11b fails whatever the other rules say.
+/// tests/spdm/cap_rules_test.cpp holds validate() to the rules as DSP0274 states them.
+inline constexpr rsp_cap_rule rsp_cap_rules[] = {
+    // MEAS_CAP 11b is reserved; MEAS_FRESH_CAP needs MEAS_CAP.
+    {rsp_cap::meas_no_sig, rsp_cap::meas_sig, true, 0x1F},
+    {rsp_cap::meas_fresh, rsp_cap::meas_mask, false, 0x1F},
+    // 1.0: signed measurements need CERT_CAP; otherwise CERT_CAP == CHAL_CAP.
+    {rsp_cap::meas_sig, rsp_cap::cert, false, rule_at_10},
+    {rsp_cap::cert, rsp_cap::chal | rsp_cap::meas_sig, false, rule_at_10},
+    {rsp_cap::chal, rsp_cap::cert | rsp_cap::meas_sig, false, rule_at_10},
+    // 1.1+: PSK_CAP 11b reserved; KEY_EX_CAP / PSK_CAP need ENCRYPT_CAP or MAC_CAP, which (and
+    // HBEAT_CAP, KEY_UPD_CAP, 1.3 EVENT_CAP) need KEY_EX_CAP or PSK_CAP;
+    // HANDSHAKE_IN_THE_CLEAR_CAP needs KEY_EX_CAP.
+    {rsp_cap::psk, rsp_cap::psk_with_context, true, rule_from_11},
+    {rsp_cap::key_ex | rsp_cap::psk_mask, rsp_cap::mac | rsp_cap::encrypt, false, rule_from_11},
+    {rsp_cap::mac | rsp_cap::encrypt | rsp_cap::hbeat | rsp_cap::key_upd, rsp_cap::key_ex | rsp_cap::psk_mask, false,
+     rule_from_11},
+    {rsp_cap::event, rsp_cap::key_ex | rsp_cap::psk_mask, false, rule_at_13},
+    {rsp_cap::handshake_in_the_clear, rsp_cap::key_ex, false, rule_from_11},
+    // CERT_CAP and PUB_KEY_ID_CAP exclude each other; a key is used by CHAL_CAP, KEY_EX_CAP,
+    // signed measurements or (1.3) signed EP_INFO, and those (and MUT_AUTH_CAP) need a key.
+    {rsp_cap::cert, rsp_cap::pub_key_id, true, rule_from_11},
+    {rsp_cap::cert | rsp_cap::pub_key_id, rsp_cap::chal | rsp_cap::key_ex | rsp_cap::meas_sig, false,
+     rule_at_11 | rule_at_12 | rule_below_10},
+    {rsp_cap::cert | rsp_cap::pub_key_id, rsp_cap::chal | rsp_cap::key_ex | rsp_cap::meas_sig | rsp_cap::ep_info_sig,
+     false, rule_at_13},
+    {rsp_cap::chal | rsp_cap::key_ex | rsp_cap::meas_sig | rsp_cap::mut_auth, rsp_cap::cert | rsp_cap::pub_key_id,
+     false, rule_from_11},
+    {rsp_cap::ep_info_sig, rsp_cap::cert | rsp_cap::pub_key_id, false, rule_at_13},
+    // MUT_AUTH_CAP needs KEY_EX_CAP or CHAL_CAP, and at 1.1 ENCAP_CAP.
+    {rsp_cap::mut_auth, rsp_cap::key_ex | rsp_cap::chal, false, rule_from_11},
+    {rsp_cap::mut_auth, rsp_cap::encap, false, rule_at_11},
+    // 1.2+: ALIAS_CERT_CAP and SET_CERT_CAP need CERT_CAP; CSR_CAP needs SET_CERT_CAP;
+    // CERT_INSTALL_RESET_CAP needs CSR_CAP or SET_CERT_CAP.
+    {rsp_cap::alias_cert | rsp_cap::set_cert, rsp_cap::cert, false, rule_from_12},
+    {rsp_cap::csr, rsp_cap::set_cert, false, rule_from_12},
+    {rsp_cap::cert_install_reset, rsp_cap::csr | rsp_cap::set_cert, false, rule_from_12},
+    // 1.3: EP_INFO_CAP and MULTI_KEY_CAP 11b reserved; MULTI_KEY_CAP needs GET_KEY_PAIR_INFO_CAP
+    // and CERT_CAP; PUB_KEY_ID_CAP excludes MULTI_KEY_CAP and the key-pair-info flags.
+    {rsp_cap::ep_info_no_sig, rsp_cap::ep_info_sig, true, rule_at_13},
+    {rsp_cap::multi_key_only, rsp_cap::multi_key_negotiated, true, rule_at_13},
+    {rsp_cap::multi_key_mask, rsp_cap::get_key_pair_info, false, rule_at_13},
+    {rsp_cap::multi_key_mask, rsp_cap::cert, false, rule_at_13},
+    {rsp_cap::pub_key_id, rsp_cap::multi_key_mask | rsp_cap::get_key_pair_info | rsp_cap::set_key_pair_info, true,
+     rule_at_13},
+};
+/// The table's columns as flat arrays (no padding; the rule list itself stays compile-time).
+template <auto Column>
+inline constexpr auto rsp_cap_rule_column = [] {
+  std::array<decltype(Column(rsp_cap_rules[0])), std::size(rsp_cap_rules)> a{};
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = Column(rsp_cap_rules[i]);
+  return a;
+}();
+inline constexpr auto rsp_cap_rule_when = rsp_cap_rule_column<[](const rsp_cap_rule& r) { return raw(r.when); }>;
+inline constexpr auto rsp_cap_rule_need = rsp_cap_rule_column<[](const rsp_cap_rule& r) { return raw(r.need); }>;
+// versions, and bit 7 = conflict.
+inline constexpr auto rsp_cap_rule_flags = rsp_cap_rule_column<[](const rsp_cap_rule& r) {
+  return static_cast<std::uint8_t>(r.versions | (r.conflict ? 0x80 : 0));
+}>;
+}  // namespace detail
+
 /// The consistency rules a requester applies to a responder's flags (spdm.md §4.1, after
-/// libspdm's validate_responder_capability). errc::invalid_field when one is broken.
+/// libspdm's validate_responder_capability; detail::rsp_cap_rules). errc::invalid_field when one
+/// is broken.
 constexpr result<void> validate(rsp_cap f, version v) noexcept {
-  const auto on = [f](rsp_cap b) { return has(f, b); };
-  const auto meas = f & rsp_cap::meas_mask, psk = f & rsp_cap::psk_mask;
-  const auto ep = f & rsp_cap::ep_info_mask, mk = f & rsp_cap::multi_key_mask;
-  const bool meas_sig = meas == rsp_cap::meas_sig;
-  const bool ep_sig = v >= version::v1_3 && ep == rsp_cap::ep_info_sig;
-  bool good = meas != rsp_cap::meas_mask && (meas != rsp_cap::none || !on(rsp_cap::meas_fresh));
-  if (v == version::v1_0) {
-    // Unsigned or no measurements: CERT_CAP == CHAL_CAP; signed measurements need CERT_CAP.
-    good = good && (meas_sig ? on(rsp_cap::cert) : on(rsp_cap::cert) == on(rsp_cap::chal));
-    return good ? result<void>{} : errc::invalid_field;
+  const std::uint8_t b = to_byte(v);
+  const unsigned at = b < 0x10 ? 4u : b >= 0x13 ? 3u : b - 0x10u;
+  const std::uint32_t x = raw(f);
+  for (std::size_t i = 0; i < detail::rsp_cap_rule_flags.size(); ++i) {
+    const std::uint8_t fl = detail::rsp_cap_rule_flags[i];
+    if (((fl >> at) & 1u) == 0 || (x & detail::rsp_cap_rule_when[i]) == 0) continue;
+    if (((x & detail::rsp_cap_rule_need[i]) != 0) == ((fl & 0x80u) != 0)) return errc::invalid_field;
   }
-  const bool key_ex = on(rsp_cap::key_ex), any_psk = psk != rsp_cap::none;
-  const bool cert_or_key = on(rsp_cap::cert) || on(rsp_cap::pub_key_id);
-  good = good && psk != rsp_cap::psk_mask;
-  if (key_ex || any_psk)
-    good = good && (on(rsp_cap::mac) || on(rsp_cap::encrypt));
-  else
-    good = good && !any(f, rsp_cap::mac | rsp_cap::encrypt | rsp_cap::handshake_in_the_clear | rsp_cap::hbeat |
-                               rsp_cap::key_upd) && !(v >= version::v1_3 && on(rsp_cap::event));
-  if (!key_ex && any_psk) good = good && !on(rsp_cap::handshake_in_the_clear);
-  if (cert_or_key)
-    good = good && !(on(rsp_cap::cert) && on(rsp_cap::pub_key_id)) && (on(rsp_cap::chal) || key_ex || meas_sig || ep_sig);
-  else
-    good = good && !on(rsp_cap::chal) && !key_ex && !meas_sig && !on(rsp_cap::mut_auth) && !ep_sig;
-  if (on(rsp_cap::mut_auth)) good = good && (key_ex || on(rsp_cap::chal));
-  if (v == version::v1_1) good = good && (!on(rsp_cap::mut_auth) || on(rsp_cap::encap));
-  if (v >= version::v1_2) {
-    good = good && (on(rsp_cap::cert) || !any(f, rsp_cap::alias_cert | rsp_cap::set_cert)) &&
-           (!on(rsp_cap::csr) || on(rsp_cap::set_cert)) &&
-           (!on(rsp_cap::cert_install_reset) || any(f, rsp_cap::csr | rsp_cap::set_cert));
-  }
-  if (v >= version::v1_3) {
-    good = good && ep != rsp_cap::ep_info_mask && mk != rsp_cap::multi_key_mask &&
-           (mk == rsp_cap::none || (on(rsp_cap::get_key_pair_info) && on(rsp_cap::cert))) &&
-           !(on(rsp_cap::pub_key_id) &&
-             (mk != rsp_cap::none || any(f, rsp_cap::get_key_pair_info | rsp_cap::set_key_pair_info)));
-  }
-  return good ? result<void>{} : errc::invalid_field;
+  return ok();
 }
 
 /// The rules a responder applies to a requester's flags (libspdm's

@@ -117,6 +117,12 @@ struct measurement_record {
   /// invalid_field when the blocks do not exactly fill raw, a DMTF measurement's ValueSize does
   /// not match its MeasurementSize, or (mh != 0) a digest is not mh bytes.
   static constexpr result<measurement_record> decode(bytes_view record, std::uint8_t blocks, std::size_t mh = 0) noexcept {
+    PMCI_TRY(check(record, blocks, mh));
+    return measurement_record{record, blocks};
+  }
+  /// decode()'s checks alone: one register to return instead of a result<measurement_record>
+  /// (issue 9 footprint: MEASUREMENTS' in-place reader builds the record itself).
+  static constexpr result<void> check(bytes_view record, std::uint8_t blocks, std::size_t mh = 0) noexcept {
     reader r{record};
     for (std::size_t i = 0; i < blocks; ++i) {
       const std::uint8_t index = r.u8();
@@ -130,7 +136,7 @@ struct measurement_record {
       }
     }
     if (!r.empty()) return errc::invalid_field;  // bytes left over after NumberOfBlocks blocks
-    return measurement_record{record, blocks};
+    return ok();
   }
 
   class iterator {
@@ -299,7 +305,8 @@ struct measurements {
     if (m.content_changed > content_change::unchanged || !valid_slot4(m.slot_id)) return errc::invalid_field;
     if (ctx.request.param2 == meas_op_count && (blocks != 0 || record != 0)) return errc::invalid_field;
     if (ctx.request.param2 != meas_op_count && ctx.request.param2 != meas_op_all && blocks != 1) return errc::invalid_field;
-    PMCI_TRY_ASSIGN(m.record, measurement_record::decode(message.subspan(record_at, record), blocks, n.mh()));
+    PMCI_TRY(measurement_record::check(message.subspan(record_at, record), blocks, n.mh()));
+    m.record = {message.subspan(record_at, record), blocks};
     return ok();
   }
   /// invalid_field when a field's size does not match n and ctx, or the record is not valid.

@@ -381,8 +381,13 @@ class requester : private detail::requester_state<Config, Crypto> {
     op_.summary = summary;
     PMCI_TRY(fresh(op_.nonce));
     PMCI_TRY(context(requester_context));
-    spdm::challenge c{slot, summary, op_.nonce, n_.ver >= version::v1_3 ? bytes_view{op_.context} : bytes_view{}};
-    return set_request(c);
+    // Written in place (issue 9 footprint): of challenge::encode()'s checks only the summary type
+    // can fail here (the slot is < slot_count <= 8, nonce and context have their sizes).
+    // tests/spdm_engines/request_layout_test.cpp holds the bytes to encode().
+    if (!is_valid(summary)) return fail_start(errc::invalid_field);
+    std::byte* const q = request_header(code::challenge, slot, static_cast<std::uint8_t>(summary));
+    std::copy(op_.nonce.begin(), op_.nonce.end(), q + header::size);
+    return request_tail(header::size + nonce_size);
   }
   /// GET_MEASUREMENTS.
   result<void> start_get_measurements(const measurement_options& o = {}) noexcept {
@@ -404,17 +409,19 @@ class requester : private detail::requester_state<Config, Crypto> {
     std::uint8_t attrs = o.signature ? meas_attr_signature : 0;
     if (o.raw_bit_stream && n_.ver >= version::v1_2) attrs |= meas_attr_raw_bitstream;
     if (o.new_measurement && n_.ver >= version::v1_3) attrs |= meas_attr_new_measurement;
-    spdm::get_measurements g;
-    g.attributes = attrs;
-    g.operation = o.operation;
-    if (o.signature) {
-      PMCI_TRY(fresh(op_.nonce));
-      g.nonce = op_.nonce;
-      g.slot_id = n_.ver >= version::v1_1 ? o.slot : 0;
-    }
+    if (o.signature) PMCI_TRY(fresh(op_.nonce));
     PMCI_TRY(context(o.requester_context));
-    if (n_.ver >= version::v1_3) g.requester_context = op_.context;
-    return set_request(g);
+    // Written in place (issue 9 footprint): get_measurements::encode()'s checks cannot fail here
+    // (attributes defined at n_.ver, slot < slot_count <= 8, nonce and context of their sizes).
+    // tests/spdm_engines/request_layout_test.cpp holds the bytes to encode().
+    std::byte* const q = request_header(code::get_measurements, attrs, o.operation);
+    std::size_t len = header::size;
+    if (o.signature) {
+      std::copy(op_.nonce.begin(), op_.nonce.end(), q + len);
+      len += nonce_size;
+      if (n_.ver >= version::v1_1) q[len++] = std::byte{o.slot};
+    }
+    return request_tail(len);
   }
   /// VENDOR_DEFINED_REQUEST; the response payload is vendor_response() afterwards. The views
   /// must stay valid until the operation ends.
@@ -825,7 +832,35 @@ class requester : private detail::requester_state<Config, Crypto> {
     std::size_t len = Config::max_message_size - certificate::fixed_size;
     if (n_.ver >= version::v1_2 && rsp_dts_ >= 42) len = std::min<std::size_t>(len, rsp_dts_ - certificate::fixed_size);
     len = std::min<std::size_t>(len, 0xFFFF);
-    return set_request(spdm::get_certificate{op_.slot, false, static_cast<std::uint16_t>(op_.offset), static_cast<std::uint16_t>(len)});
+    // Written in place (issue 9 footprint): get_certificate::encode() cannot fail for a slot
+    // < slot_count <= 8 without SlotSizeRequested. tests/spdm_engines/request_layout_test.cpp
+    // holds the bytes to encode().
+    std::byte* const q = request_header(code::get_certificate, op_.slot, 0);
+    store_u16le({q + 4, 2}, static_cast<std::uint16_t>(op_.offset));
+    store_u16le({q + 6, 2}, static_cast<std::uint16_t>(len));
+    request_.resize(get_certificate::size);
+    return ok();
+  }
+  /// The header of a request written in place (at the negotiated version); where its body goes.
+  std::byte* request_header(code c, std::uint8_t param1, std::uint8_t param2) noexcept {
+    std::byte* const q = request_.storage().data();
+    q[0] = std::byte{to_byte(n_.ver)};
+    q[1] = std::byte{static_cast<std::uint8_t>(c)};
+    q[2] = std::byte{param1};
+    q[3] = std::byte{param2};
+    return q;
+  }
+  /// The 1.3 RequesterContext after `len` bytes written in place (CHALLENGE, GET_MEASUREMENTS),
+  /// then the request's size.
+  result<void> request_tail(std::size_t len) noexcept {
+    static_assert(max_request_size >= get_measurements::size(version::v1_3, true) &&
+                  max_request_size >= challenge::size(version::v1_3));
+    if (n_.ver >= version::v1_3) {
+      std::copy(op_.context.begin(), op_.context.end(), request_.storage().begin() + len);
+      len += requester_context_size;
+    }
+    request_.resize(len);
+    return ok();
   }
 
   result<void> abandon(errc e, failure f) noexcept {

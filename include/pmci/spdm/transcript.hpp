@@ -57,14 +57,15 @@ class transcript {
   /// NEGOTIATE_ALGORITHMS / ALGORITHMS fixed the hash and the version: A := Hash-state of the
   /// buffered VCA ‖ request ‖ response; M1/M2 := A; L1/L2 := A at 1.2+, empty before.
   /// Returns the crypto policy's error (the transcript then stays unselected).
+  /// Called on an unselected transcript (after reset()): A is hashed where it is kept, since
+  /// nothing reads a_ before selected_ is set (no 216 B local and copy, issue 9 footprint).
   result<void> select(Crypto& c, crypto::hash_alg h, version v, bytes_view negotiate_algorithms,
                       bytes_view algorithms) noexcept {
-    hash_state a{};
-    PMCI_TRY(c.hash_init(a, h));
-    PMCI_TRY(c.hash_update(a, vca_.view()));
-    PMCI_TRY(c.hash_update(a, negotiate_algorithms));
-    PMCI_TRY(c.hash_update(a, algorithms));
-    a_ = a;
+    selected_ = false;
+    PMCI_TRY(c.hash_init(a_, h));
+    PMCI_TRY(c.hash_update(a_, vca_.view()));
+    PMCI_TRY(c.hash_update(a_, negotiate_algorithms));
+    PMCI_TRY(c.hash_update(a_, algorithms));
     hash_ = h;
     ver_ = v;
     selected_ = true;
