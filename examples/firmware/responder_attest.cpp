@@ -15,7 +15,19 @@
 namespace {
 
 using namespace fw::spdm_image;
-using responder_t = spdm::responder<attest_config, fw::stub_crypto, device>;
+// responder_attest_v12 is this file built with PMCI_FW_ATTEST_V12 (CMakeLists.txt): the same
+// responder configured for SPDM 1.2/1.3 only, as firmware that drops 1.0/1.1 would build it. The
+// responder folds its version checks and version-dependent request sizes from Config::versions,
+// so that image must stay smaller; tests/spdm_engines/version_fold_test.cpp holds its behaviour
+// on 1.2/1.3 traffic to the 1.0-1.3 responder's.
+#ifdef PMCI_FW_ATTEST_V12
+struct image_config : attest_config {
+  static constexpr spdm::version_set versions{spdm::v1_2, spdm::v1_3};
+};
+#else
+using image_config = attest_config;
+#endif
+using responder_t = spdm::responder<image_config, fw::stub_crypto, device>;
 
 fw::stub_crypto crypto;
 device dev;
