@@ -13,6 +13,7 @@
 #include "pmci/spdm/message.hpp"
 #include "pmci/spdm/request_frame.hpp"
 #include "spdm_engines/harness.hpp"
+#include "spdm_engines/raw_bytes.hpp"
 #include "support/catch.hpp"
 
 using namespace pmci;
@@ -23,34 +24,13 @@ namespace {
 
 using bytes = std::vector<std::byte>;
 
-template <class M>
-bytes encode_msg(const M& m, const negotiated& n) {
-  std::array<std::byte, 256> buf{};
-  writer w{buf};
-  if constexpr (requires { m.encode(w, n); }) REQUIRE(m.encode(w, n)); else REQUIRE(m.encode(w));
-  return {w.written().begin(), w.written().end()};
-}
 
 constexpr version all[] = {version::v1_0, version::v1_1, version::v1_2, version::v1_3};
 
-/// A random mutation of `valid`: the version and code bytes stay, the length may change by a few
-/// bytes, and some of the other bytes get random values (sometimes none: the valid request).
-bytes mutate(const bytes& valid, std::mt19937& rng) {
-  bytes m = valid;
-  const int mode = static_cast<int>(rng() % 4);
-  if (mode == 1) m.resize(m.size() + rng() % 6, std::byte{static_cast<std::uint8_t>(rng())});
-  if (mode == 2 && m.size() > 4) m.resize(m.size() - 1 - rng() % (m.size() - 4 < 6 ? m.size() - 4 : 6));
-  if (mode != 0 && m.size() > 2) {
-    const auto flips = 1 + rng() % 3;
-    for (std::size_t i = 0; i < flips; ++i) {
-      const std::size_t at = 2 + rng() % (m.size() - 2);
-      // Small values and single bits hit the interesting cases (counts, slots, flags).
-      const std::uint8_t v = static_cast<std::uint8_t>(rng() % 3 == 0 ? rng() % 8 : rng() % 2 ? 1u << (rng() % 8) : rng());
-      m[at] = std::byte{v};
-    }
-  }
-  return m;
-}
+using pmci::test::encode_msg;
+
+/// A random mutation of `valid` with its version and code bytes kept (raw_bytes.hpp).
+bytes mutate(const bytes& valid, std::mt19937& rng) { return pmci::test::mutate_request(valid, rng, false); }
 
 /// decode() of the cleaned frame, as the responder used to call it.
 template <class M>

@@ -10,6 +10,7 @@
 
 #include "pmci/spdm/message.hpp"
 #include "spdm_engines/harness.hpp"
+#include "spdm_engines/raw_bytes.hpp"
 #include "support/catch.hpp"
 
 using namespace pmci;
@@ -20,13 +21,7 @@ namespace {
 
 using bytes = std::vector<std::byte>;
 
-template <class M>
-bytes encode_msg(const M& m, const negotiated& n) {
-  std::array<std::byte, 256> buf{};
-  writer w{buf};
-  REQUIRE(m.encode(w, n));
-  return {w.written().begin(), w.written().end()};
-}
+using pmci::test::encode_msg;
 
 template <class Pair>
 bytes request_of(Pair& p) {

@@ -18,6 +18,7 @@
 #include "pmci/spdm/message.hpp"
 #include "pmci/spdm/request_frame.hpp"
 #include "spdm_engines/harness.hpp"
+#include "spdm_engines/raw_bytes.hpp"
 #include "support/catch.hpp"
 
 using namespace pmci;
@@ -49,13 +50,7 @@ struct narrowed_at_run_time : responder_defaults {
   static constexpr bool runtime_limits = true;
 };
 
-template <class M>
-bytes encode_msg(const M& m, const negotiated& n) {
-  std::array<std::byte, 256> buf{};
-  writer w{buf};
-  if constexpr (requires { m.encode(w, n); }) REQUIRE(m.encode(w, n)); else REQUIRE(m.encode(w));
-  return {w.written().begin(), w.written().end()};
-}
+using pmci::test::encode_msg;
 
 /// Valid requests of every kind this responder serves, at version v.
 std::vector<bytes> valid_requests(version v) {
@@ -100,24 +95,8 @@ std::vector<bytes> valid_requests(version v) {
 }
 
 /// A random mutation: sometimes none, else a length change and / or a few bytes changed (the
-/// version byte too, to 1.0-1.4).
-bytes mutate(const bytes& valid, std::mt19937& rng) {
-  bytes m = valid;
-  const int mode = static_cast<int>(rng() % 5);
-  if (mode == 0) return m;
-  if (mode == 1) m.resize(m.size() + rng() % 6, std::byte{static_cast<std::uint8_t>(rng())});
-  if (mode == 2 && m.size() > 4) m.resize(m.size() - 1 - rng() % (m.size() - 4 < 6 ? m.size() - 4 : 6));
-  if (mode == 3) m[0] = std::byte{static_cast<std::uint8_t>(0x10 + rng() % 5)};
-  if (m.size() > 2) {
-    const auto flips = rng() % 3;
-    for (std::size_t i = 0; i < flips; ++i) {
-      const std::size_t at = 2 + rng() % (m.size() - 2);
-      const std::uint8_t val = static_cast<std::uint8_t>(rng() % 3 == 0 ? rng() % 8 : rng() % 2 ? 1u << (rng() % 8) : rng());
-      m[at] = std::byte{val};
-    }
-  }
-  return m;
-}
+/// version byte too, to 1.0-1.4; raw_bytes.hpp).
+bytes mutate(const bytes& valid, std::mt19937& rng) { return pmci::test::mutate_request(valid, rng, true); }
 
 template <class Folded>
 void same_answers(version_set offered, std::uint32_t seed, bool one_alg = false) {
