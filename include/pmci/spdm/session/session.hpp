@@ -165,6 +165,10 @@ class session {
 
   /// Wipe everything and free the slot (END_SESSION, errors, destruction). Idempotent.
   void end() noexcept {
+    // An idle slot holds nothing to wipe: it is zero from construction, only end() makes a slot
+    // idle again, and no secret or transcript is written before start(). GET_VERSION ends every
+    // slot (DSP0274: it resets the connection), so this keeps it from wiping idle ones each time.
+    if (phase_ == session_phase::idle) return;
     tx_.clear();
     rx_.clear();
     tx_prev_.clear();
