@@ -2,6 +2,7 @@
 #include "pmci/spdm/types.hpp"
 
 #include <string_view>
+#include <vector>
 
 #include "support/catch.hpp"
 
@@ -50,4 +51,37 @@ TEST_CASE("algorithm-dependent sizes (spdm.md §0)", "[spdm][types]") {
                          .dhe = dhe_group::secp384r1, .other_params = 0x02};
   static_assert(n.h() == 48 && n.s() == 96 && n.d() == 96 && n.opaque_fmt1());
   CHECK(n.h() == 48);
+}
+
+TEST_CASE("hash sizes from the nibble table agree with the DSP0274 list", "[spdm][types][footprint]") {
+  // hash_size() reads detail::hash_size_nibbles; this is DSP0274's list (spdm.md §0, §5.4):
+  // every single bit, none, and every pair of bits (several bits name no hash).
+  struct listed_hash {
+    base_hash base;
+    meas_hash meas;
+    std::size_t size;
+  };
+  constexpr listed_hash listed[] = {
+      {base_hash::sha256, meas_hash::sha256, 32},     {base_hash::sha384, meas_hash::sha384, 48},
+      {base_hash::sha512, meas_hash::sha512, 64},     {base_hash::sha3_256, meas_hash::sha3_256, 32},
+      {base_hash::sha3_384, meas_hash::sha3_384, 48}, {base_hash::sha3_512, meas_hash::sha3_512, 64},
+      {base_hash::sm3_256, meas_hash::sm3_256, 32},
+  };
+  const auto size_of = [&](std::uint32_t v, bool meas) -> std::size_t {
+    for (const auto& l : listed)
+      if (v == (meas ? raw(l.meas) : raw(l.base))) return l.size;
+    return 0;
+  };
+  std::vector<std::uint32_t> values{0, 0xFFFFFFFFu};
+  for (unsigned i = 0; i < 32; ++i) {
+    values.push_back(1u << i);
+    for (unsigned j = i + 1; j < 32; ++j) values.push_back((1u << i) | (1u << j));
+  }
+  for (const std::uint32_t v : values) {
+    INFO(v);
+    CHECK(hash_size(static_cast<base_hash>(v)) == size_of(v, false));
+    CHECK(hash_size(static_cast<meas_hash>(v)) == size_of(v, true));
+  }
+  static_assert(hash_size(meas_hash::raw_bit_stream) == 0 && hash_size(meas_hash::sm3_256) == 32);
+  static_assert(hash_size(base_hash::sha3_512) == 64 && hash_size(base_hash::none) == 0);
 }

@@ -16,12 +16,23 @@ using bytes_span = std::span<std::byte>;
 
 namespace detail {
 // The loops on a pointer: what the span forms below (after their size assert) and the reader
-// and writer (after their one bounds check) use.
+// and writer (after their one bounds check) use. load_le's 16/24/32-bit forms are one expression
+// each: GCC merges it into a single (unaligned) load on a little-endian target, where at -Os it
+// kept the loop of byte loads (issue 9 footprint).
 template <class T, std::size_t N>
 constexpr T load_le(const std::byte* p) noexcept {
-  T v = 0;
-  for (std::size_t i = 0; i < N; ++i) v = static_cast<T>(v | static_cast<T>(static_cast<T>(std::to_integer<std::uint8_t>(p[i])) << (8 * i)));
-  return v;
+  const auto b = [p](std::size_t i) { return static_cast<T>(std::to_integer<std::uint8_t>(p[i])); };
+  if constexpr (N == 2) {
+    return static_cast<T>(b(0) | b(1) << 8);
+  } else if constexpr (N == 3) {
+    return static_cast<T>(b(0) | b(1) << 8 | b(2) << 16);
+  } else if constexpr (N == 4) {
+    return static_cast<T>(b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24);
+  } else {
+    T v = 0;
+    for (std::size_t i = 0; i < N; ++i) v = static_cast<T>(v | static_cast<T>(b(i) << (8 * i)));
+    return v;
+  }
 }
 template <class T, std::size_t N>
 constexpr T load_be(const std::byte* p) noexcept {

@@ -136,7 +136,7 @@ struct alg_struct {
 /// The AlgStruct table: at most 4 entries (1.1-1.3), AlgType strictly ascending ("AlgType shall
 /// monotonically increase", enforced by libspdm's responder), FixedAlgCount always 2.
 struct alg_struct_table {
-  static constexpr std::size_t max_structs = 4;
+  static constexpr std::size_t max_structs = 4;  // a power of 2 (algorithms::read_checked)
   std::array<alg_struct, max_structs> items{};
   std::uint8_t count = 0;
 
@@ -407,57 +407,70 @@ struct algorithms {
   /// tests/spdm_engines/lean_decode_test.cpp.
   static constexpr result<void> read_checked(bytes_view message, const negotiated& n, algorithms& m) noexcept {
     const std::size_t size = message.size();
-    const auto b = [message](std::size_t i) { return std::to_integer<std::uint8_t>(message[i]); };
-    const auto zero = [&b](std::size_t from, std::size_t count) {
-      std::uint8_t any = 0;
-      for (std::size_t i = 0; i < count; ++i) any = static_cast<std::uint8_t>(any | b(from + i));
-      return any == 0;
-    };
+    const std::byte* const p = message.data();
+    const auto b = [p](std::size_t i) { return std::to_integer<std::uint8_t>(p[i]); };
     const std::uint8_t structs = b(2);
     if (b(3) != 0 || (n.ver == version::v1_0 && structs != 0)) return errc::reserved_nonzero;
-    // The reader's first error over the fixed part: Reserved(11) at 20, then Reserved(2) at 34.
+    // The reader's first error over the fixed part: Reserved(11) at 20, then Reserved(2) at 34,
+    // each after the bounds check of its field.
     if (size < 31) return errc::truncated;
-    if (!zero(20, 11)) return errc::reserved_nonzero;
-    if (size < fixed_size) return errc::truncated;
-    if (!zero(34, 2)) return errc::reserved_nonzero;
-    m.length = load_u16le(message.subspan(4, 2));
+    for (std::size_t i = 20; i < fixed_size; ++i) {
+      if (i == 31) {
+        if (size < fixed_size) return errc::truncated;
+        i = 34;
+      }
+      if (b(i) != 0) return errc::reserved_nonzero;
+    }
+    m.length = pmci::detail::load_le<std::uint16_t, 2>(p + 4);
     m.measurement_spec = static_cast<meas_spec>(b(6));
     m.other_params_selection = b(7);
-    m.measurement_hash = static_cast<meas_hash>(load_u32le(message.subspan(8, 4)));
-    m.asym = static_cast<base_asym>(load_u32le(message.subspan(12, 4)));
-    m.hash = static_cast<base_hash>(load_u32le(message.subspan(16, 4)));
+    m.measurement_hash = static_cast<meas_hash>(pmci::detail::load_le<std::uint32_t, 4>(p + 8));
+    m.asym = static_cast<base_asym>(pmci::detail::load_le<std::uint32_t, 4>(p + 12));
+    m.hash = static_cast<base_hash>(pmci::detail::load_le<std::uint32_t, 4>(p + 16));
     m.mel_spec = static_cast<meas_spec>(b(31));
-    const std::size_t n_asym = b(32), n_hash = b(33);
     if (m.length > size) return errc::truncated;
     if ((m.other_params_selection & ~detail::other_params_mask(n.ver)) != 0) return errc::reserved_nonzero;
     if (n.ver < version::v1_3 && m.mel_spec != meas_spec::none) return errc::reserved_nonzero;
-    if (n_asym > 1 || n_hash > 1) return errc::out_of_range;  // a selection names one algorithm
+    if ((b(32) | b(33)) > 1) return errc::out_of_range;  // a selection names one algorithm
+    // selections_valid(), gathered on the way: a set bit below another set bit of one field.
+    const auto two = [](std::uint32_t v) { return v & (v - 1); };
+    std::uint32_t many = two(b(6)) | two(m.other_params_selection & 0x0Fu) | two(raw(m.measurement_hash)) |
+                         two(raw(m.asym)) | two(raw(m.hash)) | two(b(31));
+    // One walk over ExtAsymSel (group 0), ExtHashSel (1) and the AlgStructs (2..): each a list of
+    // 4-byte extended algorithm entries, byte 1 reserved (read_ext_algs), an AlgStruct's after its
+    // 4-byte head (read_alg_structs).
     std::size_t at = fixed_size;
-    // ExtAsym, ExtHash and an AlgStruct's ExtAlg entries (read_ext_algs): 4 bytes, byte 1 reserved.
-    const auto ext = [&](std::size_t count, ext_alg_list& l) -> result<void> {
+    std::uint8_t prev = 0;
+    for (std::size_t g = 0; g < 2u + structs; ++g) {
+      std::size_t count = g < 2 ? b(32 + g) : 0;
+      // Only written for g >= 2, once Param1 is known to be at most max_structs (a power of 2).
+      alg_struct& s = m.structs.items[(g - 2) & (alg_struct_table::max_structs - 1)];
+      if (g >= 2) {
+        if (structs > alg_struct_table::max_structs) return errc::out_of_range;
+        if (size - at < 4) return errc::truncated;
+        const std::uint8_t type = b(at), alg_count = b(at + 1);
+        s.supported = pmci::detail::load_le<std::uint16_t, 2>(p + at + 2);
+        at += 4;
+        if ((alg_count >> 4) != 2 || !detail::known_alg_type(type)) return errc::invalid_field;
+        s.type = static_cast<alg_type>(type);
+        count = alg_count & 0x0F;
+        many |= two(s.supported) | (count > 1);
+      }
       if (size - at < count * ext_alg_list::entry_size) return errc::truncated;
-      l.raw = message.subspan(at, count * ext_alg_list::entry_size);
+      const ext_alg_list l{message.subspan(at, count * ext_alg_list::entry_size)};
       for (std::size_t i = 0; i < count; ++i, at += ext_alg_list::entry_size)
         if (b(at + 1) != 0) return errc::reserved_nonzero;
-      return ok();
-    };
-    PMCI_TRY(ext(n_asym, m.ext_asym));
-    PMCI_TRY(ext(n_hash, m.ext_hash));
-    // The AlgStructs (read_alg_structs).
-    if (structs > alg_struct_table::max_structs) return errc::out_of_range;
-    for (std::size_t i = 0; i < structs; ++i) {
-      if (size - at < 4) return errc::truncated;
-      const std::uint8_t type = b(at), alg_count = b(at + 1);
-      const std::uint16_t supported = load_u16le(message.subspan(at + 2, 2));
-      at += 4;
-      if ((alg_count >> 4) != 2 || !detail::known_alg_type(type)) return errc::invalid_field;
-      ext_alg_list e;
-      PMCI_TRY(ext(alg_count & 0x0F, e));
-      PMCI_TRY(m.structs.add(static_cast<alg_type>(type), supported, e));
+      (g == 0 ? m.ext_asym : g == 1 ? m.ext_hash : s.ext) = l;
+      if (g >= 2) {
+        const auto type = static_cast<std::uint8_t>(s.type);
+        if (type <= prev) return errc::invalid_field;  // AlgType ascending (alg_struct_table::add)
+        prev = type;
+      }
     }
+    m.structs.count = structs;
     if (at != m.length) return errc::invalid_field;
     if (at != size) return errc::trailing_data;
-    if (!m.selections_valid()) return errc::invalid_field;
+    if (many != 0) return errc::invalid_field;
     return ok();
   }
   constexpr result<void> encode(writer& w, const negotiated& n) const noexcept {

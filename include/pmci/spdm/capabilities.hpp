@@ -341,12 +341,14 @@ struct capabilities {
   /// checks, in the reader's order and with its errc, and the same fields, without a reader
   /// (issue 9 footprint). Held to decode() by tests/spdm_engines/lean_decode_test.cpp.
   static constexpr result<void> read_checked(bytes_view message, capabilities& m) noexcept {
-    const auto b = [message](std::size_t i) { return std::to_integer<std::uint8_t>(message[i]); };
+    const std::byte* const p = message.data();
+    const auto b = [p](std::size_t i) { return std::to_integer<std::uint8_t>(p[i]); };
     m.ver = static_cast<version>(b(0));
-    m.has_supported_algorithms = m.ver >= version::v1_3 && (b(2) & 1);
-    if (b(3) != 0 || (b(2) & ~(m.ver >= version::v1_3 ? 1 : 0)) != 0) return errc::reserved_nonzero;
-    // decode_without_algorithms() refuses the block whatever the body holds.
-    if (m.has_supported_algorithms) return errc::invalid_field;
+    const bool v13 = m.ver >= version::v1_3;
+    // Param1 bit 0 (1.3) asks for the supported-algorithms block, which decode_without_algorithms()
+    // refuses whatever the body holds, after the reserved bits.
+    if (b(3) != 0 || (b(2) & ~(v13 ? 1 : 0)) != 0) return errc::reserved_nonzero;
+    if (b(2) != 0) return errc::invalid_field;
     // The reader's first error: Reserved at 4, CTExponent, Reserved(2) at 6, then the rest.
     const std::size_t got = message.size(), end = size(m.ver);
     if (got < 5) return errc::truncated;
@@ -355,10 +357,10 @@ struct capabilities {
     if ((b(6) | b(7)) != 0) return errc::reserved_nonzero;
     if (got < end) return errc::truncated;
     m.ct_exponent = b(5);
-    m.flags = static_cast<rsp_cap>(load_u32le(message.subspan(8, 4)));
+    m.flags = static_cast<rsp_cap>(pmci::detail::load_le<std::uint32_t, 4>(p + 8));
     if (m.ver >= version::v1_2) {
-      m.data_transfer_size = load_u32le(message.subspan(12, 4));
-      m.max_spdm_msg_size = load_u32le(message.subspan(16, 4));
+      m.data_transfer_size = pmci::detail::load_le<std::uint32_t, 4>(p + 12);
+      m.max_spdm_msg_size = pmci::detail::load_le<std::uint32_t, 4>(p + 16);
     }
     if (got != end) return errc::trailing_data;
     return ok();

@@ -84,18 +84,72 @@ static_assert(context_string(static_cast<signing_context>(7)).empty());
 inline constexpr std::size_t signing_prefix_size = 100;  // SPDM_VERSION_1_2_SIGNING_CONTEXT_SIZE
 inline constexpr std::size_t max_signed_message_size = signing_prefix_size + crypto::max_digest_size;
 
+namespace detail {
+// What sign() and verify() write the context strings from: each is "<role>-<operation> signing"
+// (spdm.md §16.2), so the two roles, " signing" and the five operations are stored once (89
+// bytes instead of the 215 of context_blob, which only context_string() users link; issue 9).
+// The Ed448 context parameter is then the string as written at the end of the prefix.
+inline constexpr char context_pieces[] =
+    "responder-requester- signing"
+    "challenge_auth" "measurements" "key_exchange_rsp" "finish" "endpoint_info";
+inline constexpr std::size_t context_role_size = 10, context_suffix = 20, context_suffix_size = 8;  // "<role>-", " signing"
+inline constexpr std::uint8_t context_op_starts[] = {28, 42, 54, 70, 76, 89};
+static_assert(sizeof(context_pieces) - 1 == context_op_starts[5]);
+// Per signing_context: its operation's index, bit 7 = requester role.
+inline constexpr std::uint8_t context_parts[] = {0, 0x80, 1, 2, 0x80 | 3, 4, 0x80 | 4};
+
+constexpr std::byte* copy_context_piece(std::byte* out, std::size_t from, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) *out++ = std::byte{static_cast<std::uint8_t>(context_pieces[from + i])};
+  return out;
+}
+/// The 100-byte combined_spdm_prefix for version v (its minor digit) and context c into out;
+/// returns the context string's size (the prefix's last bytes). An unknown c leaves the context
+/// part zero (an empty string, as context_string() gives).
+constexpr std::size_t write_prefix(version v, signing_context c, std::byte* out) noexcept {
+  constexpr std::string_view pattern = literal("dmtf-spdm-v1.X.*");
+  const char minor = static_cast<char>('0' + minor_of(v));
+  for (std::size_t i = 0; i < 4 * pattern.size(); ++i)
+    *out++ = std::byte{static_cast<std::uint8_t>(i % 16 == 13 ? minor : pattern[i % 16])};
+  const auto ci = static_cast<std::size_t>(c);
+  const std::uint8_t part = ci < sizeof(context_parts) ? context_parts[ci] : 0;
+  const std::size_t op = context_op_starts[part & 0x7F], op_size = context_op_starts[(part & 0x7F) + 1] - op;
+  const std::size_t size = ci < sizeof(context_parts) ? context_role_size + op_size + context_suffix_size : 0;
+  for (std::size_t i = size; i < signing_prefix_size - 4 * pattern.size(); ++i) *out++ = std::byte{0};
+  if (size == 0) return 0;
+  out = copy_context_piece(out, (part & 0x80) ? context_role_size : 0, context_role_size);
+  out = copy_context_piece(out, op, op_size);
+  copy_context_piece(out, context_suffix, context_suffix_size);
+  return size;
+}
+/// write_prefix() writes context_string(c) at the end of the prefix, for every context.
+constexpr bool prefix_holds_context(signing_context c) noexcept {
+  std::array<std::byte, signing_prefix_size> out{};
+  const std::size_t size = write_prefix(version::v1_2, c, out.data());
+  const std::string_view want = context_string(c);
+  if (size != want.size()) return false;
+  for (std::size_t i = 0; i < signing_prefix_size; ++i) {
+    const std::size_t pad = signing_prefix_size - size;
+    const auto ch = std::to_integer<char>(out[i]);
+    if (i >= 64 && ch != (i < pad ? '\0' : want[i - pad])) return false;
+  }
+  return true;
+}
+static_assert(prefix_holds_context(signing_context::responder_challenge_auth) &&
+              prefix_holds_context(signing_context::requester_challenge_auth) &&
+              prefix_holds_context(signing_context::responder_measurements) &&
+              prefix_holds_context(signing_context::responder_key_exchange_rsp) &&
+              prefix_holds_context(signing_context::requester_finish) &&
+              prefix_holds_context(signing_context::responder_endpoint_info) &&
+              prefix_holds_context(signing_context::requester_endpoint_info) &&
+              prefix_holds_context(static_cast<signing_context>(7)) &&
+              prefix_holds_context(static_cast<signing_context>(0xFF)));
+}  // namespace detail
+
 /// The 100-byte combined_spdm_prefix for version v (1.2+) and context c. errc::unsupported
 /// before 1.2 (no prefix exists there).
 constexpr result<void> write_signing_prefix(version v, signing_context c, std::span<std::byte, signing_prefix_size> out) noexcept {
   if (v < version::v1_2) return errc::unsupported;
-  // One loop per part (each a single small loop in Thumb-2): the pattern four times with the
-  // minor version digit ('X', index 13) patched, then the context string right-aligned in 36.
-  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
-  for (std::size_t i = 0; i < 4 * pattern.size(); ++i)
-    out[i] = std::byte{static_cast<std::uint8_t>(i % pattern.size() == 13 ? '0' + minor_of(v) : pattern[i % pattern.size()])};
-  const std::string_view ctx = context_string(c);
-  const std::size_t pad = 36 - ctx.size();
-  for (std::size_t i = 0; i < 36; ++i) out[64 + i] = std::byte{static_cast<std::uint8_t>(i < pad ? 0 : ctx[i - pad])};
+  (void)detail::write_prefix(v, c, out.data());
   return ok();
 }
 
@@ -122,6 +176,25 @@ struct signed_content {
   }
 };
 
+namespace detail {
+/// What sign() and verify() hand the policy at 1.2+: M = combined_spdm_prefix ‖ TH written into
+/// scratch (TH itself when it is longer than any digest, as signed_content::message() does), and
+/// the Ed448 context parameter, the context string at the end of that prefix (the same bytes as
+/// signed_content::context_bytes()). Always inlined: out of line (or left to GCC) it moved other
+/// inlining decisions in the responder images (+140 B responder_attest, issue 9).
+struct signed_input {
+  bytes_view message, context;
+};
+[[gnu::always_inline]] constexpr signed_input write_signed(const signed_content& c, std::span<std::byte, max_signed_message_size> scratch) noexcept {
+  const std::size_t ctx = write_prefix(c.ver, c.context, scratch.data());
+  const bytes_view context = bytes_view{scratch}.subspan(signing_prefix_size - ctx, ctx);
+  const std::size_t h = c.transcript_hash.size();
+  if (h > crypto::max_digest_size) return {c.transcript_hash, context};
+  for (std::size_t i = 0; i < h; ++i) scratch[signing_prefix_size + i] = c.transcript_hash[i];
+  return {bytes_view{scratch}.first(signing_prefix_size + h), context};
+}
+}  // namespace detail
+
 /// Sign c with key (crypto policy sign / sign_digest). Writes crypto::signature_size(alg) bytes.
 /// Returns the policy's error; errc::unsupported for EdDSA at 1.0/1.1.
 template <crypto::sign_policy P>
@@ -133,22 +206,9 @@ template <crypto::sign_policy P>
     if (crypto::is_eddsa(alg)) return errc::unsupported;
     return p.sign_digest(key, alg, hash, c.transcript_hash, signature);
   }
-  // M = combined_spdm_prefix ‖ TH, as signed_content::message() writes it, with the context
-  // string looked up once for the prefix and the Ed448 context parameter.
-  const std::string_view ctx = context_string(c.context);
-  const bytes_view ctx_bytes{reinterpret_cast<const std::byte*>(ctx.data()), ctx.size()};
-  const std::size_t h = c.transcript_hash.size();
-  if (h > crypto::max_digest_size) return p.sign(key, alg, hash, c.transcript_hash, signature, ctx_bytes);
   std::array<std::byte, max_signed_message_size> scratch;
-  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
-  const char minor = static_cast<char>('0' + minor_of(c.ver));
-  const std::size_t pad = signing_prefix_size - ctx.size();
-  for (std::size_t i = 0; i < signing_prefix_size; ++i) {
-    const char ch = i >= pad ? ctx[i - pad] : i >= 4 * pattern.size() ? '\0' : i % 16 == 13 ? minor : pattern[i % 16];
-    scratch[i] = std::byte{static_cast<std::uint8_t>(ch)};
-  }
-  for (std::size_t i = 0; i < h; ++i) scratch[signing_prefix_size + i] = c.transcript_hash[i];
-  return p.sign(key, alg, hash, bytes_view{scratch}.first(signing_prefix_size + h), signature, ctx_bytes);
+  const detail::signed_input in = detail::write_signed(c, scratch);
+  return p.sign(key, alg, hash, in.message, signature, in.context);
 }
 
 /// Verify signature over c with the peer's key: errc::verify_failed when it does not verify
@@ -162,7 +222,8 @@ template <crypto::verify_policy P>
     return p.verify_digest(key, alg, hash, c.transcript_hash, signature);
   }
   std::array<std::byte, max_signed_message_size> scratch{};
-  return p.verify(key, alg, hash, c.message(scratch), signature, c.context_bytes());
+  const detail::signed_input in = detail::write_signed(c, scratch);
+  return p.verify(key, alg, hash, in.message, signature, in.context);
 }
 
 }  // namespace pmci::spdm

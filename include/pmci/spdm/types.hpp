@@ -378,14 +378,32 @@ constexpr bool single(E e) noexcept {
 }
 
 // Sizes (spdm.md §0). 0 means "none selected / unknown".
-constexpr std::size_t hash_size(base_hash h) noexcept {
-  switch (h) {
+namespace detail {
+/// The rule: BaseHashAlgo bit b (0 SHA-256, 1 SHA-384, 2 SHA-512, 3-5 SHA3-256/384/512, 6 SM3).
+constexpr std::size_t hash_size_rule(std::size_t b) noexcept {
+  switch (static_cast<base_hash>(std::uint32_t{1} << b)) {
     case base_hash::sha256: case base_hash::sha3_256: case base_hash::sm3_256: return 32;
     case base_hash::sha384: case base_hash::sha3_384: return 48;
     case base_hash::sha512: case base_hash::sha3_512: return 64;
     default: return 0;
   }
 }
+/// hash_size_rule(b) / 16 for b = 0..7, one nibble each (issue 9 footprint: a shift instead of a
+/// compare ladder in every caller; tests/spdm/types_test.cpp holds it to the rule).
+inline constexpr std::uint32_t hash_size_nibbles = [] {
+  std::uint32_t t = 0;
+  for (std::size_t b = 0; b < 8; ++b) t |= static_cast<std::uint32_t>(hash_size_rule(b) / 16) << (4 * b);
+  return t;
+}();
+/// Size of the hash named by single bit b of v, 0 for several bits or none: nibble b of
+/// `nibbles` x 16 (bits 0-7).
+constexpr std::size_t hash_size_of_bits(std::uint32_t v, std::uint32_t nibbles) noexcept {
+  if ((v & (v - 1)) != 0) return 0;
+  const int b = std::countr_zero(v);  // 32 for none
+  return b < 8 ? ((nibbles >> (4 * b)) & 0xFu) * 16 : 0;
+}
+}  // namespace detail
+constexpr std::size_t hash_size(base_hash h) noexcept { return detail::hash_size_of_bits(raw(h), detail::hash_size_nibbles); }
 namespace detail {
 /// signature_size()'s rule for BaseAsymAlgo bit b; run by the compiler only (core/size_table.hpp).
 constexpr std::size_t signature_size_rule(std::size_t b) noexcept {
@@ -408,14 +426,10 @@ constexpr std::size_t signature_size(base_asym a) noexcept {
   if (v == 0 || (v & (v - 1)) != 0) return 0;
   return pmci::detail::table_size<32, detail::signature_size_rule>(static_cast<std::size_t>(std::countr_zero(v)));
 }
-/// Size of a measurement digest; raw bit stream has no fixed size (0).
+/// Size of a measurement digest; raw bit stream has no fixed size (0). MeasurementHashAlgo bit
+/// b + 1 names the hash of BaseHashAlgo bit b (spdm.md §5.4).
 constexpr std::size_t hash_size(meas_hash h) noexcept {
-  switch (h) {
-    case meas_hash::sha256: case meas_hash::sha3_256: case meas_hash::sm3_256: return 32;
-    case meas_hash::sha384: case meas_hash::sha3_384: return 48;
-    case meas_hash::sha512: case meas_hash::sha3_512: return 64;
-    default: return 0;
-  }
+  return detail::hash_size_of_bits(raw(h), detail::hash_size_nibbles << 4);  // bit 0: raw bit stream, 0
 }
 /// ExchangeData size (public key) of a DHE group.
 constexpr std::size_t exchange_data_size(dhe_group g) noexcept {
