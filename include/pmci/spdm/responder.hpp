@@ -730,6 +730,15 @@ class responder {
     return *h;
   }
 
+  /// context_string(c) for the two operations a responder signs (spdm.md §16.2), from its own
+  /// literals: the blob of all seven strings (215 B) stays out of an image that signs only these.
+  static constexpr std::string_view own_context(signing_context c) noexcept {
+    if (c == signing_context::responder_challenge_auth) return detail::literal("responder-challenge_auth signing");
+    return detail::literal("responder-measurements signing");
+  }
+  static_assert(own_context(signing_context::responder_challenge_auth) == context_string(signing_context::responder_challenge_auth));
+  static_assert(own_context(signing_context::responder_measurements) == context_string(signing_context::responder_measurements));
+
   sign_outcome sign_tbs(std::uint8_t slot, signing_context ctx, bytes_view tbs, bytes_span signature) noexcept {
     std::optional<crypto::sig_alg> alg;
     std::optional<crypto::hash_alg> h;
@@ -748,7 +757,12 @@ class responder {
     } else {
       const auto* key = dev_.sign_key(slot);
       if (key == nullptr) return sign_outcome::failed;
-      return spdm::sign(crypto_, *key, r, signature) ? sign_outcome::done : sign_outcome::failed;
+      // With KEY_EX_CAP the session layer signs KEY_EXCHANGE_RSP through spdm::sign(), whose
+      // table of context strings is then in the image anyway: share it (and spdm::sign).
+      result<void> res = errc::unsupported;
+      if constexpr (any(config_caps, rsp_cap::key_ex)) res = spdm::sign(crypto_, *key, r, signature);
+      else res = detail::sign_with(crypto_, *key, r.alg, r.hash, r.content, own_context(ctx), signature);
+      return res ? sign_outcome::done : sign_outcome::failed;
     }
   }
 

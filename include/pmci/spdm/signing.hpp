@@ -122,11 +122,14 @@ struct signed_content {
   }
 };
 
-/// Sign c with key (crypto policy sign / sign_digest). Writes crypto::signature_size(alg) bytes.
-/// Returns the policy's error; errc::unsupported for EdDSA at 1.0/1.1.
+namespace detail {
+/// sign() with the context string given: `ctx` is context_string(c.context). A signer that knows
+/// at compile time which operations it signs (spdm::responder: CHALLENGE_AUTH and / or
+/// MEASUREMENTS) passes its own strings, so the table of all seven (215 B of rodata) is left out
+/// of its image.
 template <crypto::sign_policy P>
-[[nodiscard]] result<void> sign(P& p, const typename P::sign_key& key, crypto::sig_alg alg, crypto::hash_alg hash,
-                                const signed_content& c, bytes_span signature) noexcept {
+[[nodiscard]] result<void> sign_with(P& p, const typename P::sign_key& key, crypto::sig_alg alg, crypto::hash_alg hash,
+                                     const signed_content& c, std::string_view ctx, bytes_span signature) noexcept {
   if (signature.size() < crypto::signature_size(alg)) return errc::buffer_too_small;
   signature = signature.first(crypto::signature_size(alg));
   if (c.prehashed()) {
@@ -134,13 +137,12 @@ template <crypto::sign_policy P>
     return p.sign_digest(key, alg, hash, c.transcript_hash, signature);
   }
   // M = combined_spdm_prefix ‖ TH, as signed_content::message() writes it, with the context
-  // string looked up once for the prefix and the Ed448 context parameter.
-  const std::string_view ctx = context_string(c.context);
+  // string used for the prefix and as the Ed448 context parameter.
   const bytes_view ctx_bytes{reinterpret_cast<const std::byte*>(ctx.data()), ctx.size()};
   const std::size_t h = c.transcript_hash.size();
   if (h > crypto::max_digest_size) return p.sign(key, alg, hash, c.transcript_hash, signature, ctx_bytes);
   std::array<std::byte, max_signed_message_size> scratch;
-  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
+  constexpr std::string_view pattern = literal("dmtf-spdm-v1.X.*");
   const char minor = static_cast<char>('0' + minor_of(c.ver));
   const std::size_t pad = signing_prefix_size - ctx.size();
   for (std::size_t i = 0; i < signing_prefix_size; ++i) {
@@ -149,6 +151,15 @@ template <crypto::sign_policy P>
   }
   for (std::size_t i = 0; i < h; ++i) scratch[signing_prefix_size + i] = c.transcript_hash[i];
   return p.sign(key, alg, hash, bytes_view{scratch}.first(signing_prefix_size + h), signature, ctx_bytes);
+}
+}  // namespace detail
+
+/// Sign c with key (crypto policy sign / sign_digest). Writes crypto::signature_size(alg) bytes.
+/// Returns the policy's error; errc::unsupported for EdDSA at 1.0/1.1.
+template <crypto::sign_policy P>
+[[nodiscard]] result<void> sign(P& p, const typename P::sign_key& key, crypto::sig_alg alg, crypto::hash_alg hash,
+                                const signed_content& c, bytes_span signature) noexcept {
+  return detail::sign_with(p, key, alg, hash, c, context_string(c.context), signature);
 }
 
 /// Verify signature over c with the peer's key: errc::verify_failed when it does not verify
