@@ -67,13 +67,15 @@ inline constexpr fixed_length fixed_lengths[] = {
 };
 
 /// The length the request's own fields define at version v, or 0 when the fields needed to tell
-/// are missing (the decoder then reports the truncation).
+/// are missing (the decoder then reports the truncation). `Vendor` false: VENDOR_DEFINED_REQUEST
+/// is left as received (for a responder that answers it UnsupportedRequest, never reading it).
+template <bool Vendor = true>
 constexpr std::size_t request_length(bytes_view req, version v) noexcept {
   if (req.size() < header::size) return 0;
   const auto b = [req](std::size_t i) { return std::to_integer<std::uint8_t>(req[i]); };
   std::uint8_t c = b(1);
   if (c == static_cast<std::uint8_t>(code::negotiate_algorithms)) return req.size() >= 6 ? load_u16le(req.subspan(4, 2)) : 0;
-  if (c == static_cast<std::uint8_t>(code::vendor_defined_request)) {
+  if (Vendor && c == static_cast<std::uint8_t>(code::vendor_defined_request)) {
     // Header, StandardID(2), Len(1), VendorID(Len), ReqLength(2), payload (spdm.md §9).
     if (req.size() < 7) return 0;
     const std::size_t at = 7 + b(6);
@@ -203,8 +205,9 @@ inline void clear_reserved(bytes_span m, version v) noexcept {
 /// `req` (a request of version v) cut to the length its own fields define: transport padding
 /// dropped (what the transcripts hash). spdm::responder reads this in place and ignores the
 /// reserved bits it reads itself (responder.hpp).
+template <bool Vendor = true>
 [[nodiscard]] inline bytes_view cut_request(bytes_view req, version v) noexcept {
-  const std::size_t len = detail::request_length(req, v);
+  const std::size_t len = detail::request_length<Vendor>(req, v);
   return len != 0 && len < req.size() ? req.first(len) : req;
 }
 

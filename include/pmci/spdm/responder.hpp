@@ -189,7 +189,7 @@ class responder {
     const version fv = c == code::get_capabilities ? (is_known(vb) ? static_cast<version>(vb) : version::v1_0)
                        : c == code::get_version    ? version::v1_0
                                                    : n_.ver;
-    const bytes_view m = cut_request(req, fv);
+    const bytes_view m = cut_request<vendor_enabled>(req, fv);
     if (c == code::get_version) return on_get_version(m);
 
     if constexpr (async_signing)
