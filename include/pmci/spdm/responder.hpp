@@ -35,6 +35,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <type_traits>
@@ -1231,7 +1232,10 @@ class responder {
   }
   void reset_connection() noexcept {
     tr_.reset();
-    n_ = negotiated{};
+    // Value-initialized in place: `n_ = negotiated{}` zero-filled a 40-byte temporary on the
+    // stack and copied it (GCC 12 -Os; -12 B responder_attest). No destructor is skipped:
+    static_assert(std::is_trivially_destructible_v<negotiated>);
+    std::construct_at(&n_);
     state_ = connection_state::not_started;
     authenticated_ = false;
     peer_data_transfer_size_ = 0;
