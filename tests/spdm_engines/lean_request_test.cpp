@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The responder reads requests in place (fixed offsets of the cleaned request frame,
-// negotiate_algorithms::structs_offset) instead of through the codecs' decode(): these tests hold
-// it to decode(). Requests are random mutations of valid ones (lengths, every byte after the code
-// byte) at every version; the reference is decode() of the same cleaned frame (request_frame.hpp),
-// i.e. what the responder did before it read requests in place:
+// The responder reads requests in place (fixed offsets of the request cut to its length, with
+// the reserved bits it reads masked, negotiate_algorithms::structs_offset) instead of through the
+// codecs' decode(): these tests hold it to decode(). Requests are random mutations of valid ones
+// (lengths, every byte after the code byte, reserved bits included) at every version; the
+// reference is decode() of the cleaned frame (request_frame.hpp), i.e. what the responder did
+// before it read requests in place:
 //   * decode() rejects  -> the responder answers ERROR InvalidRequest;
 //   * decode() accepts  -> the responder answers with the request's response whenever the
 //                          decoded fields ask for something it can serve.
@@ -106,6 +107,28 @@ TEST_CASE("negotiate_algorithms::structs_offset accepts what decode() accepts", 
       INFO("version " << int(to_byte(v)) << " round " << round);
       REQUIRE(d.has_value() == (at != 0));
       if (d) CHECK(at == negotiate_algorithms::fixed_size + d->ext_asym.raw.size() + d->ext_hash.raw.size());
+    }
+  }
+}
+
+TEST_CASE("structs_offset with Param1 given reads an uncleaned request as structs_offset of the cleaned one",
+          "[spdm][responder][lean]") {
+  // The responder reads NEGOTIATE_ALGORITHMS in place, without a cleaned copy: it passes Param1
+  // (reserved at 1.0) as 0 there, and structs_offset reads no other reserved field.
+  std::mt19937 rng(20261203);
+  for (const version v : all) {
+    for (int round = 0; round < 4000; ++round) {
+      bytes m = mutate(fixture::algs(v, round % 2 == 0), rng);
+      if (round % 5 == 0 && m.size() >= 32) {
+        m[28] = std::byte{static_cast<std::uint8_t>(rng() % 3)};
+        m.insert(m.begin() + 32, 4 * std::to_integer<std::size_t>(m[28]), std::byte{0xA5});
+        if (rng() % 2) store_u16le(bytes_span{m}.subspan(4, 2), static_cast<std::uint16_t>(m.size()));
+      }
+      bytes clean = m;
+      pmci::spdm::detail::clear_reserved(clean, v);
+      const std::size_t count = m.size() > 2 && v != version::v1_0 ? std::to_integer<std::uint8_t>(m[2]) : 0;
+      INFO("version " << int(to_byte(v)) << " round " << round);
+      CHECK(negotiate_algorithms::structs_offset(m, v, count) == negotiate_algorithms::structs_offset(clean, v));
     }
   }
 }

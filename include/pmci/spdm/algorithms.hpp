@@ -312,13 +312,17 @@ struct negotiate_algorithms {
   /// would fail. No result<negotiate_algorithms>: a firmware responder needs a few fixed-offset
   /// fields and one walk of the AlgStructs.
   static constexpr std::size_t structs_offset(bytes_view m, version v) noexcept {
+    return structs_offset(m, v, m.size() > 2 ? std::to_integer<std::uint8_t>(m[2]) : 0);
+  }
+  /// The same with the number of AlgStructs given (Param1, which is reserved at 1.0: a responder
+  /// reading an uncleaned request passes 0 there).
+  static constexpr std::size_t structs_offset(bytes_view m, version v, std::size_t count) noexcept {
     // Length: exactly the message (decode: Length past the end, Length != content, trailing data).
     if (m.size() < fixed_size || load_u16le(m.subspan(4, 2)) != m.size() || m.size() > max_length(v)) return 0;
     const auto b = [m](std::size_t i) { return std::to_integer<std::uint8_t>(m[i]); };
     std::size_t ext = std::size_t{b(28)} + b(29);  // ExtAsymCount + ExtHashCount
     const std::size_t structs_at = fixed_size + ext_alg_list::entry_size * ext;
     std::size_t at = structs_at;
-    const std::size_t count = b(2);
     if (count > alg_struct_table::max_structs) return 0;
     std::uint8_t prev = 0;
     for (std::size_t i = 0; i < count; ++i) {

@@ -7,9 +7,10 @@
 //    an error if not zero, and used in transcript hash calculations as is" (quoted by the DMTF
 //    maintainers in libspdm issues #1014 and #1107). The codecs reject non-zero reserved bits
 //    (errc::reserved_nonzero: right for a codec, and what the tests of a sender want); a responder
-//    must not. frame() hands the codec a copy with the reserved bits of the request cleared
-//    (the responder's handlers, which read requests in place, need only the bits they read
-//    cleared: reserved::read), while the transcripts get the bytes as received.
+//    must not. frame_request() hands a codec a copy with the reserved bits of the request
+//    cleared, while the transcripts get the bytes as received. spdm::responder reads requests in
+//    place without a copy (cut_request()): it masks the reserved bits that share a byte with a
+//    field it reads (the rows of reserved_rules) where it reads them, and never reads the others.
 //  * Transport padding. Some transports cannot carry an SPDM message's exact length (PCI DOE pads
 //    to 4 bytes, so a 37-byte signed GET_MEASUREMENTS arrives as 40 bytes); SPDM messages are
 //    self-delimiting, and libspdm's responder accepts bytes beyond the message (libspdm PR #1778)
@@ -66,13 +67,15 @@ inline constexpr fixed_length fixed_lengths[] = {
 };
 
 /// The length the request's own fields define at version v, or 0 when the fields needed to tell
-/// are missing (the decoder then reports the truncation).
+/// are missing (the decoder then reports the truncation). `Vendor` false: VENDOR_DEFINED_REQUEST
+/// is left as received (for a responder that answers it UnsupportedRequest, never reading it).
+template <bool Vendor = true>
 constexpr std::size_t request_length(bytes_view req, version v) noexcept {
   if (req.size() < header::size) return 0;
   const auto b = [req](std::size_t i) { return std::to_integer<std::uint8_t>(req[i]); };
   std::uint8_t c = b(1);
   if (c == static_cast<std::uint8_t>(code::negotiate_algorithms)) return req.size() >= 6 ? load_u16le(req.subspan(4, 2)) : 0;
-  if (c == static_cast<std::uint8_t>(code::vendor_defined_request)) {
+  if (Vendor && c == static_cast<std::uint8_t>(code::vendor_defined_request)) {
     // Header, StandardID(2), Len(1), VendorID(Len), ReqLength(2), payload (spdm.md §9).
     if (req.size() < 7) return 0;
     const std::size_t at = 7 + b(6);
@@ -121,8 +124,9 @@ struct reserved_rule {
   std::uint8_t keep[4];
 };
 /// The reserved bits a responder reads (spdm::responder: they share a byte with a field it
-/// reads, or sit where a later version defines a field it reads), so they must be cleared before
-/// it looks at the request.
+/// reads, or sit where a later version defines a field it reads), so they must be ignored where
+/// it reads them: spdm::responder masks each of these rows in its handler (responder.hpp);
+/// clear_reserved<reserved::read> clears only these.
 inline constexpr reserved_rule reserved_rules[] = {
     {0xE1, 2, 1, {0x00, 0x00, 0x00, 0x01}},  // GET_CAPABILITIES Param1 (1.3: supported-algorithms request)
     // Flags bits DSP0274 does not define for a requester at 1.1 / 1.2 / 1.3 (defined_flags(req_cap{}, v),
@@ -198,14 +202,22 @@ inline void clear_reserved(bytes_span m, version v) noexcept {
 
 }  // namespace detail
 
-/// Frame `req` (a request of version v) for a responder: cut transport padding, and clear
+/// `req` (a request of version v) cut to the length its own fields define: transport padding
+/// dropped (what the transcripts hash). spdm::responder reads this in place and ignores the
+/// reserved bits it reads itself (responder.hpp).
+template <bool Vendor = true>
+[[nodiscard]] inline bytes_view cut_request(bytes_view req, version v) noexcept {
+  const std::size_t len = detail::request_length<Vendor>(req, v);
+  return len != 0 && len < req.size() ? req.first(len) : req;
+}
+
+/// Frame `req` (a request of version v) for a decoder: cut transport padding, and clear
 /// reserved fields in a copy held in `scratch`. A request longer than `scratch` (only a large
 /// VENDOR_DEFINED_REQUEST) is decoded as is.
 template <detail::reserved Which = detail::reserved::all, std::size_t N>
 [[nodiscard]] request_frame frame_request(bytes_view req, version v, std::array<std::byte, N>& scratch) noexcept {
   request_frame f{req, req};
-  const std::size_t len = detail::request_length(req, v);
-  if (len != 0 && len < req.size()) f.message = req.first(len);
+  f.message = cut_request(req, v);
   if (f.message.size() <= N) {
     // memcpy, not std::copy (memmove): the copy never overlaps, and memmove would be one more
     // libc routine in a firmware image (+254 B on a Cortex-M4, newlib-nano).

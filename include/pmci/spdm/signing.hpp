@@ -98,6 +98,17 @@ static_assert(sizeof(context_pieces) - 1 == context_op_starts[5]);
 // Per signing_context: its operation's index, bit 7 = requester role.
 inline constexpr std::uint8_t context_parts[] = {0, 0x80, 1, 2, 0x80 | 3, 4, 0x80 | 4};
 
+/// The prefix up to its context string: "dmtf-spdm-v1.X.*" x 4 (X = v's minor digit) and the zero
+/// pad in front of a context string of ctx_size bytes (right-aligned in the last 36 bytes).
+/// Returns where the context string goes.
+constexpr std::byte* write_prefix_head(version v, std::size_t ctx_size, std::byte* out) noexcept {
+  constexpr std::string_view pattern = literal("dmtf-spdm-v1.X.*");
+  const char minor = static_cast<char>('0' + minor_of(v));
+  for (std::size_t i = 0; i < 4 * pattern.size(); ++i)
+    *out++ = std::byte{static_cast<std::uint8_t>(i % 16 == 13 ? minor : pattern[i % 16])};
+  for (std::size_t i = ctx_size; i < signing_prefix_size - 4 * pattern.size(); ++i) *out++ = std::byte{0};
+  return out;
+}
 constexpr std::byte* copy_context_piece(std::byte* out, std::size_t from, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) *out++ = std::byte{static_cast<std::uint8_t>(context_pieces[from + i])};
   return out;
@@ -106,15 +117,11 @@ constexpr std::byte* copy_context_piece(std::byte* out, std::size_t from, std::s
 /// returns the context string's size (the prefix's last bytes). An unknown c leaves the context
 /// part zero (an empty string, as context_string() gives).
 constexpr std::size_t write_prefix(version v, signing_context c, std::byte* out) noexcept {
-  constexpr std::string_view pattern = literal("dmtf-spdm-v1.X.*");
-  const char minor = static_cast<char>('0' + minor_of(v));
-  for (std::size_t i = 0; i < 4 * pattern.size(); ++i)
-    *out++ = std::byte{static_cast<std::uint8_t>(i % 16 == 13 ? minor : pattern[i % 16])};
   const auto ci = static_cast<std::size_t>(c);
   const std::uint8_t part = ci < sizeof(context_parts) ? context_parts[ci] : 0;
   const std::size_t op = context_op_starts[part & 0x7F], op_size = context_op_starts[(part & 0x7F) + 1] - op;
   const std::size_t size = ci < sizeof(context_parts) ? context_role_size + op_size + context_suffix_size : 0;
-  for (std::size_t i = size; i < signing_prefix_size - 4 * pattern.size(); ++i) *out++ = std::byte{0};
+  out = write_prefix_head(v, size, out);
   if (size == 0) return 0;
   out = copy_context_piece(out, (part & 0x80) ? context_role_size : 0, context_role_size);
   out = copy_context_piece(out, op, op_size);
@@ -192,6 +199,30 @@ struct signed_input {
   if (h > crypto::max_digest_size) return {c.transcript_hash, context};
   for (std::size_t i = 0; i < h; ++i) scratch[signing_prefix_size + i] = c.transcript_hash[i];
   return {bytes_view{scratch}.first(signing_prefix_size + h), context};
+}
+/// sign() with the context string given: `ctx` is context_string(c.context). A signer that knows
+/// at compile time which operations it signs (spdm::responder: CHALLENGE_AUTH and / or
+/// MEASUREMENTS) passes its own strings, so neither the table of all seven (215 B) nor the
+/// pieces write_prefix() assembles them from are linked into its image (issue 9).
+template <crypto::sign_policy P>
+[[nodiscard]] result<void> sign_with(P& p, const typename P::sign_key& key, crypto::sig_alg alg, crypto::hash_alg hash,
+                                     const signed_content& c, std::string_view ctx, bytes_span signature) noexcept {
+  if (signature.size() < crypto::signature_size(alg)) return errc::buffer_too_small;
+  signature = signature.first(crypto::signature_size(alg));
+  if (c.prehashed()) {
+    if (crypto::is_eddsa(alg)) return errc::unsupported;
+    return p.sign_digest(key, alg, hash, c.transcript_hash, signature);
+  }
+  // M = combined_spdm_prefix ‖ TH, as signed_content::message() writes it; the context string
+  // at the end of the prefix is also the Ed448 context parameter.
+  std::array<std::byte, max_signed_message_size> scratch;
+  std::byte* out = write_prefix_head(c.ver, ctx.size(), scratch.data());
+  for (const char ch : ctx) *out++ = std::byte{static_cast<std::uint8_t>(ch)};
+  const bytes_view ctx_bytes = bytes_view{scratch}.subspan(signing_prefix_size - ctx.size(), ctx.size());
+  const std::size_t h = c.transcript_hash.size();
+  if (h > crypto::max_digest_size) return p.sign(key, alg, hash, c.transcript_hash, signature, ctx_bytes);
+  for (std::size_t i = 0; i < h; ++i) scratch[signing_prefix_size + i] = c.transcript_hash[i];
+  return p.sign(key, alg, hash, bytes_view{scratch}.first(signing_prefix_size + h), signature, ctx_bytes);
 }
 }  // namespace detail
 
