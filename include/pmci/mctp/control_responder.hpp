@@ -221,14 +221,14 @@ class responder_state {
         r.put(cfg.medium_specific);
         return;
       case command::get_endpoint_uuid:
-        r.tail = cfg.uuid;
+        r.tail = bytes_view(cfg.uuid.data(), 16);  // its size was checked above
         return;
       case command::get_version_support:
         for (const auto& v : cfg.versions)
-          if (v.type_number == d0) return list(r, v.entries, version_entry::size);
+          if (v.type_number == d0) return list(r, v.entries.data(), v.entries.size(), version_entry::size);
         return fail(r, completion::message_type_not_supported);
       case command::get_message_type_support:
-        return list(r, cfg.message_types, 1);
+        return list(r, cfg.message_types.data(), cfg.message_types.size(), 1);
       default: {  // command::get_vendor_message_support
         const std::size_t count = cfg.vendor_sets.size();
         if (d0 >= count) return fail(r, completion::error_invalid_data);  // mctpd behaviour
@@ -249,11 +249,14 @@ class responder_state {
   }
   static constexpr void fail(reply& r, completion cc) noexcept { r.cc = cc; }
   // Count byte + a list of `unit`-byte items (at most 255 items are announced and sent).
-  static constexpr void list(reply& r, bytes_view items, std::size_t unit) noexcept {
-    std::size_t count = items.size() / unit;
+  // The list as pointer + size, each read on its own from the configuration: a constant
+  // configuration then folds to two constants (a span copied whole is loaded from the
+  // configuration object, which then has to be in flash).
+  static constexpr void list(reply& r, const std::byte* items, std::size_t size, std::size_t unit) noexcept {
+    std::size_t count = size / unit;
     if (count > 0xFF) count = 0xFF;
     r.put(static_cast<std::uint8_t>(count));
-    r.tail = items.first(count * unit);
+    r.tail = bytes_view(items, count * unit);
   }
 
   eid eid_ = null_eid;  // the bus owner's assignment while assigned_, else null_eid
