@@ -195,10 +195,11 @@ class endpoint {
     check_link<Link>();
     if (ctrl_pending_) {
       result<void> r;
-      // A zero-copy link (i3c::target) writes the control response's one packet straight into
-      // its queue with the send_next() the message path uses; other links take the packet
-      // answer_control() built in ctrl_pkt_.
-      if constexpr (zero_copy<Link>) r = link.send_next(*ctrl_tx_);
+      // A zero-copy link (i3c::target, i3c::controller) writes the control response's one
+      // packet straight into its queue or write buffer with the send_next() the message path
+      // uses; other links take the packet answer_control() built in ctrl_pkt_.
+      if constexpr (addressed_send_next<Link>) r = link.send_next(ctrl_to_, *ctrl_tx_);
+      else if constexpr (zero_copy<Link>) r = link.send_next(*ctrl_tx_);
       else r = link.send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
       if (r == errc::busy) return errc::busy;
       ctrl_pending_ = false;
@@ -207,8 +208,12 @@ class endpoint {
     }
     while (tx_) {
       if constexpr (zero_copy<Link>) {
-        // Zero-copy link (i3c::target): the packetizer writes into the link's queue.
-        const auto r = link.send_next(*tx_);
+        // Zero-copy link (i3c::target, i3c::controller): the packetizer writes into the link's
+        // queue or write buffer; after errc::busy the link left the packetizer as it was.
+        const auto r = [&] {
+          if constexpr (addressed_send_next<Link>) return link.send_next(tx_to_, *tx_);
+          else return link.send_next(*tx_);
+        }();
         if (r == errc::busy) return errc::busy;
         if (!r) return abort_tx(r.error());
       } else {
@@ -300,9 +305,12 @@ class endpoint {
   [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
 
  private:
-  // A link that packetizes into its own storage (i3c::target::send_next).
+  // A link that packetizes into its own storage: i3c::target::send_next(p) (a target talks to
+  // its controller only), i3c::controller::send_next(to, p).
   template <class Link>
-  static constexpr bool zero_copy = requires(Link& l, packetizer& p) { l.send_next(p); };
+  static constexpr bool addressed_send_next = requires(Link& l, phys_addr to, packetizer& p) { l.send_next(to, p); };
+  template <class Link>
+  static constexpr bool zero_copy = addressed_send_next<Link> || requires(Link& l, packetizer& p) { l.send_next(p); };
 
   struct packetizer_args {
     bytes_view data;
@@ -370,6 +378,7 @@ class endpoint {
       ctrl_tx_.emplace(address{m.source, own_eid(), false, m.tag},
                        bytes_view(ctrl_pkt_.data() + header::size, static_cast<std::size_t>(n)), baseline_mtu,
                        static_cast<std::uint8_t>(seq_ & seq_mask));
+      if constexpr (addressed_send_next<Link>) ctrl_to_ = from;
     } else {
       const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
       ctrl_pkt_[0] = std::byte{h.version};
