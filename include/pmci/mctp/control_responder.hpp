@@ -139,15 +139,12 @@ class responder_state {
     if (size < control_header::size) return fail_with(errc::truncated);
     if (request[0] != std::byte{0x00}) return fail_with(errc::invalid_field);
     const auto b1 = std::to_integer<std::uint8_t>(request[1]);
-    if ((b1 & 0x80) == 0 || (b1 & 0x40) != 0) return 0;  // a response, or a datagram: no answer
+    if ((b1 & 0xC0) != 0x80) return 0;  // Rq = 0 (a response) or D = 1 (a datagram): no answer
     const auto cmd = static_cast<command>(std::to_integer<std::uint8_t>(request[2]));
     reply r;  // fixed[] is not zero-filled: only the r.n bytes answer() wrote are read
     answer(cfg, cmd, request + control_header::size, size - control_header::size, r);
-    // An error response is the completion code alone (mctp.md §4.2).
-    if (r.cc != completion::success) {
-      r.n = 0;
-      r.tail = {};
-    }
+    // An error response is the completion code alone (mctp.md §4.2): answer() calls fail()
+    // only before it has put anything in r, so r.n is 0 and r.tail empty then.
     const std::size_t len = control_header::size + 1 + r.n + r.tail.size();
     if (capacity < len) return fail_with(errc::buffer_too_small);
     // Written byte by byte rather than through encode<M>: the responder stays one small
