@@ -259,7 +259,8 @@ class endpoint {
     if (!m) return std::nullopt;
     if (!m->tag_owner) {
       // Without tags (Cfg::tag_peers == 0) no request was sent, so no response is expected.
-      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag, now))) {
+      // The second release needs no expire(now) of its own: the first one just did it.
+      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag))) {
         ++stats_.unexpected_responses;
         return std::nullopt;
       }
@@ -324,14 +325,20 @@ class endpoint {
     if (sending()) return errc::busy;
     PMCI_TRY_ASSIGN(const phys_addr to, via ? result<phys_addr>{*via} : lookup(dest));
     PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.allocate(dest, now));
-    if (auto r = start(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
+    // sending() was checked above (before a tag was taken); nothing since can have changed it.
+    if (auto r = begin(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
     return tag;
   }
 
   template <class Link>
   constexpr result<void> start(Link& link, const address& a, phys_addr to, const packetizer_args& p) noexcept {
-    check_link<Link>();
     if (sending()) return errc::busy;
+    return begin(link, a, to, p);
+  }
+  // start() once sending() is known to be false.
+  template <class Link>
+  constexpr result<void> begin(Link& link, const address& a, phys_addr to, const packetizer_args& p) noexcept {
+    check_link<Link>();
     std::size_t mtu = link.max_packet_payload(to);
     if (mtu > Cfg::max_packet - header::size) mtu = Cfg::max_packet - header::size;
     // seq_ is always below 4; the mask says so to the compiler (the packetizer's first_seq
