@@ -95,8 +95,8 @@ class responder_state {
   /// result<optional<span>> in memory): the response's length (it starts at out[0]), 0 when no
   /// response is due, or -errc (negative) for the errors handle() returns. Same bytes as handle().
   template <const responder_config& Cfg>
-  constexpr std::ptrdiff_t respond(const std::byte* request, std::size_t size, std::byte* out,
-                                   std::size_t capacity) noexcept {
+  PMCI_MCTP_INLINE constexpr std::ptrdiff_t respond(const std::byte* request, std::size_t size, std::byte* out,
+                                                    std::size_t capacity) noexcept {
     return respond_with(Cfg, request, size, out, capacity);
   }
 
