@@ -381,7 +381,7 @@ class target {
 
   /// Check a frame the controller wrote to us (limit: our MWL, or MaxPacket + PEC).
   /// Errors (all counted): truncated, out_of_range, integrity_error.
-  constexpr result<bytes_view> on_private_write(bytes_view frame) noexcept {
+  PMCI_MCTP_INLINE constexpr result<bytes_view> on_private_write(bytes_view frame) noexcept {
     const std::size_t limit = std::min(frame_limit(drv_->max_write_length()), MaxPacket + pec_size);
     auto p = unframe(drv_->dynamic_address(), direction::write, frame, limit);
     if (!p) {
