@@ -265,6 +265,51 @@ TEST_CASE("i3c controller: IBI 0xAE schedules one private read of MRL bytes") {
   CHECK(c.stats().empty_reads == 1);
 }
 
+TEST_CASE("i3c controller: a one-target controller (no round robin) reads as a larger one with one target") {
+  // MaxTargets == 1 skips the round-robin arithmetic: same reads, packets, drops and counts.
+  fake_controller d1, d4;
+  i3c::controller<fake_controller, 1> c1{d1};
+  i3c::controller<fake_controller, 4> c4{d4};
+  const i3c::target_info polled{.dynamic_address = 0x10, .bcr = 0};
+  REQUIRE(c1.add_target(polled));
+  REQUIRE(c4.add_target(polled));
+  const std::byte mdb[] = {std::byte{0xAE}};
+  auto bad_pec = std::vector<std::byte>(set_eid_response.begin(), set_eid_response.end());
+  bad_pec.push_back(std::byte{0x00});
+  for (int round = 0; round < 3; ++round) {
+    for (auto* d : {&d1, &d4}) {
+      d->answer(0x10, set_eid_response);
+      d->script.push_back({0x10, bad_pec});
+      d->answer(0x10, set_eid_request);
+    }
+    if (round == 1) {
+      c1.poll();
+      c4.poll();
+    } else {
+      CHECK(c1.on_ibi(0x10, mdb) == c4.on_ibi(0x10, mdb));
+    }
+    for (int i = 0; i < 4; ++i) {
+      auto p1 = c1.receive();
+      auto p4 = c4.receive();
+      REQUIRE(p1.has_value() == p4.has_value());
+      if (p1) {
+        CHECK(p1->from == p4->from);
+        CHECK(pmci::equal(p1->packet, p4->packet));
+      } else {
+        CHECK(p1.error() == p4.error());
+      }
+    }
+    d1.script.clear();
+    d4.script.clear();
+  }
+  CHECK(d1.reads == d4.reads);
+  CHECK(c1.stats().rx_packets == c4.stats().rx_packets);
+  CHECK(c1.stats().rx_bad_pec == c4.stats().rx_bad_pec);
+  CHECK(c1.stats().empty_reads == c4.stats().empty_reads);
+  CHECK(c1.stats().rx_packets > 0);
+  CHECK(c1.stats().rx_bad_pec > 0);
+}
+
 TEST_CASE("i3c controller: bad reads are dropped and counted, never delivered") {
   fake_controller drv;
   i3c::controller<fake_controller, 2> c{drv};

@@ -297,7 +297,8 @@ class controller {
   /// buffer valid until the next receive(). errc::not_ready when nothing (more) is pending.
   constexpr result<received_packet> receive() noexcept {
     for (std::size_t n = 0; n < count_; ++n) {
-      const std::size_t i = (next_ + n) % count_;
+      // One target: always slot 0 (count_ <= 1), no division.
+      const std::size_t i = MaxTargets == 1 ? 0 : (next_ + n) % count_;
       slot& s = targets_[i];
       if (!s.pending) continue;
       if (s.ibi) s.pending = false;
@@ -309,7 +310,7 @@ class controller {
         else ++stats_.empty_reads;
         continue;
       }
-      next_ = i + 1;
+      if constexpr (MaxTargets > 1) next_ = i + 1;
       auto p = unframe(s.addr, direction::read, bytes_view(rx_).first(std::min(*got, limit)), limit);
       if (!p) {
         stats_.count_drop(p.error());
