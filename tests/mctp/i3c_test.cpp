@@ -265,6 +265,51 @@ TEST_CASE("i3c controller: IBI 0xAE schedules one private read of MRL bytes") {
   CHECK(c.stats().empty_reads == 1);
 }
 
+TEST_CASE("i3c controller: a one-target controller (no round robin) reads as a larger one with one target") {
+  // MaxTargets == 1 skips the round-robin arithmetic: same reads, packets, drops and counts.
+  fake_controller d1, d4;
+  i3c::controller<fake_controller, 1> c1{d1};
+  i3c::controller<fake_controller, 4> c4{d4};
+  const i3c::target_info polled{.dynamic_address = 0x10, .bcr = 0};
+  REQUIRE(c1.add_target(polled));
+  REQUIRE(c4.add_target(polled));
+  const std::byte mdb[] = {std::byte{0xAE}};
+  auto bad_pec = std::vector<std::byte>(set_eid_response.begin(), set_eid_response.end());
+  bad_pec.push_back(std::byte{0x00});
+  for (int round = 0; round < 3; ++round) {
+    for (auto* d : {&d1, &d4}) {
+      d->answer(0x10, set_eid_response);
+      d->script.push_back({0x10, bad_pec});
+      d->answer(0x10, set_eid_request);
+    }
+    if (round == 1) {
+      c1.poll();
+      c4.poll();
+    } else {
+      CHECK(c1.on_ibi(0x10, mdb) == c4.on_ibi(0x10, mdb));
+    }
+    for (int i = 0; i < 4; ++i) {
+      auto p1 = c1.receive();
+      auto p4 = c4.receive();
+      REQUIRE(p1.has_value() == p4.has_value());
+      if (p1) {
+        CHECK(p1->from == p4->from);
+        CHECK(pmci::equal(p1->packet, p4->packet));
+      } else {
+        CHECK(p1.error() == p4.error());
+      }
+    }
+    d1.script.clear();
+    d4.script.clear();
+  }
+  CHECK(d1.reads == d4.reads);
+  CHECK(c1.stats().rx_packets == c4.stats().rx_packets);
+  CHECK(c1.stats().rx_bad_pec == c4.stats().rx_bad_pec);
+  CHECK(c1.stats().empty_reads == c4.stats().empty_reads);
+  CHECK(c1.stats().rx_packets > 0);
+  CHECK(c1.stats().rx_bad_pec > 0);
+}
+
 TEST_CASE("i3c controller: bad reads are dropped and counted, never delivered") {
   fake_controller drv;
   i3c::controller<fake_controller, 2> c{drv};
@@ -472,6 +517,134 @@ TEST_CASE("i3c target: send_next writes the packetizer's packets straight into t
   pmci::mctp::packetizer small({.dest = 0x08, .source = 0x1D}, pmci::mctp::msg_type::spdm, body, 64);
   CHECK(t.send_next(small) == errc::not_ready);
   CHECK(small.packets_left() == 3);
+}
+
+namespace {
+
+// What the endpoint did before the controller had send_next(): the packetizer's next packet in
+// a packet buffer of its own, handed to send_packet(), and handed again after errc::busy.
+template <class C>
+struct staged_sender {
+  C& link;
+  pmci::mctp::packetizer& p;
+  std::array<std::byte, 1100> pkt{};
+  std::size_t staged = 0;
+  pmci::result<void> step(std::uint8_t addr) {
+    if (staged == 0) {
+      auto n = p.next(pkt);
+      if (!n) return n.error();
+      staged = n->size();
+    }
+    auto r = link.send_packet(addr, bytes_view(pkt).first(staged));
+    if (r != errc::busy) staged = 0;
+    return r;
+  }
+};
+
+// Returns the outcomes seen (bit errc value; bit 0: ok), so the caller can check every one came up.
+template <std::size_t MaxPacket>
+std::uint32_t check_send_next_equals_send_packet(std::uint32_t seed) {
+  std::uint32_t seen = 0;
+  std::uint32_t x = seed;
+  auto rnd = [&x](std::uint32_t n) {  // xorshift32
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x % n;
+  };
+  std::vector<std::byte> body(900);
+  for (auto& b : body) b = std::byte{static_cast<std::uint8_t>(rnd(256))};
+  for (int round = 0; round < 300; ++round) {
+    fake_controller da, db;
+    i3c::controller<fake_controller, 4, MaxPacket> a{da}, b{db};
+    // MWLs around the local capacity: some targets take less than MaxPacket + PEC.
+    const std::uint16_t mwls[] = {69, 0, 100, 200, static_cast<std::uint16_t>(MaxPacket + 1), 1500};
+    for (std::uint8_t t = 0x10; t < 0x13; ++t) {
+      const i3c::target_info info{.dynamic_address = t, .mwl = mwls[rnd(6)]};
+      REQUIRE(a.add_target(info));
+      REQUIRE(b.add_target(info));
+    }
+    const std::uint8_t addr = static_cast<std::uint8_t>(0x10 + rnd(4));  // 0x13: unknown
+    const pmci::mctp::address to{static_cast<std::uint8_t>(rnd(256)), static_cast<std::uint8_t>(rnd(256)),
+                                 rnd(2) != 0, static_cast<std::uint8_t>(rnd(9))};  // tag 8: invalid
+    // The endpoint's MTU is at most max_packet_payload() (<= MaxPacket - 4); sometimes more
+    // than this target's MWL allows (out_of_range), sometimes 0 (invalid_field).
+    const std::size_t mtus[] = {a.max_packet_payload(addr), 64, MaxPacket - 4, 0, 1 + rnd(MaxPacket - 4)};
+    const std::size_t mtu = mtus[rnd(5)];
+    const bytes_view msg = bytes_view(body).first(rnd(4) == 0 ? 0 : 1 + rnd(static_cast<std::uint32_t>(body.size())));
+    const auto seq = static_cast<std::uint8_t>(rnd(5));  // 4: invalid
+    const bool typed = rnd(2) != 0;
+    auto make = [&] {
+      return typed ? pmci::mctp::packetizer(to, pmci::mctp::msg_type::spdm, msg, mtu, seq)
+                   : pmci::mctp::packetizer(to, msg, mtu, seq);
+    };
+    pmci::mctp::packetizer pa = make(), pb = make();
+    staged_sender<decltype(a)> ref{a, pa};
+    for (int step = 0; step < 40; ++step) {
+      // The driver pushes back now and then, or fails.
+      const auto w = rnd(8);
+      da.write_result = db.write_result = w == 0 ? pmci::result<void>{errc::busy}
+                                          : w == 1 && rnd(4) == 0 ? pmci::result<void>{errc::timeout}
+                                                                   : pmci::result<void>{};
+      const auto ra = ref.step(addr);
+      const auto rb = b.send_next(addr, pb);
+      INFO("seed " << seed << " round " << round << " step " << step);
+      REQUIRE(ra.has_value() == rb.has_value());
+      if (!ra) REQUIRE(ra.error() == rb.error());
+      seen |= 1u << (ra ? 0 : static_cast<int>(ra.error()));
+      if (ra == errc::busy) {
+        // The reference holds the packet in its buffer; send_next() left it in p.
+        CHECK(pb.packets_left() == pa.packets_left() + 1);
+        CHECK(pb.next_seq() == ((pa.next_seq() + 3) & 3));
+      } else if (ra) {  // after another error the endpoint drops the message: p's state no longer matters
+        CHECK(pb.done() == pa.done());
+        CHECK(pb.packets_left() == pa.packets_left());
+        CHECK(pb.next_seq() == pa.next_seq());
+      }
+      if ((!ra && ra.error() != errc::busy) || pa.done()) break;  // the endpoint aborts or is done
+    }
+    REQUIRE(da.writes.size() == db.writes.size());
+    for (std::size_t i = 0; i < da.writes.size(); ++i) {
+      CHECK(da.writes[i].addr == db.writes[i].addr);
+      CHECK(da.writes[i].data == db.writes[i].data);
+    }
+    CHECK(a.stats().tx_packets == b.stats().tx_packets);
+    CHECK(a.stats().tx_errors == b.stats().tx_errors);
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("i3c controller: send_next(addr, p) sends, fails and counts as send_packet(addr, p.next()) does") {
+  std::uint32_t seen = 0;
+  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
+    seen |= check_send_next_equals_send_packet<i3c::baseline_packet>(seed * 2654435761u);
+    seen |= check_send_next_equals_send_packet<300>(seed * 40503u + 7);
+  }
+  for (const errc e : {errc::busy, errc::timeout, errc::invalid_field, errc::out_of_range})
+    CHECK((seen >> static_cast<int>(e) & 1) == 1);
+  CHECK((seen & 1) == 1);
+  // After errc::busy p is unchanged: the same packet is written on the next call.
+  fake_controller drv;
+  i3c::controller<fake_controller, 1> c{drv};
+  REQUIRE(c.add_target({.dynamic_address = 0x10}));
+  std::vector<std::byte> body(100, std::byte{0x33});
+  pmci::mctp::packetizer p({.dest = 0x1D, .source = 0x08, .tag_owner = true, .tag = 1}, pmci::mctp::msg_type::spdm,
+                           body, c.max_packet_payload(0x10), 3);
+  drv.write_result = errc::busy;
+  CHECK(c.send_next(0x10, p) == errc::busy);
+  CHECK(p.packets_left() == 2);
+  CHECK(p.next_seq() == 3);
+  drv.write_result = {};
+  REQUIRE(c.send_next(0x10, p));
+  REQUIRE(c.send_next(0x10, p));
+  CHECK(p.done());
+  REQUIRE(drv.writes.size() == 2);
+  CHECK(std::to_integer<int>(drv.writes[0].data[3]) == 0xB9);  // SOM, seq 3, TO=1, tag 1
+  CHECK(std::to_integer<int>(drv.writes[1].data[3]) == 0x49);  // EOM, seq 0
+  CHECK(c.stats().tx_errors == 1);
+  CHECK(c.stats().tx_packets == 2);
 }
 
 TEST_CASE("i3c bindings: default-constructed, then attached to a driver") {

@@ -95,8 +95,8 @@ class responder_state {
   /// result<optional<span>> in memory): the response's length (it starts at out[0]), 0 when no
   /// response is due, or -errc (negative) for the errors handle() returns. Same bytes as handle().
   template <const responder_config& Cfg>
-  constexpr std::ptrdiff_t respond(const std::byte* request, std::size_t size, std::byte* out,
-                                   std::size_t capacity) noexcept {
+  PMCI_MCTP_INLINE constexpr std::ptrdiff_t respond(const std::byte* request, std::size_t size, std::byte* out,
+                                                    std::size_t capacity) noexcept {
     return respond_with(Cfg, request, size, out, capacity);
   }
 
@@ -139,15 +139,12 @@ class responder_state {
     if (size < control_header::size) return fail_with(errc::truncated);
     if (request[0] != std::byte{0x00}) return fail_with(errc::invalid_field);
     const auto b1 = std::to_integer<std::uint8_t>(request[1]);
-    if ((b1 & 0x80) == 0 || (b1 & 0x40) != 0) return 0;  // a response, or a datagram: no answer
+    if ((b1 & 0xC0) != 0x80) return 0;  // Rq = 0 (a response) or D = 1 (a datagram): no answer
     const auto cmd = static_cast<command>(std::to_integer<std::uint8_t>(request[2]));
     reply r;  // fixed[] is not zero-filled: only the r.n bytes answer() wrote are read
     answer(cfg, cmd, request + control_header::size, size - control_header::size, r);
-    // An error response is the completion code alone (mctp.md §4.2).
-    if (r.cc != completion::success) {
-      r.n = 0;
-      r.tail = {};
-    }
+    // An error response is the completion code alone (mctp.md §4.2): answer() calls fail()
+    // only before it has put anything in r, so r.n is 0 and r.tail empty then.
     const std::size_t len = control_header::size + 1 + r.n + r.tail.size();
     if (capacity < len) return fail_with(errc::buffer_too_small);
     // Written byte by byte rather than through encode<M>: the responder stays one small
@@ -221,14 +218,14 @@ class responder_state {
         r.put(cfg.medium_specific);
         return;
       case command::get_endpoint_uuid:
-        r.tail = cfg.uuid;
+        r.tail = bytes_view(cfg.uuid.data(), 16);  // its size was checked above
         return;
       case command::get_version_support:
         for (const auto& v : cfg.versions)
-          if (v.type_number == d0) return list(r, v.entries, version_entry::size);
+          if (v.type_number == d0) return list(r, v.entries.data(), v.entries.size(), version_entry::size);
         return fail(r, completion::message_type_not_supported);
       case command::get_message_type_support:
-        return list(r, cfg.message_types, 1);
+        return list(r, cfg.message_types.data(), cfg.message_types.size(), 1);
       default: {  // command::get_vendor_message_support
         const std::size_t count = cfg.vendor_sets.size();
         if (d0 >= count) return fail(r, completion::error_invalid_data);  // mctpd behaviour
@@ -249,11 +246,14 @@ class responder_state {
   }
   static constexpr void fail(reply& r, completion cc) noexcept { r.cc = cc; }
   // Count byte + a list of `unit`-byte items (at most 255 items are announced and sent).
-  static constexpr void list(reply& r, bytes_view items, std::size_t unit) noexcept {
-    std::size_t count = items.size() / unit;
+  // The list as pointer + size, each read on its own from the configuration: a constant
+  // configuration then folds to two constants (a span copied whole is loaded from the
+  // configuration object, which then has to be in flash).
+  static constexpr void list(reply& r, const std::byte* items, std::size_t size, std::size_t unit) noexcept {
+    std::size_t count = size / unit;
     if (count > 0xFF) count = 0xFF;
     r.put(static_cast<std::uint8_t>(count));
-    r.tail = items.first(count * unit);
+    r.tail = bytes_view(items, count * unit);
   }
 
   eid eid_ = null_eid;  // the bus owner's assignment while assigned_, else null_eid

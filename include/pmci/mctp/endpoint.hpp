@@ -195,10 +195,11 @@ class endpoint {
     check_link<Link>();
     if (ctrl_pending_) {
       result<void> r;
-      // A zero-copy link (i3c::target) writes the control response's one packet straight into
-      // its queue with the send_next() the message path uses; other links take the packet
-      // answer_control() built in ctrl_pkt_.
-      if constexpr (zero_copy<Link>) r = link.send_next(*ctrl_tx_);
+      // A zero-copy link (i3c::target, i3c::controller) writes the control response's one
+      // packet straight into its queue or write buffer with the send_next() the message path
+      // uses; other links take the packet answer_control() built in ctrl_pkt_.
+      if constexpr (addressed_send_next<Link>) r = link.send_next(ctrl_to_, *ctrl_tx_);
+      else if constexpr (zero_copy<Link>) r = link.send_next(*ctrl_tx_);
       else r = link.send_packet(ctrl_to_, bytes_view(ctrl_pkt_).first(ctrl_len_));
       if (r == errc::busy) return errc::busy;
       ctrl_pending_ = false;
@@ -207,8 +208,12 @@ class endpoint {
     }
     while (tx_) {
       if constexpr (zero_copy<Link>) {
-        // Zero-copy link (i3c::target): the packetizer writes into the link's queue.
-        const auto r = link.send_next(*tx_);
+        // Zero-copy link (i3c::target, i3c::controller): the packetizer writes into the link's
+        // queue or write buffer; after errc::busy the link left the packetizer as it was.
+        const auto r = [&] {
+          if constexpr (addressed_send_next<Link>) return link.send_next(tx_to_, *tx_);
+          else return link.send_next(*tx_);
+        }();
         if (r == errc::busy) return errc::busy;
         if (!r) return abort_tx(r.error());
       } else {
@@ -254,7 +259,8 @@ class endpoint {
     if (!m) return std::nullopt;
     if (!m->tag_owner) {
       // Without tags (Cfg::tag_peers == 0) no request was sent, so no response is expected.
-      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag, now))) {
+      // The second release needs no expire(now) of its own: the first one just did it.
+      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag))) {
         ++stats_.unexpected_responses;
         return std::nullopt;
       }
@@ -300,9 +306,12 @@ class endpoint {
   [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
 
  private:
-  // A link that packetizes into its own storage (i3c::target::send_next).
+  // A link that packetizes into its own storage: i3c::target::send_next(p) (a target talks to
+  // its controller only), i3c::controller::send_next(to, p).
   template <class Link>
-  static constexpr bool zero_copy = requires(Link& l, packetizer& p) { l.send_next(p); };
+  static constexpr bool addressed_send_next = requires(Link& l, phys_addr to, packetizer& p) { l.send_next(to, p); };
+  template <class Link>
+  static constexpr bool zero_copy = addressed_send_next<Link> || requires(Link& l, packetizer& p) { l.send_next(p); };
 
   struct packetizer_args {
     bytes_view data;
@@ -316,14 +325,20 @@ class endpoint {
     if (sending()) return errc::busy;
     PMCI_TRY_ASSIGN(const phys_addr to, via ? result<phys_addr>{*via} : lookup(dest));
     PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.allocate(dest, now));
-    if (auto r = start(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
+    // sending() was checked above (before a tag was taken); nothing since can have changed it.
+    if (auto r = begin(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
     return tag;
   }
 
   template <class Link>
   constexpr result<void> start(Link& link, const address& a, phys_addr to, const packetizer_args& p) noexcept {
-    check_link<Link>();
     if (sending()) return errc::busy;
+    return begin(link, a, to, p);
+  }
+  // start() once sending() is known to be false.
+  template <class Link>
+  constexpr result<void> begin(Link& link, const address& a, phys_addr to, const packetizer_args& p) noexcept {
+    check_link<Link>();
     std::size_t mtu = link.max_packet_payload(to);
     if (mtu > Cfg::max_packet - header::size) mtu = Cfg::max_packet - header::size;
     // seq_ is always below 4; the mask says so to the compiler (the packetizer's first_seq
@@ -370,6 +385,7 @@ class endpoint {
       ctrl_tx_.emplace(address{m.source, own_eid(), false, m.tag},
                        bytes_view(ctrl_pkt_.data() + header::size, static_cast<std::size_t>(n)), baseline_mtu,
                        static_cast<std::uint8_t>(seq_ & seq_mask));
+      if constexpr (addressed_send_next<Link>) ctrl_to_ = from;
     } else {
       const header h{header_version, m.source, own_eid(), true, true, seq_, false, m.tag};
       ctrl_pkt_[0] = std::byte{h.version};

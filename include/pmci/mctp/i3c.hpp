@@ -168,7 +168,8 @@ struct target_info {
 /// packets of up to MaxPacket bytes (header + payload) in either direction. Models mctp::packet_link.
 ///
 ///   - send_packet(addr, packet): one private write of packet + PEC, refused with out_of_range
-///     if packet + PEC exceeds the target's MWL (Linux drops such packets; i3c_smbus.md §1.2).
+///     if packet + PEC exceeds the target's MWL (Linux drops such packets; i3c_smbus.md §1.2);
+///     send_next(addr, packetizer) the same with the packet written in place.
 ///   - on_ibi(addr, payload): call from the HAL's IBI callback; only schedules a read, so it
 ///     is safe in interrupt context.
 ///   - poll(): schedules reads from targets that cannot raise IBIs (BCR[1] clear).
@@ -224,6 +225,33 @@ class controller {
     return ok();
   }
 
+  /// Zero-copy sending (mctp::endpoint uses it): write the next packet of `p` straight into the
+  /// write buffer, add the PEC and write it to the target, as send_packet() would the packet
+  /// p.next() produced: the same errors and statistics (tests/mctp/i3c_test.cpp holds the two
+  /// to each other). After errc::busy, or an unknown target, `p` is unchanged (call again), so
+  /// no packet buffer is needed in front of the binding. p's MTU must be at most MaxPacket - 4
+  /// (max_packet_payload() never says more); a larger one fails with buffer_too_small.
+  /// Errors: invalid_field (unknown target), p.next()'s errors, out_of_range (the packet
+  /// exceeds the target's MWL), and the driver's.
+  constexpr result<void> send_next(phys_addr addr, packetizer& p) noexcept {
+    const slot* s = find(addr);
+    if (!s) return errc::invalid_field;
+    const packetizer::mark before = p.tell();  // where p goes back to if the packet is not out
+    // MaxPacket bytes: p's MTU is never above payload_mtu(.., MaxPacket) (max_packet_payload()),
+    // so p.next() fails only for p's own reasons.
+    PMCI_TRY_ASSIGN(const bytes_span packet, p.next(bytes_span(tx_).first(MaxPacket)));
+    if (packet.size() > header_size + payload_mtu(s->mwl, MaxPacket)) return errc::out_of_range;
+    tx_[packet.size()] = std::byte{pec(addr, direction::write, packet)};
+    const auto r = drv_->private_write(addr, bytes_view(tx_).first(packet.size() + pec_size));
+    if (r == errc::busy) p.rewind(before);
+    if (!r) {
+      ++stats_.tx_errors;
+      return r;
+    }
+    ++stats_.tx_packets;
+    return ok();
+  }
+
   /// Largest packet payload towards (and from) `addr`: limited by its MWL, and MaxPacket.
   [[nodiscard]] constexpr std::size_t max_packet_payload(phys_addr addr) const noexcept {
     const slot* s = find(addr);
@@ -269,7 +297,8 @@ class controller {
   /// buffer valid until the next receive(). errc::not_ready when nothing (more) is pending.
   constexpr result<received_packet> receive() noexcept {
     for (std::size_t n = 0; n < count_; ++n) {
-      const std::size_t i = (next_ + n) % count_;
+      // One target: always slot 0 (count_ <= 1), no division.
+      const std::size_t i = MaxTargets == 1 ? 0 : (next_ + n) % count_;
       slot& s = targets_[i];
       if (!s.pending) continue;
       if (s.ibi) s.pending = false;
@@ -281,7 +310,7 @@ class controller {
         else ++stats_.empty_reads;
         continue;
       }
-      next_ = i + 1;
+      if constexpr (MaxTargets > 1) next_ = i + 1;
       auto p = unframe(s.addr, direction::read, bytes_view(rx_).first(std::min(*got, limit)), limit);
       if (!p) {
         stats_.count_drop(p.error());
@@ -353,7 +382,7 @@ class target {
 
   /// Check a frame the controller wrote to us (limit: our MWL, or MaxPacket + PEC).
   /// Errors (all counted): truncated, out_of_range, integrity_error.
-  constexpr result<bytes_view> on_private_write(bytes_view frame) noexcept {
+  PMCI_MCTP_INLINE constexpr result<bytes_view> on_private_write(bytes_view frame) noexcept {
     const std::size_t limit = std::min(frame_limit(drv_->max_write_length()), MaxPacket + pec_size);
     auto p = unframe(drv_->dynamic_address(), direction::write, frame, limit);
     if (!p) {

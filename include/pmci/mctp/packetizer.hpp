@@ -96,6 +96,18 @@ class packetizer {
     return out.first(header::size + n);
   }
 
+  /// Where the packetizer is: rewind() to it produces the same packets again (for a link that
+  /// writes the packet next() produced and may have to write it again later).
+  struct mark {
+    std::size_t pos;
+    std::uint8_t seq;
+  };
+  [[nodiscard]] constexpr mark tell() const noexcept { return {pos_, seq_}; }
+  constexpr void rewind(mark m) noexcept {
+    pos_ = m.pos;
+    seq_ = m.seq;
+  }
+
   /// True when every packet has been produced.
   [[nodiscard]] constexpr bool done() const noexcept { return pos_ != 0 && pos_ == size(); }
   /// Sequence number the next packet will carry (after the last packet: the one a following
