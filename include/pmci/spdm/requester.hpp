@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <type_traits>
 
 #include "pmci/core/buffer.hpp"
@@ -1140,16 +1141,19 @@ class requester : private detail::requester_state<Config, Crypto> {
     return verdict::done;
   }
 
-  /// Verify a signature over a fork of `state` ‖ request ‖ response-without-signature.
+  /// Verify a signature over a fork of `state` ‖ request ‖ response-without-signature. The
+  /// transcript hash is finalized into the signed message's buffer, behind the room for the 1.2+
+  /// prefix (verify_in_place); ctx is the operation's context string (context_view<C>()).
   verdict verify_signature(const typename transcript_type::hash_state& state, bytes_view unsigned_rsp,
-                           bytes_view signature, signing_context ctx, std::uint8_t slot) noexcept {
-    std::array<std::byte, max_hash> th{};
-    const bytes_span t = std::span{th}.first(n_.h());
-    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, t)) return bad(errc::crypto_failure, failure::crypto);
+                           bytes_view signature, std::string_view ctx, std::uint8_t slot) noexcept {
+    std::array<std::byte, signing_prefix_size + max_hash> m{};
+    const std::size_t hs = n_.h();
+    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, std::span{m}.subspan(signing_prefix_size, hs)))
+      return bad(errc::crypto_failure, failure::crypto);
     const auto alg = crypto_of<Config::asym_algs>(n_.asym);
     const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!alg || !h || !slots_[slot].verified) return bad(errc::invalid_state, failure::crypto);
-    if (!spdm::verify(crypto_, slots_[slot].key, *alg, *h, signed_content{n_.ver, ctx, t}, signature))
+    if (!spdm::verify_in_place(crypto_, slots_[slot].key, *alg, *h, n_.ver, ctx, m, hs, signature))
       return bad(errc::verify_failed, failure::signature_invalid);
     return verdict::done;
   }
@@ -1168,7 +1172,7 @@ class requester : private detail::requester_state<Config, Crypto> {
     if (n_.ver >= version::v1_3 && !equal(a->requester_context, op_.context))
       return bad(errc::verify_failed, failure::requester_context_mismatch);
     const auto r = verify_signature(tr_.m(), challenge_auth::without_signature(rsp, *a), a->signature,
-                                    signing_context::responder_challenge_auth, op_.slot);
+                                    context_view<signing_context::responder_challenge_auth>(), op_.slot);
     tr_.reset_m();  // B and C are dropped after CHALLENGE_AUTH, verified or not
     if (r != verdict::done) return r;
     authenticated_ = true;
@@ -1201,7 +1205,7 @@ class requester : private detail::requester_state<Config, Crypto> {
     }
     if (n_.ver >= version::v1_1 && m->slot_id != o.slot) return bad(errc::invalid_field, failure::unexpected_response);
     const auto r = verify_signature(tr_.l(), measurements::without_signature(rsp, *m), m->signature,
-                                    signing_context::responder_measurements, o.slot);
+                                    context_view<signing_context::responder_measurements>(), o.slot);
     drop_l();  // L1/L2 restarts after a signed MEASUREMENTS
     if (r != verdict::done) return r;
     measurements_.signature_verified = true;
