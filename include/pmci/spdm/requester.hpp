@@ -1230,8 +1230,7 @@ class requester : private detail::requester_state<Config, Crypto> {
     const std::uint32_t total = op_.offset + static_cast<std::uint32_t>(c->portion.size()) + c->remainder_length;
     if (op_.total == 0) op_.total = total;
     if (total != op_.total) return bad(errc::invalid_field, failure::unexpected_response);
-    if (total > Config::max_cert_chain_size) return bad(errc::no_resources, failure::chain_too_large);
-    if (!chain_.append(c->portion)) return bad(errc::no_resources, failure::chain_too_large);
+    if (total > Config::max_cert_chain_size || !chain_.append(c->portion)) return bad(errc::no_resources, failure::chain_too_large);
     if (!commit(false, rsp)) return bad(errc::crypto_failure, failure::crypto);
     op_.offset += static_cast<std::uint32_t>(c->portion.size());
     if (c->remainder_length != 0) {
@@ -1298,7 +1297,8 @@ class requester : private detail::requester_state<Config, Crypto> {
     const slot_state& s = slots_[op_.slot];
     if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return bad(errc::invalid_field, failure::unexpected_response);
     if (a->basic_mut_auth_req) return bad(errc::unsupported, failure::unexpected_response);  // no mutual auth here
-    if (!equal(a->cert_chain_hash, bytes_view{s.chain_digest}.first(n_.h())))
+    // read_checked() made CertChainHash H bytes: the slot's first H bytes are compared.
+    if (!equal(a->cert_chain_hash, bytes_view{s.chain_digest}.first(a->cert_chain_hash.size())))
       return bad(errc::verify_failed, failure::cert_chain_hash_mismatch);
     if (n_.ver >= version::v1_3 && !equal(a->requester_context, op_.context))
       return bad(errc::verify_failed, failure::requester_context_mismatch);
