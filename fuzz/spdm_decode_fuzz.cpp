@@ -15,7 +15,8 @@
 // Checked: decode never crashes; whatever decodes re-encodes to exactly the input (decoders accept
 // only canonical encodings: reserved fields zero, lengths consistent) and decodes again to the
 // same message; the views (records, chains, digests) can be walked; the requester's in-place
-// response readers (read_checked) agree with decode().
+// response readers (read_checked) agree with decode(), and so does its certificate chain check
+// (detail::check_chain) with cert_chain::decode() + root().
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include "pmci/spdm/cert_chain.hpp"
 #include "pmci/spdm/message.hpp"
 #include "pmci/spdm/opaque.hpp"
+#include "pmci/spdm/requester.hpp"
 #include "spdm/rsp_cap_reference.hpp"
 
 using namespace pmci;
@@ -50,6 +52,15 @@ std::size_t walk(const message& m, const negotiated& n) {
   if (const auto* cert = std::get_if<certificate>(&m))
     if (auto chain = cert_chain::decode(cert->portion, n))
       for (bytes_view c : *chain) touched += c.size();
+  if (const auto* cert = std::get_if<certificate>(&m)) {
+    // The requester's one-walk chain check against decode() + root(): same errc, same root.
+    bytes_view root;
+    const auto lean = spdm::detail::check_chain(cert->portion, n.h(), root);
+    const auto full = cert_chain::decode(cert->portion, n);
+    if (bool(lean) != bool(full)) fail();
+    if (!full && lean.error() != full.error()) fail();
+    if (full && (root.data() != full->root().data() || root.size() != full->root().size())) fail();
+  }
   if (const auto* d = std::get_if<digests>(&m))
     for (std::size_t i = 0; i < d->count(); ++i) touched += d->digest(i).size() + d->slot_of(i);
   if (const auto* v = std::get_if<version_response>(&m)) touched += v->versions().bits();

@@ -37,6 +37,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <type_traits>
 
 #include "pmci/core/buffer.hpp"
@@ -201,6 +202,30 @@ struct attestation_report {
 };
 
 namespace detail {
+/// cert_chain::decode() of a reassembled chain (spdm.md §6.1: Length, Reserved, RootHash,
+/// certificates) followed by root(), in one walk over the certificates that also keeps the first
+/// one (decode() and root() walked them twice; issue 9 footprint). The same errc as decode(), in
+/// its order; on success `root` is the root certificate. The RootHash is chain[4, 4 + h).
+/// Held to decode() + root() by tests/spdm_engines/requester_chain_test.cpp.
+constexpr result<void> check_chain(bytes_view chain, std::size_t h, bytes_view& root) noexcept {
+  if (chain.size() < cert_chain::header_size) return errc::truncated;
+  if (chain[2] != std::byte{0} || chain[3] != std::byte{0}) return errc::reserved_nonzero;
+  if (h == 0) return errc::invalid_state;
+  const std::size_t length = load_u16le(chain.first(2));
+  if (length != chain.size()) return length > chain.size() ? errc::truncated : errc::trailing_data;
+  if (length < cert_chain::header_size + h) return errc::invalid_field;
+  bytes_view rest = chain.subspan(cert_chain::header_size + h);
+  if (rest.empty()) return errc::invalid_field;  // no certificate
+  root = {};
+  while (!rest.empty()) {
+    const auto n = der_sequence_size(rest);
+    if (!n) return errc::invalid_field;  // a certificate overrunning the chain is a content error
+    if (root.empty()) root = rest.first(*n);
+    rest = rest.subspan(*n);
+  }
+  return ok();
+}
+
 /// The requester's state. A base whose default constructor is not user-provided, so that
 /// the requester value-initializes it (`requester_state{}`): the object is zero-filled at once
 /// and GCC drops the members' own zero fills after it, instead of one memset or store per member
@@ -321,14 +346,17 @@ class requester : private detail::requester_state<Config, Crypto> {
   result<void> start_get_version() noexcept {
     reset_connection();
     begin(op_kind::version);
-    return set_fixed_request(fixed_get_version, version::v1_0);
+    // GET_VERSION is 1.0 at every version (spdm.md §1): the image keeps only that entry.
+    static_assert(fixed_get_version.size == header::size);
+    set_bytes(fixed_get_version.bytes.data(), header::size, nullptr, nullptr, 0);
+    return ok();
   }
   /// GET_CAPABILITIES (after VERSION).
   result<void> start_get_capabilities() noexcept {
     if (state_ != connection_state::after_version) return errc::invalid_state;
     begin(op_kind::capabilities);
     if constexpr (!detail::has_runtime_limits<Config>())
-      return set_fixed_request(fixed_get_capabilities, chosen_);
+      return set_fixed_request<fixed_get_capabilities>(chosen_);
     else
       return set_request(capabilities_request(chosen_, limits_.value));
   }
@@ -337,7 +365,7 @@ class requester : private detail::requester_state<Config, Crypto> {
     if (state_ != connection_state::after_capabilities) return errc::invalid_state;
     begin(op_kind::algorithms);
     if constexpr (!detail::has_runtime_limits<Config>()) {
-      return set_fixed_request(fixed_negotiate_algorithms, n_.ver);
+      return set_fixed_request<fixed_negotiate_algorithms>(n_.ver);
     } else {
       offered_ = offer(n_.ver, limits_.value);
       return set_request(offered_);
@@ -348,7 +376,7 @@ class requester : private detail::requester_state<Config, Crypto> {
     PMCI_TRY(require_negotiated(rsp_cap::cert));
     begin(op_kind::digests);
     tr_.reset_m();  // GET_DIGESTS drops B (spdm.md §15; libspdm)
-    return set_fixed_request(fixed_get_digests, n_.ver);
+    return set_fixed_request<fixed_get_digests>(n_.ver);
   }
   /// GET_CERTIFICATE for `slot`, in portions, then validation against `trust_anchors` (the DER
   /// root certificates; the span and what it views must stay valid until the operation ends).
@@ -364,7 +392,8 @@ class requester : private detail::requester_state<Config, Crypto> {
     op_.total = 0;
     chain_.clear();
     slots_[slot].verified = false;
-    return encode_get_certificate();
+    encode_get_certificate();
+    return ok();
   }
   /// CHALLENGE for `slot` (its chain must have been retrieved) with the given summary hash type.
   result<void> start_challenge(std::uint8_t slot, summary_hash_type summary = summary_hash_type::none,
@@ -750,20 +779,110 @@ class requester : private detail::requester_state<Config, Crypto> {
   struct make_get_version {
     constexpr get_version operator()(version) const noexcept { return {}; }
   };
-  static constexpr auto fixed_get_version = fixed_table<make_get_version>();
+  static constexpr auto fixed_get_version = fixed_table<make_get_version>()[0];
   static constexpr auto fixed_negotiate_algorithms = fixed_table<make_offer>();
 
+  /// A fixed_table kept as one base message (the last version's) and, per version, its size
+  /// and the bytes where it differs from the base: the four NEGOTIATE_ALGORITHMS or
+  /// GET_CAPABILITIES share most of their bytes (issue 9 footprint). Built from the full table at
+  /// compile time; packed_table_matches() checks that every entry unpacks to the table's.
+  template <std::size_t N, std::size_t K>
+  struct packed_table {
+    struct entry {
+      std::uint8_t size = 0;
+      std::uint8_t count = 0;
+      std::array<std::uint8_t, K> pos{};
+      std::array<std::byte, K> value{};
+    };
+    std::array<std::byte, N> base{};
+    std::array<entry, 4> entries{};
+  };
+  /// The most bytes any entry differs from the base in (within its own size).
+  template <const auto& Table>
+  static constexpr std::size_t max_patches() noexcept {
+    std::size_t k = 0;
+    for (const auto& e : Table) {
+      std::size_t d = 0;
+      for (std::size_t j = 0; j < e.size; ++j) d += e.bytes[j] != Table[3].bytes[j];
+      k = std::max(k, d);
+    }
+    return k;
+  }
+  template <const auto& Table>
+  static constexpr auto pack() noexcept {
+    constexpr std::size_t n = Table[0].bytes.size(), k = max_patches<Table>();
+    packed_table<n, (k == 0 ? 1 : k)> p;
+    p.base = Table[3].bytes;
+    for (std::size_t i = 0; i < 4; ++i) {
+      auto& e = p.entries[i];
+      e.size = Table[i].size;
+      for (std::size_t j = 0; j < Table[i].size; ++j)
+        if (Table[i].bytes[j] != p.base[j]) {
+          e.pos[e.count] = static_cast<std::uint8_t>(j);
+          e.value[e.count++] = Table[i].bytes[j];
+        }
+    }
+    return p;
+  }
+  template <const auto& Table>
+  static constexpr auto packed_of = pack<Table>();
+  /// Every packed entry unpacks to the table's bytes and size.
+  template <const auto& Table>
+  static constexpr bool packed_table_matches() noexcept {
+    const auto& p = packed_of<Table>;
+    for (std::size_t i = 0; i < 4; ++i) {
+      auto m = p.base;
+      const auto& e = p.entries[i];
+      for (std::size_t c = 0; c < e.count; ++c) m[e.pos[c]] = e.value[c];
+      if (e.size != Table[i].size) return false;
+      for (std::size_t j = 0; j < e.size; ++j)
+        if (m[j] != Table[i].bytes[j]) return false;
+    }
+    return true;
+  }
+  /// Packed only where that is smaller than the table, and never a table with an encoder error.
+  template <const auto& Table>
+  static constexpr bool use_packed() noexcept {
+    for (const auto& e : Table)
+      if (e.size == 0) return false;
+    return sizeof(packed_of<Table>) < sizeof(Table);
+  }
+
   /// Make the table's entry for v the current request (set_request's counterpart).
-  template <class Table>
-  result<void> set_fixed_request(const Table& table, version v) noexcept {
+  /// The check for an encoder's error is compiled only when one of the table's entries has one.
+  template <const auto& Table>
+  result<void> set_fixed_request(version v) noexcept {
     // v is 0x10-0x13 (chosen from VERSION among the versions pmci knows); & 3 keeps the index
     // inside the table whatever it holds.
-    const auto& f = table[(to_byte(v) - 0x10) & 3];
-    if (f.size == 0) return fail_start(f.error);
-    std::copy_n(f.bytes.begin(), f.size, request_.storage().begin());
-    request_.resize(f.size);
-    return ok();
+    const std::size_t i = (to_byte(v) - 0x10) & 3;
+    if constexpr (use_packed<Table>()) {
+      static_assert(packed_table_matches<Table>());
+      const auto& p = packed_of<Table>;
+      const auto& e = p.entries[i];
+      set_bytes(p.base.data(), e.size, e.pos.data(), e.value.data(), e.count);
+      return ok();
+    } else {
+      const auto& f = Table[i];
+      constexpr bool can_fail = [] {
+        for (const auto& x : Table)
+          if (x.size == 0) return true;
+        return false;
+      }();
+      if constexpr (can_fail)
+        if (f.size == 0) return fail_start(f.error);
+      set_bytes(f.bytes.data(), f.size, nullptr, nullptr, 0);
+      return ok();
+    }
   }
+  /// The request := size bytes of base with `count` bytes patched (every fixed request).
+  [[gnu::noinline]] void set_bytes(const std::byte* base, std::size_t size, const std::uint8_t* pos,
+                                   const std::byte* value, std::size_t count) noexcept {
+    std::byte* const q = request_.storage().data();
+    std::copy_n(base, size, q);
+    for (std::size_t c = 0; c < count; ++c) q[pos[c]] = value[c];
+    request_.resize(size);
+  }
+
 
   // ---- request plumbing -----------------------------------------------------------------------
   /// Encode m as the current request (kept for resends and the transcript).
@@ -827,7 +946,8 @@ class requester : private detail::requester_state<Config, Crypto> {
     }
     return ok();
   }
-  result<void> encode_get_certificate() noexcept {
+  /// Cannot fail (below): no result to test after each portion.
+  void encode_get_certificate() noexcept {
     // Ask for as much as one response can carry (ours and, 1.2+, the responder's size limits).
     std::size_t len = Config::max_message_size - certificate::fixed_size;
     if (n_.ver >= version::v1_2 && rsp_dts_ >= 42) len = std::min<std::size_t>(len, rsp_dts_ - certificate::fixed_size);
@@ -839,7 +959,6 @@ class requester : private detail::requester_state<Config, Crypto> {
     store_u16le({q + 4, 2}, static_cast<std::uint16_t>(op_.offset));
     store_u16le({q + 6, 2}, static_cast<std::uint16_t>(len));
     request_.resize(get_certificate::size);
-    return ok();
   }
   /// The header of a request written in place (at the negotiated version); where its body goes.
   std::byte* request_header(code c, std::uint8_t param1, std::uint8_t param2) noexcept {
@@ -892,8 +1011,11 @@ class requester : private detail::requester_state<Config, Crypto> {
   [[nodiscard]] constexpr std::uint8_t expected_version() const noexcept {
     return op_.kind == op_kind::version ? to_byte(version::v1_0) : op_.kind == op_kind::capabilities ? to_byte(chosen_) : to_byte(n_.ver);
   }
-  [[nodiscard]] constexpr code request_code() const noexcept {
-    return request_.size() >= 2 ? static_cast<code>(std::to_integer<std::uint8_t>(request_[1])) : code::vendor_defined_request;
+  /// The code of the running operation's request. Every operation but VENDOR_DEFINED keeps its
+  /// request (at least a header: start_* ends the operation when it cannot write one) in
+  /// request_; the callers answer for the vendor one, whose request_ is empty.
+  [[nodiscard]] code request_code() noexcept {
+    return static_cast<code>(std::to_integer<std::uint8_t>(request_.storage()[1]));
   }
 
   // A response handler's answer fits one register (issue 9 footprint): the operation is done,
@@ -1070,15 +1192,21 @@ class requester : private detail::requester_state<Config, Crypto> {
     if (const auto r = digests::read_checked(rsp, n_, response_context{}, got); !r)
       return bad(r.error(), failure::malformed_response);
     const digests* const d = &got;
-    if (!commit_m(rsp)) return bad(errc::crypto_failure, failure::crypto);
-    digest_mask_ = 0;
-    for (std::size_t i = 0; i < d->count(); ++i) {
-      const std::uint8_t s = d->slot_of(i);
-      if (s >= Config::slot_count) continue;
-      const bytes_view dg = d->digest(i);
-      std::copy(dg.begin(), dg.end(), slots_[s].digest.begin());
-      digest_mask_ = static_cast<std::uint8_t>(digest_mask_ | (1u << s));
+    if (!commit(false, rsp)) return bad(errc::crypto_failure, failure::crypto);
+    // Digest i belongs to the i-th set bit of SlotMask (DSP0274 DIGESTS), and read_checked() made
+    // digest_data count() x H bytes: one pass over the mask bits below slot_count (the digests of
+    // higher slots come after theirs), instead of slot_of() and digest() per entry (issue 9
+    // footprint; the same digests and mask as decode()'s accessors, engine tests).
+    const std::size_t hs = n_.h();
+    const std::byte* p = d->digest_data.data();
+    std::uint8_t mask = 0;
+    for (unsigned s = 0; s < Config::slot_count; ++s) {
+      if (((d->slot_mask >> s) & 1u) == 0) continue;
+      std::copy_n(p, hs, slots_[s].digest.begin());
+      mask = static_cast<std::uint8_t>(mask | (1u << s));
+      p += hs;
     }
+    digest_mask_ = mask;
     return verdict::done;
   }
 
@@ -1086,9 +1214,9 @@ class requester : private detail::requester_state<Config, Crypto> {
   [[gnu::noinline]] bool commit_vca(bytes_view rsp) noexcept {
     return tr_.append_vca(request_.view()) && tr_.append_vca(rsp);
   }
-  result<void> commit_m(bytes_view rsp) noexcept {
-    PMCI_TRY(tr_.append_m(crypto_, request_.view()));
-    return tr_.append_m(crypto_, rsp);
+  /// The request and rsp into M1/M2 (DIGESTS, CERTIFICATE) or L1/L2 (unsigned MEASUREMENTS).
+  result<void> commit(bool to_l, bytes_view rsp) noexcept {
+    return tr_.append_pair(crypto_, to_l, request_.view(), rsp);
   }
 
   verdict on_certificate(bytes_view rsp) noexcept {
@@ -1102,12 +1230,11 @@ class requester : private detail::requester_state<Config, Crypto> {
     const std::uint32_t total = op_.offset + static_cast<std::uint32_t>(c->portion.size()) + c->remainder_length;
     if (op_.total == 0) op_.total = total;
     if (total != op_.total) return bad(errc::invalid_field, failure::unexpected_response);
-    if (total > Config::max_cert_chain_size) return bad(errc::no_resources, failure::chain_too_large);
-    if (!chain_.append(c->portion)) return bad(errc::no_resources, failure::chain_too_large);
-    if (!commit_m(rsp)) return bad(errc::crypto_failure, failure::crypto);
+    if (total > Config::max_cert_chain_size || !chain_.append(c->portion)) return bad(errc::no_resources, failure::chain_too_large);
+    if (!commit(false, rsp)) return bad(errc::crypto_failure, failure::crypto);
     op_.offset += static_cast<std::uint32_t>(c->portion.size());
     if (c->remainder_length != 0) {
-      if (!encode_get_certificate()) return bad(errc::buffer_too_small, failure::transport);
+      encode_get_certificate();
       return verdict::send;
     }
     if (const verdict v = validate_chain(); v != verdict::done) return v;
@@ -1117,22 +1244,24 @@ class requester : private detail::requester_state<Config, Crypto> {
 
   /// A complete chain: structure, RootHash, the DIGESTS entry, then the trust anchors.
   verdict validate_chain() noexcept {
-    const auto cc = cert_chain::decode(chain_.view(), n_);
-    if (!cc) return bad(cc.error(), failure::chain_malformed);
+    const bytes_view chain = chain_.view();
+    const std::size_t hs = n_.h();
+    bytes_view root;
+    if (const auto r = detail::check_chain(chain, hs, root); !r) return bad(r.error(), failure::chain_malformed);
     const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!h) return bad(errc::invalid_state, failure::crypto);
-    std::array<std::byte, max_hash> d{};
-    const bytes_span dv = std::span{d}.first(n_.h());
-    if (!crypto::compute_hash(crypto_, *h, cc->root(), dv)) return bad(errc::crypto_failure, failure::crypto);
-    if (!equal(dv, cc->root_hash)) return bad(errc::verify_failed, failure::root_hash_mismatch);
+    // Hash(root) goes where Hash(chain) will: the slot is unverified until the end (its
+    // chain_digest is read only then), so the slot's own array is the scratch space.
     slot_state& s = slots_[op_.slot];
-    if (!crypto::compute_hash(crypto_, *h, chain_.view(), std::span{s.chain_digest}.first(n_.h())))
-      return bad(errc::crypto_failure, failure::crypto);
-    if ((digest_mask_ & (1u << op_.slot)) && !equal(bytes_view{s.chain_digest}.first(n_.h()), bytes_view{s.digest}.first(n_.h())))
+    const bytes_span cd = std::span{s.chain_digest}.first(hs);
+    if (!crypto::compute_hash(crypto_, *h, root, cd)) return bad(errc::crypto_failure, failure::crypto);
+    if (!equal(cd, chain.subspan(cert_chain::header_size, hs))) return bad(errc::verify_failed, failure::root_hash_mismatch);
+    if (!crypto::compute_hash(crypto_, *h, chain, cd)) return bad(errc::crypto_failure, failure::crypto);
+    if ((digest_mask_ & (1u << op_.slot)) && !equal(cd, bytes_view{s.digest}.first(hs)))
       return bad(errc::verify_failed, failure::chain_digest_mismatch);
     const auto alg = crypto_of<Config::asym_algs>(n_.asym);
     if (!alg) return bad(errc::unsupported, failure::invalid_algorithms);
-    auto key = crypto_.verify_cert_chain(cc->certificates, op_.anchors,
+    auto key = crypto_.verify_cert_chain(chain.subspan(cert_chain::header_size + hs), op_.anchors,
                                          crypto::cert_chain_options{*alg, crypto::cert_role::responder, op_.now});
     if (!key) return bad(key.error() == errc::verify_failed ? errc::verify_failed : key.error(), failure::chain_untrusted);
     s.key = std::move(*key);
@@ -1140,16 +1269,21 @@ class requester : private detail::requester_state<Config, Crypto> {
     return verdict::done;
   }
 
-  /// Verify a signature over a fork of `state` ‖ request ‖ response-without-signature.
-  verdict verify_signature(const typename transcript_type::hash_state& state, bytes_view unsigned_rsp,
-                           bytes_view signature, signing_context ctx, std::uint8_t slot) noexcept {
-    std::array<std::byte, max_hash> th{};
-    const bytes_span t = std::span{th}.first(n_.h());
-    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, t)) return bad(errc::crypto_failure, failure::crypto);
+  /// Verify the signature at the end of rsp (CHALLENGE_AUTH, MEASUREMENTS: without_signature()
+  /// is the rest) over a fork of `state` ‖ request ‖ response-without-signature. The transcript
+  /// hash is finalized into the signed message's buffer, behind the room for the 1.2+ prefix
+  /// (verify_in_place); ctx is the operation's context string (context_view<C>()).
+  verdict verify_signature(const typename transcript_type::hash_state& state, bytes_view rsp, bytes_view signature,
+                           std::string_view ctx, std::uint8_t slot) noexcept {
+    std::array<std::byte, signing_prefix_size + max_hash> m{};
+    const std::size_t hs = n_.h();
+    const bytes_view unsigned_rsp = rsp.first(rsp.size() - signature.size());
+    if (!tr_.fork_digest(crypto_, state, request_.view(), unsigned_rsp, std::span{m}.subspan(signing_prefix_size, hs)))
+      return bad(errc::crypto_failure, failure::crypto);
     const auto alg = crypto_of<Config::asym_algs>(n_.asym);
     const auto h = crypto_of<Config::hash_algs>(n_.hash);
     if (!alg || !h || !slots_[slot].verified) return bad(errc::invalid_state, failure::crypto);
-    if (!spdm::verify(crypto_, slots_[slot].key, *alg, *h, signed_content{n_.ver, ctx, t}, signature))
+    if (!spdm::verify_in_place(crypto_, slots_[slot].key, *alg, *h, n_.ver, ctx, m, hs, signature))
       return bad(errc::verify_failed, failure::signature_invalid);
     return verdict::done;
   }
@@ -1163,12 +1297,13 @@ class requester : private detail::requester_state<Config, Crypto> {
     const slot_state& s = slots_[op_.slot];
     if (a->slot_id != op_.slot || (a->slot_mask & (1u << op_.slot)) == 0) return bad(errc::invalid_field, failure::unexpected_response);
     if (a->basic_mut_auth_req) return bad(errc::unsupported, failure::unexpected_response);  // no mutual auth here
-    if (!equal(a->cert_chain_hash, bytes_view{s.chain_digest}.first(n_.h())))
+    // read_checked() made CertChainHash H bytes: the slot's first H bytes are compared.
+    if (!equal(a->cert_chain_hash, bytes_view{s.chain_digest}.first(a->cert_chain_hash.size())))
       return bad(errc::verify_failed, failure::cert_chain_hash_mismatch);
     if (n_.ver >= version::v1_3 && !equal(a->requester_context, op_.context))
       return bad(errc::verify_failed, failure::requester_context_mismatch);
-    const auto r = verify_signature(tr_.m(), challenge_auth::without_signature(rsp, *a), a->signature,
-                                    signing_context::responder_challenge_auth, op_.slot);
+    const auto r = verify_signature(tr_.m(), rsp, a->signature,
+                                    context_view<signing_context::responder_challenge_auth>(), op_.slot);
     tr_.reset_m();  // B and C are dropped after CHALLENGE_AUTH, verified or not
     if (r != verdict::done) return r;
     authenticated_ = true;
@@ -1195,13 +1330,13 @@ class requester : private detail::requester_state<Config, Crypto> {
     measurements_.response = *m;
     measurements_.signature_verified = false;
     if (!o.signature) {
-      if (tr_.selected() && (!tr_.append_l(crypto_, request_.view()) || !tr_.append_l(crypto_, rsp)))
+      if (tr_.selected() && !commit(true, rsp))
         return bad(errc::crypto_failure, failure::crypto);
       return verdict::done;
     }
     if (n_.ver >= version::v1_1 && m->slot_id != o.slot) return bad(errc::invalid_field, failure::unexpected_response);
-    const auto r = verify_signature(tr_.l(), measurements::without_signature(rsp, *m), m->signature,
-                                    signing_context::responder_measurements, o.slot);
+    const auto r = verify_signature(tr_.l(), rsp, m->signature,
+                                    context_view<signing_context::responder_measurements>(), o.slot);
     drop_l();  // L1/L2 restarts after a signed MEASUREMENTS
     if (r != verdict::done) return r;
     measurements_.signature_verified = true;

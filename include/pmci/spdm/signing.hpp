@@ -257,4 +257,50 @@ template <crypto::verify_policy P>
   return p.verify(key, alg, hash, in.message, signature, in.context);
 }
 
+namespace detail {
+/// One context string as an array of its own, copied from the blob at compile time: an engine
+/// that verifies only some operations (the requester: CHALLENGE_AUTH and MEASUREMENTS) carries
+/// only their strings, not the 215-byte blob (issue 9 footprint).
+template <signing_context C>
+inline constexpr auto context_chars = [] {
+  constexpr std::string_view s = context_string(C);
+  std::array<char, s.size()> a{};
+  for (std::size_t i = 0; i < s.size(); ++i) a[i] = s[i];
+  return a;
+}();
+}  // namespace detail
+/// context_string(C), viewing detail::context_chars<C>.
+template <signing_context C>
+constexpr std::string_view context_view() noexcept {
+  return {detail::context_chars<C>.data(), detail::context_chars<C>.size()};
+}
+
+/// verify() over a message assembled where the transcript hash was computed (issue 9
+/// footprint): m[signing_prefix_size ..] holds TH (h bytes, h <= crypto::max_digest_size), and
+/// the 1.2+ combined_spdm_prefix for context string ctx is written in front of it, so there is
+/// no signed_content, no second buffer and no copy of TH. Hands the policy the same calls as
+/// verify(p, key, alg, hash, signed_content{v, c, TH}, signature) with ctx = context_string(c),
+/// and returns the same errors (tests/spdm_engines/verify_in_place_test.cpp).
+template <crypto::verify_policy P>
+[[nodiscard]] result<void> verify_in_place(P& p, const typename P::verify_key& key, crypto::sig_alg alg,
+                                           crypto::hash_alg hash, version v, std::string_view ctx, bytes_span m,
+                                           std::size_t h, bytes_view signature) noexcept {
+  if (signature.size() != crypto::signature_size(alg)) return errc::verify_failed;
+  if (v < version::v1_2) {  // signed_content::prehashed(): the signature is over TH itself
+    if (crypto::is_eddsa(alg)) return errc::unsupported;
+    return p.verify_digest(key, alg, hash, bytes_view{m}.subspan(signing_prefix_size, h), signature);
+  }
+  // combined_spdm_prefix (spdm.md §16.2): "dmtf-spdm-v1.X.*" x 4, zero pad, the context string
+  // right-aligned in the last 36 of 100 bytes; one loop, as sign() writes it.
+  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
+  const char minor = static_cast<char>('0' + minor_of(v));
+  const std::size_t pad = signing_prefix_size - ctx.size();
+  for (std::size_t i = 0; i < signing_prefix_size; ++i) {
+    const char ch = i >= pad ? ctx[i - pad] : i >= 4 * pattern.size() ? '\0' : i % 16 == 13 ? minor : pattern[i % 16];
+    m[i] = std::byte{static_cast<std::uint8_t>(ch)};
+  }
+  return p.verify(key, alg, hash, bytes_view{m}.first(signing_prefix_size + h), signature,
+                  bytes_view{reinterpret_cast<const std::byte*>(ctx.data()), ctx.size()});
+}
+
 }  // namespace pmci::spdm

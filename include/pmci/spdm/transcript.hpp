@@ -110,6 +110,15 @@ class transcript {
   }
   [[nodiscard]] constexpr const hash_state& l() const noexcept { return l_; }
 
+  /// A request and its response appended to L1/L2 (to_l) or M1/M2: append_l() / append_m()
+  /// twice, with one check and one state choice (issue 9 footprint).
+  result<void> append_pair(Crypto& c, bool to_l, bytes_view request, bytes_view response) noexcept {
+    if (!selected_) return errc::invalid_state;
+    hash_state& s = to_l ? l_ : m_;
+    PMCI_TRY(c.hash_update(s, request));
+    return c.hash_update(s, response);
+  }
+
   // ---- forks ------------------------------------------------------------------------------
   /// Hash(state ‖ m1 ‖ m2) into out (digest_size() bytes), leaving the running state untouched.
   result<void> fork_digest(Crypto& c, const hash_state& state, bytes_view m1, bytes_view m2, bytes_span out) const noexcept {
