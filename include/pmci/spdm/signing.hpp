@@ -291,14 +291,9 @@ template <crypto::verify_policy P>
     return p.verify_digest(key, alg, hash, bytes_view{m}.subspan(signing_prefix_size, h), signature);
   }
   // combined_spdm_prefix (spdm.md §16.2): "dmtf-spdm-v1.X.*" x 4, zero pad, the context string
-  // right-aligned in the last 36 of 100 bytes; one loop, as sign() writes it.
-  constexpr std::string_view pattern = detail::literal("dmtf-spdm-v1.X.*");
-  const char minor = static_cast<char>('0' + minor_of(v));
-  const std::size_t pad = signing_prefix_size - ctx.size();
-  for (std::size_t i = 0; i < signing_prefix_size; ++i) {
-    const char ch = i >= pad ? ctx[i - pad] : i >= 4 * pattern.size() ? '\0' : i % 16 == 13 ? minor : pattern[i % 16];
-    m[i] = std::byte{static_cast<std::uint8_t>(ch)};
-  }
+  // right-aligned in the last 36 of 100 bytes, written as sign_with() writes it.
+  std::byte* out = detail::write_prefix_head(v, ctx.size(), m.data());
+  for (const char ch : ctx) *out++ = std::byte{static_cast<std::uint8_t>(ch)};
   return p.verify(key, alg, hash, bytes_view{m}.first(signing_prefix_size + h), signature,
                   bytes_view{reinterpret_cast<const std::byte*>(ctx.data()), ctx.size()});
 }
