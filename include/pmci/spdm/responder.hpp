@@ -918,7 +918,11 @@ class responder {
         return error(error_code::invalid_request);
       }
     }
-    if (slot == provisioned_key_slot || !slot_usable(slot, key_usage::challenge)) return error(error_code::invalid_request);
+    // slot_usable() spelled out, keeping the chain it fetches for CertChainHash below (one device
+    // call instead of two). SlotID 0xFF (provisioned key) is >= slot_count: no chain is fetched.
+    const bytes_view chain = slot < Config::slot_count ? dev_.cert_chain(slot) : bytes_view{};
+    if (slot == provisioned_key_slot || chain.empty() || (multi_key_rsp() && !has(info_of(slot).usage, key_usage::challenge)))
+      return error(error_code::invalid_request);
 
     // CHALLENGE_AUTH: | hdr: SlotID, slot mask | CertChainHash(H) | Nonce(32) |
     // MeasurementSummaryHash(H or 0) | OpaqueDataLength(2) | OpaqueData | RequesterContext | Signature |
@@ -930,7 +934,7 @@ class responder {
         summary_at + (summary_type != summary_hash_type::none && offered<rsp_cap::meas_mask>() ? h : 0);
     if (fixed > out_.size()) return error_too_large();
     put_header(code::challenge_auth, ver(), slot, provisioned_slot_mask());
-    if (!chain_digest(dev_.cert_chain(slot), out_.subspan(header::size, h))) return error(error_code::unspecified);
+    if (!chain_digest(chain, out_.subspan(header::size, h))) return error(error_code::unspecified);
     if (!fill_nonce(out_.subspan(nonce_at, nonce_size), resume)) return error(error_code::unspecified);
     if constexpr (meas_enabled) {
       if (fixed != summary_at && !summary_hash(summary_type, out_.subspan(summary_at, h), out_.subspan(fixed)))
