@@ -802,7 +802,17 @@ class responder {
       return error(error_code::unspecified);
     }
     switch (sign_tbs(slot, ctx, th, bytes_span{out_.data() + n, sig})) {
-      case sign_outcome::done: return n + sig;
+      case sign_outcome::done:
+        // Sent signed: CHALLENGE_AUTH drops B and C and authenticates the connection, a signed
+        // MEASUREMENTS ends L1/L2 (spdm.md §15). Here once instead of a response-code test in
+        // each handler (a signed response succeeds exactly when it gets here).
+        if (ctx == signing_context::responder_challenge_auth) {
+          tr_.reset_m();
+          authenticated_ = true;
+        } else {
+          drop_l();
+        }
+        return n + sig;
       case sign_outcome::busy: return error(error_code::busy);
       case sign_outcome::failed: return error(error_code::unspecified);
       case sign_outcome::not_ready:
@@ -908,7 +918,11 @@ class responder {
         return error(error_code::invalid_request);
       }
     }
-    if (slot == provisioned_key_slot || !slot_usable(slot, key_usage::challenge)) return error(error_code::invalid_request);
+    // slot_usable() spelled out, keeping the chain it fetches for CertChainHash below (one device
+    // call instead of two). SlotID 0xFF (provisioned key) is >= slot_count: no chain is fetched.
+    const bytes_view chain = slot < Config::slot_count ? dev_.cert_chain(slot) : bytes_view{};
+    if (slot == provisioned_key_slot || chain.empty() || (multi_key_rsp() && !has(info_of(slot).usage, key_usage::challenge)))
+      return error(error_code::invalid_request);
 
     // CHALLENGE_AUTH: | hdr: SlotID, slot mask | CertChainHash(H) | Nonce(32) |
     // MeasurementSummaryHash(H or 0) | OpaqueDataLength(2) | OpaqueData | RequesterContext | Signature |
@@ -920,19 +934,15 @@ class responder {
         summary_at + (summary_type != summary_hash_type::none && offered<rsp_cap::meas_mask>() ? h : 0);
     if (fixed > out_.size()) return error_too_large();
     put_header(code::challenge_auth, ver(), slot, provisioned_slot_mask());
-    if (!chain_digest(dev_.cert_chain(slot), out_.subspan(header::size, h))) return error(error_code::unspecified);
+    if (!chain_digest(chain, out_.subspan(header::size, h))) return error(error_code::unspecified);
     if (!fill_nonce(out_.subspan(nonce_at, nonce_size), resume)) return error(error_code::unspecified);
     if constexpr (meas_enabled) {
       if (fixed != summary_at && !summary_hash(summary_type, out_.subspan(summary_at, h), out_.subspan(fixed)))
         return error(error_code::unspecified);
     }
-    const std::size_t r = sign_response(fixed, nonce_at, req.subspan(challenge::size(version::v1_0)), code::challenge_auth,
-                                        req, &tr_.m(), slot, signing_context::responder_challenge_auth, resume);
-    if (out_[1] == std::byte{static_cast<std::uint8_t>(code::challenge_auth)}) {
-      tr_.reset_m();  // B and C are dropped after CHALLENGE_AUTH (spdm.md §15)
-      authenticated_ = true;
-    }
-    return r;
+    // sign_tail() drops B and C and sets authenticated_ once it is signed (spdm.md §15).
+    return sign_response(fixed, nonce_at, req.subspan(challenge::size(version::v1_0)), code::challenge_auth, req,
+                         &tr_.m(), slot, signing_context::responder_challenge_auth, resume);
   }
 
   std::size_t on_get_measurements(bytes_view req, const resume_info* resume) noexcept {
@@ -1015,11 +1025,9 @@ class responder {
     put32(out_.data() + header::size, static_cast<std::uint32_t>(blocks | record << 8));
     if (!fill_nonce(out_.subspan(nonce_at, nonce_size), resume)) return error(error_code::unspecified);
     // Unsigned: the request and the response go into L1/L2 (state nullptr). Signed: L1/L2 is
-    // forked for TH, then dropped once the response is out (spdm.md §15).
-    const std::size_t r = sign_response(nonce_at + nonce_size, nonce_at, context, code::measurements, req,
-                                        sign ? &tr_.l() : nullptr, slot, signing_context::responder_measurements, resume);
-    if (sign && out_[1] == std::byte{static_cast<std::uint8_t>(code::measurements)}) drop_l();
-    return r;
+    // forked for TH, then dropped by sign_tail() once the response is signed (spdm.md §15).
+    return sign_response(nonce_at + nonce_size, nonce_at, context, code::measurements, req, sign ? &tr_.l() : nullptr,
+                         slot, signing_context::responder_measurements, resume);
   }
   std::size_t measurements_response(bytes_view, const resume_info*) noexcept
     requires(!meas_enabled)
