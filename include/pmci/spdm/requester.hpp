@@ -845,7 +845,7 @@ class requester : private detail::requester_state<Config, Crypto> {
   static constexpr bool use_packed() noexcept {
     for (const auto& e : Table)
       if (e.size == 0) return false;
-    return sizeof(packed_of<Table>) < sizeof(Table);
+    return sizeof(decltype(pack<Table>())) < sizeof(Table);  // the type, not packed_of: clang 14 crashes on sizeof of the auto variable template
   }
 
   /// Make the table's entry for v the current request (set_request's counterpart).
