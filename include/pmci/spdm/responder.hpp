@@ -730,14 +730,13 @@ class responder {
     return *h;
   }
 
-  /// context_string(c) for the two operations a responder signs (spdm.md §16.2), from its own
-  /// literals: the blob of all seven strings (215 B) stays out of an image that signs only these.
+  /// context_string(c) for the two operations a responder signs (spdm.md §16.2), through
+  /// context_view<C>() as the requester does: the blob of all seven strings (215 B) stays out of
+  /// an image that signs only these.
   static constexpr std::string_view own_context(signing_context c) noexcept {
-    if (c == signing_context::responder_challenge_auth) return detail::literal("responder-challenge_auth signing");
-    return detail::literal("responder-measurements signing");
+    if (c == signing_context::responder_challenge_auth) return context_view<signing_context::responder_challenge_auth>();
+    return context_view<signing_context::responder_measurements>();
   }
-  static_assert(own_context(signing_context::responder_challenge_auth) == context_string(signing_context::responder_challenge_auth));
-  static_assert(own_context(signing_context::responder_measurements) == context_string(signing_context::responder_measurements));
 
   sign_outcome sign_tbs(std::uint8_t slot, signing_context ctx, bytes_view tbs, bytes_span signature) noexcept {
     std::optional<crypto::sig_alg> alg;
