@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-# Cortex-M4 bare-metal toolchain (Debian: gcc-arm-none-eabi libnewlib-arm-none-eabi).
+# Cortex-M4 bare-metal toolchain (Debian: gcc-arm-none-eabi libnewlib-arm-none-eabi
+# libstdc++-arm-none-eabi-newlib; the last is only a Recommends, see .ci/run).
 set(CMAKE_SYSTEM_NAME Generic)
 set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_C_COMPILER arm-none-eabi-gcc)
