@@ -56,6 +56,10 @@ namespace fw {
   return n;
 }
 
+// The fake controller's FIFO stands in for the integrator's MCTP stack: opaque all the same.
+[[gnu::noinline]] std::size_t mctp_receive(std::span<std::byte> dst) noexcept { return bus_receive(dst); }
+[[gnu::noinline]] bool mctp_send(std::span<const std::byte> message) noexcept { return bus_transmit(message); }
+
 [[gnu::noinline]] void bus_raise_ibi(std::uint8_t mdb) noexcept { fw_bus_ibi_mdb = mdb; }
 
 [[gnu::noinline]] std::uint8_t bus_address() noexcept { return fw_bus_dynamic_address & 0x7F; }

@@ -34,6 +34,12 @@ std::uint32_t ticks_ms() noexcept;
 /// of MCTP message type `type` and writes the response body into `out`; returns its length,
 /// 0 for no response. Opaque, so every byte the MCTP layer delivers is live.
 std::size_t upper_layer(std::uint8_t type, std::span<const std::byte> body, std::span<std::byte> out) noexcept;
+/// The SPDM-only images (`*_spdm`, built with PMCI_FW_SPDM_ONLY): the integrator's MCTP stack,
+/// outside the measured image as libspdm's device_io callbacks are outside libspdm's figure.
+/// mctp_receive copies one whole received MCTP message (message-type byte first) into `dst` and
+/// returns its length, 0 when none is pending; mctp_send hands one whole message to the stack.
+std::size_t mctp_receive(std::span<std::byte> dst) noexcept;
+bool mctp_send(std::span<const std::byte> message) noexcept;
 /// Sleep until the next interrupt.
 void wait_for_interrupt() noexcept;
 

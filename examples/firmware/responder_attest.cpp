@@ -3,11 +3,17 @@
 // DIGESTS, CERTIFICATE, CHALLENGE, MEASUREMENTS; ECDSA P-384 + SHA-384 — on an MCTP endpoint
 // over the I3C target binding. libspdm's figure for the same responder: 17.5 KB flash, 17.0 KB
 // RAM. Configuration and buffers: spdm_image.hpp, docs/footprint.md.
+//
+// responder_attest_spdm is this file built with PMCI_FW_SPDM_ONLY: the same responder behind
+// DSP0275's SPDM-over-MCTP framing (spdm::mctp_responder: the 0x05 type byte) and the
+// integrator's MCTP stack (board.hpp mctp_receive/mctp_send, not counted), which is what
+// libspdm's 17.5 KB counts: libspdm ships no MCTP packetization, assembly or bus binding.
 #include <array>
 #include <cstddef>
 #include <cstdint>
 
 #include "board.hpp"
+#include "pmci/spdm/mctp.hpp"
 #include "pmci/spdm/responder.hpp"
 #include "spdm_image.hpp"
 #include "stub_crypto.hpp"
@@ -34,6 +40,11 @@ device dev;
 // The engine holds references to the crypto policy and the device, so a constant-initialized
 // static would be a 792-byte .data object (its initial image in flash). Built at boot instead.
 engine_storage<responder_t> rsp;
+#ifdef PMCI_FW_SPDM_ONLY
+// One whole MCTP message in (0x05 ‖ the largest request served), one out (0x05 ‖ up to 4 KiB).
+std::array<std::byte, 1 + max_attest_request> request;
+std::array<std::byte, 1 + max_spdm_message> response;
+#else
 constinit i3c::target<i3c_hal, i3c::baseline_packet, 2> link;
 i3c_hal hal;
 // Requests reassemble in the endpoint, sized for the largest request this responder serves
@@ -41,9 +52,23 @@ i3c_hal hal;
 // written into `response` and packetized from there in place, so it lives until sent.
 constinit mctp::endpoint<endpoint_config<1 + max_attest_request>> ep;
 std::array<std::byte, max_spdm_message> response;
+#endif
 
 }  // namespace
 
+#ifdef PMCI_FW_SPDM_ONLY
+extern "C" void fw_bus_irq() {
+  const std::size_t n = fw::mctp_receive(request);
+  if (n == 0 || !rsp) return;
+  auto r = spdm::mctp_responder{*rsp}.handle(pmci::bytes_view(request).first(n), response);
+  if (r) (void)fw::mctp_send(*r);
+}
+
+int main() {
+  rsp.construct(crypto, dev);
+  for (;;) fw::wait_for_interrupt();
+}
+#else
 extern "C" void fw_bus_irq() {
   if (fw::bus_take_read_done()) {
     link.on_read_complete();
@@ -66,3 +91,4 @@ int main() {
   ep.set_default_route(0);
   for (;;) fw::wait_for_interrupt();
 }
+#endif

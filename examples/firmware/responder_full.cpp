@@ -4,6 +4,10 @@
 // KEY_UPDATE, END_SESSION, secured messages (DSP0277: AES-256-GCM, ECDHE secp384r1) — with one
 // session, on an MCTP endpoint over the I3C target binding. libspdm's figure for the same
 // responder: 53.9 KB flash, 43.8 KB RAM. Configuration: spdm_image.hpp, docs/footprint.md.
+//
+// responder_full_spdm is this file built with PMCI_FW_SPDM_ONLY: the same engines on whole MCTP
+// messages from the integrator's MCTP stack (board.hpp mctp_receive/mctp_send, not counted), as
+// libspdm's figure counts them (libspdm ships no MCTP packetization, assembly or bus binding).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -42,19 +46,39 @@ device dev;
 // engine would be a .data object; the session table has a destructor (it wipes its keys).
 engine_storage<responder_t> rsp;
 engine_storage<session_t> sessions;
+// Requests are up to a secured record (type 0x06, SessionID, SequenceNumber, Length,
+// ApplicationDataLength, the inner 0x05 ‖ request, up to 32 bytes of RandomData, the 16-byte
+// tag) around max_session_request; responses up to a 4 KiB SPDM message in such a record.
+constexpr std::size_t record_overhead = 1 + 4 + 2 + 2 + 1 + 32 + 16;  // 8-byte sequence number: none on MCTP
+#ifdef PMCI_FW_SPDM_ONLY
+// One whole MCTP message in, decrypted in place by the session layer; one out.
+std::array<std::byte, record_overhead + max_session_request> request;
+std::array<std::byte, record_overhead + max_spdm_message> response;
+#else
 constinit i3c::target<i3c_hal, i3c::baseline_packet, 2> link;
 i3c_hal hal;
-// Requests reassemble in the endpoint, sized for the largest request this responder serves: a
-// secured record (type 0x06, SessionID, SequenceNumber, Length, ApplicationDataLength, the inner
-// 0x05 ‖ request, up to 32 bytes of RandomData, the 16-byte tag) around max_session_request.
-// Responses are up to a 4 KiB SPDM message in such a record, written into `response` and
-// packetized from there in place, so it lives until sent.
-constexpr std::size_t record_overhead = 1 + 4 + 2 + 2 + 1 + 32 + 16;  // 8-byte sequence number: none on MCTP
+// Requests reassemble in the endpoint, sized for the largest secured request; the response is
+// written into `response` and packetized from there in place, so it lives until sent.
 constinit mctp::endpoint<endpoint_config<record_overhead + max_session_request>> ep;
 std::array<std::byte, record_overhead + max_spdm_message> response;
+#endif
 
 }  // namespace
 
+#ifdef PMCI_FW_SPDM_ONLY
+extern "C" void fw_bus_irq() {
+  const std::size_t n = fw::mctp_receive(request);
+  if (n == 0 || !sessions) return;
+  auto r = sessions->handle(pmci::bytes_span(request).first(n), response, fw::ticks_ms());
+  if (r) (void)fw::mctp_send(*r);
+}
+
+int main() {
+  rsp.construct(crypto, dev);
+  sessions.construct(*rsp, crypto, dev);
+  for (;;) fw::wait_for_interrupt();
+}
+#else
 extern "C" void fw_bus_irq() {
   if (fw::bus_take_read_done()) {
     link.on_read_complete();
@@ -82,3 +106,4 @@ int main() {
   ep.set_default_route(0);
   for (;;) fw::wait_for_interrupt();
 }
+#endif
