@@ -64,10 +64,6 @@ extern "C" void fw_bus_irq() {
   if (r) (void)fw::mctp_send(*r);
 }
 
-int main() {
-  rsp.construct(crypto, dev);
-  for (;;) fw::wait_for_interrupt();
-}
 #else
 extern "C" void fw_bus_irq() {
   if (fw::bus_take_read_done()) {
@@ -84,11 +80,13 @@ extern "C" void fw_bus_irq() {
   auto r = rsp->handle(msg->body, response);
   if (r) (void)ep.send_response(link, *msg, msg->type, *r);
 }
+#endif
 
 int main() {
   rsp.construct(crypto, dev);
+#ifndef PMCI_FW_SPDM_ONLY
   link.attach(hal);
   ep.set_default_route(0);
+#endif
   for (;;) fw::wait_for_interrupt();
 }
-#endif

@@ -73,11 +73,6 @@ extern "C" void fw_bus_irq() {
   if (r) (void)fw::mctp_send(*r);
 }
 
-int main() {
-  rsp.construct(crypto, dev);
-  sessions.construct(*rsp, crypto, dev);
-  for (;;) fw::wait_for_interrupt();
-}
 #else
 extern "C" void fw_bus_irq() {
   if (fw::bus_take_read_done()) {
@@ -98,12 +93,14 @@ extern "C" void fw_bus_irq() {
   if (r && r->size() >= 1)
     (void)ep.send_response(link, *msg, static_cast<mctp::msg_type>((*r)[0]), r->subspan(1));
 }
+#endif
 
 int main() {
   rsp.construct(crypto, dev);
   sessions.construct(*rsp, crypto, dev);
+#ifndef PMCI_FW_SPDM_ONLY
   link.attach(hal);
   ep.set_default_route(0);
+#endif
   for (;;) fw::wait_for_interrupt();
 }
-#endif
