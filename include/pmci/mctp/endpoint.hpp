@@ -215,7 +215,7 @@ class endpoint {
           else return link.send_next(*tx_);
         }();
         if (r == errc::busy) return errc::busy;
-        if (!r) return abort_tx(r.error());
+        if (!r) return abort_tx<false>(r.error());
       } else {
         if (staged_ == 0) {
           auto p = tx_->next(pkt_);
@@ -347,16 +347,18 @@ class endpoint {
     if (p.separate_type) tx_.emplace(a, p.type, p.data, mtu, seq);
     else tx_.emplace(a, p.data, mtu, seq);
     tx_to_ = to;
-    staged_ = 0;
+    if constexpr (!zero_copy<Link>) staged_ = 0;  // a zero-copy link stages nothing (flush())
     const auto r = flush(link);
     return r == errc::busy ? ok() : r;  // busy: the rest goes out in flush()
   }
 
+  // Staged: the link may have left a packet staged in pkt_ (a link without send_next()).
+  template <bool Staged = true>
   constexpr errc abort_tx(errc e, bool count = true) noexcept {
     if (!tx_) return e;
     if (tx_->addressing().tag_owner) (void)tags_.release(tx_->addressing().dest, tx_->addressing().tag);
     tx_.reset();
-    staged_ = 0;
+    if constexpr (Staged) staged_ = 0;
     if (count) ++stats_.tx_errors;
     return e;
   }
