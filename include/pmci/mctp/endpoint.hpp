@@ -259,8 +259,7 @@ class endpoint {
     if (!m) return std::nullopt;
     if (!m->tag_owner) {
       // Without tags (Cfg::tag_peers == 0) no request was sent, so no response is expected.
-      // The second release needs no expire(now) of its own: the first one just did it.
-      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag))) {
+      if (Cfg::tag_peers == 0 || !tags_.release_response(m->source, m->tag, now)) {
         ++stats_.unexpected_responses;
         return std::nullopt;
       }

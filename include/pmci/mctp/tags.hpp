@@ -90,15 +90,24 @@ class tag_core {
 
   // A peer has at most one slot with tags outstanding (allocate() reuses it), so the first slot
   // of `peer` with the tag's bit set is the one.
-  static constexpr bool release(tag_peer* first, std::size_t count, eid peer, std::uint8_t tag) noexcept {
+  // `alt`: failing a slot of `peer`, the first slot of `alt` with the tag (a response to a
+  // request sent to the null EID; alt == peer: none). Both searches in one pass.
+  PMCI_MCTP_INLINE static constexpr bool release(tag_peer* first, std::size_t count, eid peer, eid alt,
+                                                 std::uint8_t tag) noexcept {
     if (tag > max_tag) return false;
     const auto bit = static_cast<std::uint8_t>(1u << tag);
-    for (auto& p : std::span<tag_peer>(first, count))
-      if (p.peer == peer && (p.in_use & bit)) {
-        p.in_use = static_cast<std::uint8_t>(p.in_use & ~bit);
-        return true;
+    tag_peer* found = nullptr;
+    for (auto& p : std::span<tag_peer>(first, count)) {
+      if ((p.in_use & bit) == 0) continue;
+      if (p.peer == peer) {
+        found = &p;
+        break;
       }
-    return false;
+      if (p.peer == alt && !found) found = &p;
+    }
+    if (!found) return false;
+    found->in_use = static_cast<std::uint8_t>(found->in_use & ~bit);
+    return true;
   }
 
   static constexpr bool outstanding(const tag_peer* first, std::size_t count, eid peer, std::uint8_t tag) noexcept {
@@ -137,8 +146,13 @@ class tag_allocator : public detail::tag_core {
   }
   /// A response (TO=0) with `tag` arrived from `peer`: true and the tag is free again if it was
   /// outstanding; false for an unsolicited, duplicate or expired one (drop it).
-  constexpr bool release(eid peer, std::uint8_t tag) noexcept {
-    return Peers != 0 && tag_core::release(peers_.data(), Peers, peer, tag);
+  constexpr bool release(eid peer, std::uint8_t tag) noexcept { return release_either(peer, peer, tag); }
+  /// A response from `peer`: release(peer, tag, now_ticks), else release(null_eid, tag) (the
+  /// answer to a request sent to the null EID by physical address comes from the EID the peer
+  /// has then).
+  constexpr bool release_response(eid peer, std::uint8_t tag, std::uint32_t now_ticks) noexcept {
+    expire(now_ticks);
+    return release_either(peer, null_eid, tag);
   }
   /// As release(peer, tag), but a tag older than the lifetime at `now_ticks` no longer matches.
   constexpr bool release(eid peer, std::uint8_t tag, std::uint32_t now_ticks) noexcept {
@@ -161,6 +175,11 @@ class tag_allocator : public detail::tag_core {
   }
 
  private:
+  // Both releases: one copy of the search, for this allocator's Peers.
+  constexpr bool release_either(eid peer, eid alt, std::uint8_t tag) noexcept {
+    return Peers != 0 && tag_core::release(peers_.data(), Peers, peer, alt, tag);
+  }
+
   std::array<detail::tag_peer, Peers> peers_{};
 };
 
