@@ -64,6 +64,13 @@ struct endpoint_defaults {
   /// only answers): no tag allocator is compiled, send_request() is unavailable, and every
   /// response (TO=0) is counted in unexpected_responses, as it would be with no tag allocated.
   static constexpr std::size_t tag_peers = 4;
+  /// true: the reassembly timeout and the tag lifetime are fixed at compile time (the two
+  /// below) instead of set by the constructor, which is then unavailable; the timeout checks
+  /// fold to constants (Cortex-M4: -32 B in requester_attest). false: endpoint(assembler_config,
+  /// tag_lifetime) may set them at run time (both default to 6000 ticks).
+  static constexpr bool fixed_timeouts = false;
+  static constexpr std::uint32_t rx_timeout_ticks = assembler_config::default_timeout;  ///< with fixed_timeouts
+  static constexpr std::uint32_t tag_lifetime_ticks = detail::tag_core::default_lifetime;  ///< with fixed_timeouts
   /// What the control responder reports (static EID, UUID, message types, versions, vendor
   /// sets). The endpoint reads it in place, so it is no part of the endpoint object: override
   /// it with `static constexpr control::responder_config control_config{...};`, or with
@@ -100,6 +107,8 @@ class endpoint {
                 "Cfg::max_packet must hold a baseline packet (4-byte header + 64 bytes)");
   static_assert(Cfg::max_message >= 1 && Cfg::contexts >= 1 && Cfg::routes >= 1,
                 "endpoint capacities must be at least 1");
+  static_assert(!Cfg::fixed_timeouts || Cfg::tag_lifetime_ticks > 0,
+                "Cfg::fixed_timeouts needs a tag_lifetime_ticks above 0 (tags that never expire: use the constructor)");
   static_assert(std::is_convertible_v<decltype(Cfg::control_config)&, const control::responder_config&>,
                 "Cfg::control_config must be a pmci::mctp::control::responder_config (see endpoint_defaults)");
 
@@ -115,6 +124,7 @@ class endpoint {
   constexpr endpoint() noexcept = default;
   /// Other timeouts, in the same ticks as `now` (still all zero bytes with the defaults).
   constexpr explicit endpoint(assembler_config rx, std::uint32_t tag_lifetime = detail::tag_core::default_lifetime) noexcept
+    requires(!Cfg::fixed_timeouts)
       : tags_(tag_lifetime), rx_(rx) {}
 
   [[nodiscard]] static constexpr const control::responder_config& control_config() noexcept {
@@ -255,11 +265,11 @@ class endpoint {
         return std::nullopt;
       }
     }
-    auto m = rx_.receive(p.packet, now);
+    auto m = rx_.receive(p.packet, now, rx_timeout());
     if (!m) return std::nullopt;
     if (!m->tag_owner) {
       // Without tags (Cfg::tag_peers == 0) no request was sent, so no response is expected.
-      if (Cfg::tag_peers == 0 || !tags_.release_response(m->source, m->tag, now)) {
+      if (Cfg::tag_peers == 0 || !tags_.template release_response<fixed_lifetime>(m->source, m->tag, now)) {
         ++stats_.unexpected_responses;
         return std::nullopt;
       }
@@ -295,8 +305,8 @@ class endpoint {
 
   /// Reclaim partial messages and unanswered tags older than their timeouts.
   constexpr void expire(std::uint32_t now) noexcept {
-    rx_.expire(now);
-    tags_.expire(now);
+    rx_.expire(now, rx_timeout());
+    tags_.template expire<fixed_lifetime>(now);
   }
 
   [[nodiscard]] constexpr const endpoint_stats& stats() const noexcept { return stats_; }
@@ -305,6 +315,15 @@ class endpoint {
   [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
 
  private:
+  // The timeouts in force: Cfg's constants (which fold) with Cfg::fixed_timeouts, else the
+  // constructor's.
+  [[nodiscard]] constexpr std::uint32_t rx_timeout() const noexcept {
+    if constexpr (Cfg::fixed_timeouts) return Cfg::rx_timeout_ticks;
+    else return rx_.config().timeout_ticks;
+  }
+  // The tag lifetime as tag_allocator's template argument: 0 for the constructor's.
+  static constexpr std::uint32_t fixed_lifetime = Cfg::fixed_timeouts ? Cfg::tag_lifetime_ticks : 0;
+
   // A link that packetizes into its own storage: i3c::target::send_next(p) (a target talks to
   // its controller only), i3c::controller::send_next(to, p).
   template <class Link>
@@ -323,7 +342,7 @@ class endpoint {
                                          std::uint32_t now) noexcept {
     if (sending()) return errc::busy;
     PMCI_TRY_ASSIGN(const phys_addr to, via ? result<phys_addr>{*via} : lookup(dest));
-    PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.allocate(dest, now));
+    PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.template allocate<fixed_lifetime>(dest, now));
     // sending() was checked above (before a tag was taken); nothing since can have changed it.
     if (auto r = begin(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
     return tag;
