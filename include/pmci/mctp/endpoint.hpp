@@ -84,17 +84,31 @@ namespace detail {
 /// std::optional<packetizer> as the endpoint uses it, without the flag tests it does not need:
 /// emplace() and reset() are plain stores (std::optional's test the flag first; Cortex-M4:
 /// -8 B requester_attest). Empty, it is all zero bytes (a static endpoint stays in .bss).
+/// Tracked = false: no flag is kept at all (the control response's, which ctrl_pending_ tracks).
+template <bool Tracked = true>
 class packetizer_slot {
  public:
   constexpr packetizer_slot() noexcept : none_{} {}
   template <class... Args>
   constexpr void emplace(const Args&... args) noexcept {
     std::construct_at(&p_, args...);  // packetizer is trivially destructible: nothing to end
-    engaged_ = true;
+    if constexpr (Tracked) engaged_ = true;
   }
-  constexpr void reset() noexcept { engaged_ = false; }
-  [[nodiscard]] constexpr bool has_value() const noexcept { return engaged_; }
-  constexpr explicit operator bool() const noexcept { return engaged_; }
+  constexpr void reset() noexcept
+    requires Tracked
+  {
+    engaged_ = false;
+  }
+  [[nodiscard]] constexpr bool has_value() const noexcept
+    requires Tracked
+  {
+    return engaged_;
+  }
+  constexpr explicit operator bool() const noexcept
+    requires Tracked
+  {
+    return engaged_;
+  }
   constexpr packetizer& operator*() noexcept { return p_; }
   constexpr packetizer* operator->() noexcept { return &p_; }
   constexpr const packetizer* operator->() const noexcept { return &p_; }
@@ -105,7 +119,7 @@ class packetizer_slot {
     std::uint8_t none_;
     packetizer p_;
   };
-  bool engaged_ = false;
+  bool engaged_ = false;  // unused (always false) when !Tracked
 };
 }  // namespace detail
 
@@ -461,8 +475,8 @@ class endpoint {
   std::uint8_t ctrl_len_ = 0;  // the packet in ctrl_pkt_ (a link without send_next())
   phys_addr ctrl_to_ = 0;
   phys_addr tx_to_ = 0;
-  detail::packetizer_slot tx_{};
-  detail::packetizer_slot ctrl_tx_{};  // the response in ctrl_pkt_ after the header (send_next())
+  detail::packetizer_slot<> tx_{};
+  detail::packetizer_slot<false> ctrl_tx_{};  // valid while ctrl_pending_ (a zero-copy link)  // the response in ctrl_pkt_ after the header (send_next())
   endpoint_stats stats_{};
   std::size_t staged_ = 0;  // size of a packet in pkt_ the link has not taken yet
   tag_allocator<Cfg::tag_peers> tags_{};
