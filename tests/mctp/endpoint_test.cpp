@@ -768,3 +768,30 @@ TEST_CASE("endpoint: Cfg::fixed_timeouts behaves as the same timeouts given to t
   CHECK(sf.messages_received == sr.messages_received);
   CHECK(sf.messages_received == 2);
 }
+
+namespace {
+struct one_route_cfg : static_cfg<0x0A> {
+  static constexpr std::size_t routes = 1;
+};
+}  // namespace
+
+TEST_CASE("endpoint: one route (Cfg::routes = 1) is set, updated and looked up as in a longer table") {
+  endpoint<one_route_cfg> one;
+  ep_0a many;
+  CHECK(one.lookup(0x20) == errc::invalid_field);
+  CHECK(one.set_route(0x20, 0x30));
+  CHECK(*one.lookup(0x20) == 0x30);
+  CHECK(one.set_route(0x20, 0x31));  // update
+  CHECK(*one.lookup(0x20) == 0x31);
+  CHECK(one.set_route(0x21, 0x32) == errc::no_resources);  // full
+  CHECK(one.lookup(0x21) == errc::invalid_field);
+  one.set_default_route(0x40);
+  CHECK(*one.lookup(0x21) == 0x40);
+  CHECK(*one.lookup(0x20) == 0x31);
+  REQUIRE(many.set_route(0x20, 0x31));
+  fake_link l1, l2;
+  const std::array<std::byte, 1> body{std::byte{7}};
+  REQUIRE(one.send_request(l1, 0x20, msg_type::spdm, body, 0));
+  REQUIRE(many.send_request(l2, 0x20, msg_type::spdm, body, 0));
+  CHECK(l1.sent == l2.sent);
+}
