@@ -65,10 +65,11 @@ struct endpoint_defaults {
   /// only answers): no tag allocator is compiled, send_request() is unavailable, and every
   /// response (TO=0) is counted in unexpected_responses, as it would be with no tag allocated.
   static constexpr std::size_t tag_peers = 4;
-  /// true: the reassembly timeout and the tag lifetime are fixed at compile time (the two
-  /// below) instead of set by the constructor, which is then unavailable; the timeout checks
-  /// fold to constants (Cortex-M4: -32 B in requester_attest). false: endpoint(assembler_config,
-  /// tag_lifetime) may set them at run time (both default to 6000 ticks).
+  /// true: the reassembly timeout and the tag lifetime (mctp.md §3 item 6, DSP0236 §8.8/§8.4;
+  /// Linux: 6 s each) are fixed at compile time (the two below) instead of set by the
+  /// constructor, which is then unavailable; the timeout checks fold to constants (Cortex-M4:
+  /// -32 B in requester_attest). false: endpoint(assembler_config, tag_lifetime) may set them
+  /// at run time (both default to 6000 ticks).
   static constexpr bool fixed_timeouts = false;
   static constexpr std::uint32_t rx_timeout_ticks = assembler_config::default_timeout;  ///< with fixed_timeouts
   static constexpr std::uint32_t tag_lifetime_ticks = detail::tag_core::default_lifetime;  ///< with fixed_timeouts
@@ -189,13 +190,13 @@ class endpoint {
       // through its one route).
       if (!routes_.empty() && routes_[0].id != id) return errc::no_resources;  // full
       routes_.clear();
-      return routes_.push_back({id, addr});
+    } else {
+      for (auto& r : routes_)
+        if (r.id == id) {
+          r.addr = addr;
+          return ok();
+        }
     }
-    for (auto& r : routes_)
-      if (r.id == id) {
-        r.addr = addr;
-        return ok();
-      }
     return routes_.push_back({id, addr});
   }
   /// Where to send anything without a route (an I3C target's controller). nullopt: nowhere.
@@ -487,7 +488,8 @@ class endpoint {
   phys_addr ctrl_to_ = 0;
   phys_addr tx_to_ = 0;
   detail::packetizer_slot<> tx_{};
-  detail::packetizer_slot<false> ctrl_tx_{};  // valid while ctrl_pending_ (a zero-copy link)  // the response in ctrl_pkt_ after the header (send_next())
+  detail::packetizer_slot<false> ctrl_tx_{};  // the response in ctrl_pkt_ after the header, while
+                                              // ctrl_pending_ (a zero-copy link: send_next())
   endpoint_stats stats_{};
   std::size_t staged_ = 0;  // size of a packet in pkt_ the link has not taken yet
   tag_allocator<Cfg::tag_peers> tags_{};
