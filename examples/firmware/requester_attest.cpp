@@ -103,7 +103,10 @@ void send_next() noexcept {
   if (r) (void)fw::mctp_send(pmci::bytes_view(tx).first(1 + r->size()));
 #else
   auto r = req.next_request(tx);
-  if (r) (void)ep.send_request(link, device_eid, mctp::msg_type::spdm, *r, fw::ticks_ms());
+  // The one device's address is the one this bus owner gave it (DAA): the request goes there
+  // directly (`via`), as a bus owner's EID -> address table would send it (DSP0236 §8.2), so
+  // the image keeps no route table (-68 B: no set_route() + lookup()).
+  if (r) (void)ep.send_request(link, device_eid, mctp::msg_type::spdm, *r, fw::ticks_ms(), device_address);
 #endif
 }
 
@@ -146,7 +149,6 @@ int main() {
 #ifndef PMCI_FW_SPDM_ONLY
   link.attach(hal);
   (void)link.add_target({.dynamic_address = device_address});
-  (void)ep.set_route(device_eid, device_address);
 #endif
   anchors[0] = fw::stub_device::certificate_chain(0);  // the trusted root, from flash
   restart();

@@ -84,6 +84,7 @@ struct endpoint_config : mctp::endpoint_defaults {
   static constexpr std::size_t contexts = 1;
   static constexpr std::size_t routes = 1;
   static constexpr std::size_t tag_peers = 0;  // sends no requests: no tag allocator
+  static constexpr bool fixed_timeouts = true;  // the default timeouts, as constants
   static constexpr control::responder_config control_config{.static_eid = mctp::null_eid,
                                                             .uuid = uuid,
                                                             .message_types = message_types,

@@ -712,3 +712,86 @@ TEST_CASE("endpoint: a control response on a zero-copy link (send_next) is the p
   REQUIRE(ctrl.size() == 4 + 7 + 1);
   CHECK(equal(bytes_view(ctrl).first(11), hex_bytes<11>("01 08 0A C2 00 01 02 00 0A 02 00")));
 }
+
+namespace {
+// Cfg::fixed_timeouts: the same timeouts as constants.
+struct fixed_cfg : static_cfg<0x0A> {
+  static constexpr bool fixed_timeouts = true;
+  static constexpr std::uint32_t rx_timeout_ticks = 100;
+  static constexpr std::uint32_t tag_lifetime_ticks = 50;
+};
+using ep_fixed = endpoint<fixed_cfg>;
+static_assert(!std::is_constructible_v<ep_fixed, assembler_config, std::uint32_t>);
+static_assert(std::is_constructible_v<ep_0a, assembler_config, std::uint32_t>);
+
+// The same script on either endpoint: partial messages and tags around their timeouts.
+template <class Ep>
+std::vector<std::pair<phys_addr, std::vector<std::byte>>> timeout_script(Ep& ep, endpoint_stats& st, drop_counters& drops) {
+  fake_link l;
+  REQUIRE(ep.set_route(0x20, 0x30));
+  constexpr auto som = hex_bytes<6>("01 0A 20 98 05 10");   // SOM, seq 1, TO=1 tag 0
+  constexpr auto eom = hex_bytes<6>("01 0A 20 68 11 12");   // EOM, seq 2
+  CHECK_FALSE(ep.receive(l, from(0x30, som), 0));
+  CHECK(ep.receive(l, from(0x30, eom), 99));                 // within the reassembly timeout
+  CHECK_FALSE(ep.receive(l, from(0x30, som), 200));
+  CHECK_FALSE(ep.receive(l, from(0x30, eom), 300));          // the partial message timed out
+  const std::array<std::byte, 1> body{std::byte{7}};
+  auto t1 = ep.send_request(l, 0x20, msg_type::spdm, body, 400);
+  REQUIRE(t1);
+  std::array<std::byte, 6> rsp{std::byte{1}, std::byte{0x0A}, std::byte{0x20},
+                               std::byte{static_cast<std::uint8_t>(0xC0 | *t1)}, std::byte{5}, std::byte{9}};
+  CHECK(ep.receive(l, {0x30, rsp}, 449));                    // within the tag lifetime
+  auto t2 = ep.send_request(l, 0x20, msg_type::spdm, body, 500);
+  REQUIRE(t2);
+  rsp[3] = std::byte{static_cast<std::uint8_t>(0xC0 | *t2)};
+  CHECK_FALSE(ep.receive(l, {0x30, rsp}, 550));              // the tag expired: unexpected
+  CHECK_FALSE(ep.receive(l, from(0x30, som), 600));
+  ep.expire(700);                                            // reclaims the partial message
+  st = ep.stats();
+  drops = ep.rx_drops();
+  return l.sent;
+}
+}  // namespace
+
+TEST_CASE("endpoint: Cfg::fixed_timeouts behaves as the same timeouts given to the constructor") {
+  ep_fixed fixed;
+  ep_0a runtime({.timeout_ticks = 100}, 50);
+  endpoint_stats sf{}, sr{};
+  drop_counters df{}, dr{};
+  const auto wire_fixed = timeout_script(fixed, sf, df);
+  const auto wire_runtime = timeout_script(runtime, sr, dr);
+  CHECK(wire_fixed == wire_runtime);
+  CHECK(df == dr);
+  CHECK(df[drop_reason::timeout] == 2);
+  CHECK(sf.unexpected_responses == 1);
+  CHECK(sr.unexpected_responses == 1);
+  CHECK(sf.messages_received == sr.messages_received);
+  CHECK(sf.messages_received == 2);
+}
+
+namespace {
+struct one_route_cfg : static_cfg<0x0A> {
+  static constexpr std::size_t routes = 1;
+};
+}  // namespace
+
+TEST_CASE("endpoint: one route (Cfg::routes = 1) is set, updated and looked up as in a longer table") {
+  endpoint<one_route_cfg> one;
+  ep_0a many;
+  CHECK(one.lookup(0x20) == errc::invalid_field);
+  CHECK(one.set_route(0x20, 0x30));
+  CHECK(*one.lookup(0x20) == 0x30);
+  CHECK(one.set_route(0x20, 0x31));  // update
+  CHECK(*one.lookup(0x20) == 0x31);
+  CHECK(one.set_route(0x21, 0x32) == errc::no_resources);  // full
+  CHECK(one.lookup(0x21) == errc::invalid_field);
+  one.set_default_route(0x40);
+  CHECK(*one.lookup(0x21) == 0x40);
+  CHECK(*one.lookup(0x20) == 0x31);
+  REQUIRE(many.set_route(0x20, 0x31));
+  fake_link l1, l2;
+  const std::array<std::byte, 1> body{std::byte{7}};
+  REQUIRE(one.send_request(l1, 0x20, msg_type::spdm, body, 0));
+  REQUIRE(many.send_request(l2, 0x20, msg_type::spdm, body, 0));
+  CHECK(l1.sent == l2.sent);
+}

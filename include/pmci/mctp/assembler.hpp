@@ -148,14 +148,17 @@ class assembler_core {
   /// the way), none otherwise.
   [[nodiscard]] constexpr drop_reason last_drop() const noexcept { return last_; }
   [[nodiscard]] constexpr assembler_config config() const noexcept { return {timeout()}; }
+  [[nodiscard]] constexpr std::uint32_t timeout() const noexcept {
+    return timeout_bias_ ^ assembler_config::default_timeout;
+  }
 
   PMCI_MCTP_COLD constexpr void drop(drop_reason r) noexcept {
     drops_.count(r);
     last_ = r;
   }
 
-  constexpr void expire(std::span<assembly_slot> slots, std::uint32_t now) noexcept {
-    const std::uint32_t t = timeout();
+  // `t`: the timeout in force (timeout(), or a caller's compile-time constant, which folds).
+  constexpr void expire(std::span<assembly_slot> slots, std::uint32_t now, std::uint32_t t) noexcept {
     if (t == 0) return;
     for (auto& s : slots)
       if (s.busy && static_cast<std::uint32_t>(now - s.started) >= t) {
@@ -168,10 +171,10 @@ class assembler_core {
   // struct), every drop leaves the loop-once block with its reason and goes through one
   // out-of-line call.
   constexpr std::optional<message> receive(std::span<assembly_slot> slots, bytes_span storage,
-                                           std::size_t max_message, bytes_view packet,
-                                           std::uint32_t now) noexcept {
+                                           std::size_t max_message, bytes_view packet, std::uint32_t now,
+                                           std::uint32_t timeout_ticks) noexcept {
     last_ = drop_reason::none;
-    expire(slots, now);
+    expire(slots, now, timeout_ticks);
 
     drop_reason why;
     assembly_slot* discard = nullptr;  // the partial message a drop throws away
@@ -271,10 +274,6 @@ class assembler_core {
   }
 
  private:
-  [[nodiscard]] constexpr std::uint32_t timeout() const noexcept {
-    return timeout_bias_ ^ assembler_config::default_timeout;
-  }
-
   std::uint32_t timeout_bias_;
   drop_counters drops_{};
   drop_reason last_ = drop_reason::none;
@@ -299,10 +298,20 @@ class assembler {
   /// are counted in drops() and the reason of this call's drop is last_drop(). The returned
   /// spans point into this assembler and are valid until the next receive() or expire().
   constexpr std::optional<message> receive(bytes_view packet, std::uint32_t now_ticks) noexcept {
-    return core_.receive(slots_, storage_, MaxMessage, packet, now_ticks);
+    return core_.receive(slots_, storage_, MaxMessage, packet, now_ticks, core_.timeout());
   }
   /// Discard partial messages older than the timeout (counted as drop_reason::timeout).
-  constexpr void expire(std::uint32_t now_ticks) noexcept { core_.expire(slots_, now_ticks); }
+  constexpr void expire(std::uint32_t now_ticks) noexcept { core_.expire(slots_, now_ticks, core_.timeout()); }
+  /// receive() and expire() with `timeout_ticks` in force instead of the configured timeout: for
+  /// a caller that fixes it at compile time (mctp::endpoint with Cfg::fixed_timeouts), where the
+  /// constant folds the timeout checks away.
+  constexpr std::optional<message> receive(bytes_view packet, std::uint32_t now_ticks,
+                                           std::uint32_t timeout_ticks) noexcept {
+    return core_.receive(slots_, storage_, MaxMessage, packet, now_ticks, timeout_ticks);
+  }
+  constexpr void expire(std::uint32_t now_ticks, std::uint32_t timeout_ticks) noexcept {
+    core_.expire(slots_, now_ticks, timeout_ticks);
+  }
   /// Discard every partial message without counting (e.g. on a bus reset).
   constexpr void reset() noexcept {
     for (auto& s : slots_) s.busy = false;

@@ -64,7 +64,8 @@ struct responder_config {
 };
 
 /// The responder's state (the EID and the discovered flag) without its configuration: the
-/// configuration is passed to every call. Its initial state is all zero bytes whatever the
+/// configuration is passed to every call (its static EID must be the same on every call: an
+/// assigned EID is stored relative to it). Its initial state is all zero bytes whatever the
 /// configuration (the current EID is stored only once a bus owner assigns one), so an object
 /// that embeds it (mctp::endpoint) can be a zero-initialised static in .bss.
 class responder_state {
@@ -103,9 +104,10 @@ class responder_state {
   /// The EID in use: the one a bus owner assigned, else the static EID (null_eid while a
   /// dynamic-only endpoint waits for assignment).
   [[nodiscard]] constexpr eid current_eid(const responder_config& cfg) const noexcept {
-    // eid_ is an assignable EID while assigned_, else null (Reset clears it): one test, and
-    // none when the configuration has no static EID.
-    return eid_ != null_eid ? eid_ : cfg.static_eid;
+    // eid_ holds the bus owner's EID XOR the static EID (0 before assignment and after Reset,
+    // so the current EID is then the static one): one EOR instead of a test and a select, and
+    // nothing at all when the configuration has no static EID.
+    return static_cast<eid>(eid_ ^ cfg.static_eid);
   }
   /// True once a bus owner set the EID (Set/Force), false after Reset.
   [[nodiscard]] constexpr bool assigned_by_bus_owner() const noexcept { return assigned_; }
@@ -192,7 +194,7 @@ class responder_state {
           case set_eid_operation::set:
           case set_eid_operation::force:
             if (!is_assignable(id)) return fail(r, completion::error_invalid_data);
-            eid_ = id;
+            eid_ = static_cast<eid>(id ^ cfg.static_eid);
             assigned_ = true;
             discovered_ = true;
             break;
@@ -256,7 +258,7 @@ class responder_state {
     r.tail = bytes_view(items, count * unit);
   }
 
-  eid eid_ = null_eid;  // the bus owner's assignment while assigned_, else null_eid
+  eid eid_ = null_eid;  // the bus owner's assignment XOR cfg.static_eid while assigned_, else 0
   bool assigned_ = false;
   bool discovered_ = false;
 };

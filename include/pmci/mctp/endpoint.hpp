@@ -38,6 +38,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <type_traits>
 
@@ -64,6 +65,14 @@ struct endpoint_defaults {
   /// only answers): no tag allocator is compiled, send_request() is unavailable, and every
   /// response (TO=0) is counted in unexpected_responses, as it would be with no tag allocated.
   static constexpr std::size_t tag_peers = 4;
+  /// true: the reassembly timeout and the tag lifetime (mctp.md §3 item 6, DSP0236 §8.8/§8.4;
+  /// Linux: 6 s each) are fixed at compile time (the two below) instead of set by the
+  /// constructor, which is then unavailable; the timeout checks fold to constants (Cortex-M4:
+  /// -32 B in requester_attest). false: endpoint(assembler_config, tag_lifetime) may set them
+  /// at run time (both default to 6000 ticks).
+  static constexpr bool fixed_timeouts = false;
+  static constexpr std::uint32_t rx_timeout_ticks = assembler_config::default_timeout;  ///< with fixed_timeouts
+  static constexpr std::uint32_t tag_lifetime_ticks = detail::tag_core::default_lifetime;  ///< with fixed_timeouts
   /// What the control responder reports (static EID, UUID, message types, versions, vendor
   /// sets). The endpoint reads it in place, so it is no part of the endpoint object: override
   /// it with `static constexpr control::responder_config control_config{...};`, or with
@@ -71,6 +80,49 @@ struct endpoint_defaults {
   /// boot (a UUID read from OTP). The default: no static EID, nothing listed.
   static constexpr control::responder_config control_config{};
 };
+
+namespace detail {
+/// std::optional<packetizer> as the endpoint uses it, without the flag tests it does not need:
+/// emplace() and reset() are plain stores (std::optional's test the flag first; Cortex-M4:
+/// -8 B requester_attest). Empty, it is all zero bytes (a static endpoint stays in .bss).
+/// Tracked = false: no flag is kept at all (the control response's, which ctrl_pending_ tracks).
+template <bool Tracked = true>
+class packetizer_slot {
+ public:
+  constexpr packetizer_slot() noexcept : none_{} {}
+  template <class... Args>
+  constexpr void emplace(const Args&... args) noexcept {
+    std::construct_at(&p_, args...);  // packetizer is trivially destructible: nothing to end
+    if constexpr (Tracked) engaged_ = true;
+  }
+  constexpr void reset() noexcept
+    requires Tracked
+  {
+    engaged_ = false;
+  }
+  [[nodiscard]] constexpr bool has_value() const noexcept
+    requires Tracked
+  {
+    return engaged_;
+  }
+  constexpr explicit operator bool() const noexcept
+    requires Tracked
+  {
+    return engaged_;
+  }
+  constexpr packetizer& operator*() noexcept { return p_; }
+  constexpr packetizer* operator->() noexcept { return &p_; }
+  constexpr const packetizer* operator->() const noexcept { return &p_; }
+
+ private:
+  static_assert(std::is_trivially_destructible_v<packetizer>);
+  union {
+    std::uint8_t none_;
+    packetizer p_;
+  };
+  bool engaged_ = false;  // unused (always false) when !Tracked
+};
+}  // namespace detail
 
 /// An EID and where it is on the bus.
 struct route {
@@ -100,6 +152,8 @@ class endpoint {
                 "Cfg::max_packet must hold a baseline packet (4-byte header + 64 bytes)");
   static_assert(Cfg::max_message >= 1 && Cfg::contexts >= 1 && Cfg::routes >= 1,
                 "endpoint capacities must be at least 1");
+  static_assert(!Cfg::fixed_timeouts || Cfg::tag_lifetime_ticks > 0,
+                "Cfg::fixed_timeouts needs a tag_lifetime_ticks above 0 (tags that never expire: use the constructor)");
   static_assert(std::is_convertible_v<decltype(Cfg::control_config)&, const control::responder_config&>,
                 "Cfg::control_config must be a pmci::mctp::control::responder_config (see endpoint_defaults)");
 
@@ -115,6 +169,7 @@ class endpoint {
   constexpr endpoint() noexcept = default;
   /// Other timeouts, in the same ticks as `now` (still all zero bytes with the defaults).
   constexpr explicit endpoint(assembler_config rx, std::uint32_t tag_lifetime = detail::tag_core::default_lifetime) noexcept
+    requires(!Cfg::fixed_timeouts)
       : tags_(tag_lifetime), rx_(rx) {}
 
   [[nodiscard]] static constexpr const control::responder_config& control_config() noexcept {
@@ -130,11 +185,18 @@ class endpoint {
 
   /// Add or update the physical address of `id`. errc::no_resources when the table is full.
   constexpr result<void> set_route(eid id, phys_addr addr) noexcept {
-    for (auto& r : routes_)
-      if (r.id == id) {
-        r.addr = addr;
-        return ok();
-      }
+    if constexpr (Cfg::routes == 1) {
+      // One entry: a compare and a store, no loop (Cortex-M4: -36 B requester_attest routing
+      // through its one route).
+      if (!routes_.empty() && routes_[0].id != id) return errc::no_resources;  // full
+      routes_.clear();
+    } else {
+      for (auto& r : routes_)
+        if (r.id == id) {
+          r.addr = addr;
+          return ok();
+        }
+    }
     return routes_.push_back({id, addr});
   }
   /// Where to send anything without a route (an I3C target's controller). nullopt: nowhere.
@@ -142,8 +204,12 @@ class endpoint {
   /// The physical address of `id`: its route, else the default route; errc::invalid_field
   /// when there is neither.
   [[nodiscard]] constexpr result<phys_addr> lookup(eid id) const noexcept {
-    for (const auto& r : routes_)
-      if (r.id == id) return r.addr;
+    if constexpr (Cfg::routes == 1) {
+      if (!routes_.empty() && routes_[0].id == id) return routes_[0].addr;
+    } else {
+      for (const auto& r : routes_)
+        if (r.id == id) return r.addr;
+    }
     if (default_) return *default_;
     return errc::invalid_field;
   }
@@ -215,7 +281,7 @@ class endpoint {
           else return link.send_next(*tx_);
         }();
         if (r == errc::busy) return errc::busy;
-        if (!r) return abort_tx(r.error());
+        if (!r) return abort_tx<false>(r.error());
       } else {
         if (staged_ == 0) {
           auto p = tx_->next(pkt_);
@@ -238,7 +304,9 @@ class endpoint {
   /// True while a message (or a control response) is not yet wholly handed to the link.
   [[nodiscard]] constexpr bool sending() const noexcept { return tx_.has_value() || ctrl_pending_; }
   /// Give up the message in flight (its tag, if a request, is released).
-  constexpr void abort_send() noexcept { (void)abort_tx(errc::timeout, false); }
+  constexpr void abort_send() noexcept {
+    if (tx_) (void)abort_tx(errc::timeout, false);
+  }
 
   // --- receiving ------------------------------------------------------------------------------
 
@@ -255,12 +323,11 @@ class endpoint {
         return std::nullopt;
       }
     }
-    auto m = rx_.receive(p.packet, now);
+    auto m = rx_.receive(p.packet, now, rx_timeout());
     if (!m) return std::nullopt;
     if (!m->tag_owner) {
       // Without tags (Cfg::tag_peers == 0) no request was sent, so no response is expected.
-      // The second release needs no expire(now) of its own: the first one just did it.
-      if (Cfg::tag_peers == 0 || (!tags_.release(m->source, m->tag, now) && !tags_.release(null_eid, m->tag))) {
+      if (Cfg::tag_peers == 0 || !tags_.template release_response<fixed_lifetime>(m->source, m->tag, now)) {
         ++stats_.unexpected_responses;
         return std::nullopt;
       }
@@ -296,8 +363,8 @@ class endpoint {
 
   /// Reclaim partial messages and unanswered tags older than their timeouts.
   constexpr void expire(std::uint32_t now) noexcept {
-    rx_.expire(now);
-    tags_.expire(now);
+    rx_.expire(now, rx_timeout());
+    tags_.template expire<fixed_lifetime>(now);
   }
 
   [[nodiscard]] constexpr const endpoint_stats& stats() const noexcept { return stats_; }
@@ -306,6 +373,15 @@ class endpoint {
   [[nodiscard]] constexpr const tag_allocator<Cfg::tag_peers>& tags() const noexcept { return tags_; }
 
  private:
+  // The timeouts in force: Cfg's constants (which fold) with Cfg::fixed_timeouts, else the
+  // constructor's.
+  [[nodiscard]] constexpr std::uint32_t rx_timeout() const noexcept {
+    if constexpr (Cfg::fixed_timeouts) return Cfg::rx_timeout_ticks;
+    else return rx_.config().timeout_ticks;
+  }
+  // The tag lifetime as tag_allocator's template argument: 0 for the constructor's.
+  static constexpr std::uint32_t fixed_lifetime = Cfg::fixed_timeouts ? Cfg::tag_lifetime_ticks : 0;
+
   // A link that packetizes into its own storage: i3c::target::send_next(p) (a target talks to
   // its controller only), i3c::controller::send_next(to, p).
   template <class Link>
@@ -324,7 +400,7 @@ class endpoint {
                                          std::uint32_t now) noexcept {
     if (sending()) return errc::busy;
     PMCI_TRY_ASSIGN(const phys_addr to, via ? result<phys_addr>{*via} : lookup(dest));
-    PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.allocate(dest, now));
+    PMCI_TRY_ASSIGN(const std::uint8_t tag, tags_.template allocate<fixed_lifetime>(dest, now));
     // sending() was checked above (before a tag was taken); nothing since can have changed it.
     if (auto r = begin(link, {dest, own_eid(), true, tag}, to, a); !r && r.error() != errc::busy) return r.error();
     return tag;
@@ -347,16 +423,18 @@ class endpoint {
     if (p.separate_type) tx_.emplace(a, p.type, p.data, mtu, seq);
     else tx_.emplace(a, p.data, mtu, seq);
     tx_to_ = to;
-    staged_ = 0;
+    if constexpr (!zero_copy<Link>) staged_ = 0;  // a zero-copy link stages nothing (flush())
     const auto r = flush(link);
     return r == errc::busy ? ok() : r;  // busy: the rest goes out in flush()
   }
 
+  // Give up the message in tx_ (there is one: flush() calls this from its loop). Staged: the
+  // link may have left a packet staged in pkt_ (a link without send_next()).
+  template <bool Staged = true>
   constexpr errc abort_tx(errc e, bool count = true) noexcept {
-    if (!tx_) return e;
     if (tx_->addressing().tag_owner) (void)tags_.release(tx_->addressing().dest, tx_->addressing().tag);
     tx_.reset();
-    staged_ = 0;
+    if constexpr (Staged) staged_ = 0;
     if (count) ++stats_.tx_errors;
     return e;
   }
@@ -409,8 +487,9 @@ class endpoint {
   std::uint8_t ctrl_len_ = 0;  // the packet in ctrl_pkt_ (a link without send_next())
   phys_addr ctrl_to_ = 0;
   phys_addr tx_to_ = 0;
-  std::optional<packetizer> tx_{};
-  std::optional<packetizer> ctrl_tx_{};  // the response in ctrl_pkt_ after the header (send_next())
+  detail::packetizer_slot<> tx_{};
+  detail::packetizer_slot<false> ctrl_tx_{};  // the response in ctrl_pkt_ after the header, while
+                                              // ctrl_pending_ (a zero-copy link: send_next())
   endpoint_stats stats_{};
   std::size_t staged_ = 0;  // size of a packet in pkt_ the link has not taken yet
   tag_allocator<Cfg::tag_peers> tags_{};

@@ -51,7 +51,16 @@ class tag_core {
   // tag handling an MCTP-only firmware image links. The peers are passed as pointer + count
   // rather than a span: GCC passes a span argument of an out-of-line call through the stack.
   constexpr void expire(tag_peer* first, std::size_t count, std::uint32_t now) const noexcept {
-    const std::uint32_t life = lifetime();
+    expire_in(first, count, now, lifetime());
+  }
+  // The same with a lifetime fixed at compile time (the checks fold; see tag_allocator).
+  template <std::uint32_t Life>
+  static constexpr void expire(tag_peer* first, std::size_t count, std::uint32_t now) noexcept {
+    expire_in(first, count, now, Life);
+  }
+  // Both expire()s: inlined into each, so that each is one out-of-line loop.
+  PMCI_MCTP_INLINE static constexpr void expire_in(tag_peer* first, std::size_t count, std::uint32_t now,
+                                                   std::uint32_t life) noexcept {
     if (life == 0) return;
     for (auto& p : std::span<tag_peer>(first, count))
       for (std::uint8_t t = 0; t <= max_tag; ++t)  // clearing a free tag's bit again is harmless
@@ -60,8 +69,15 @@ class tag_core {
 
   // The tag, or -1 when none is free (an int rather than a result: it comes back in a register
   // and the inlined tag_allocator::allocate() turns it into the result at the call site).
+  // Life: a lifetime fixed at compile time, or none (0) for lifetime().
+  template <std::uint32_t Life = 0>
   constexpr int allocate(tag_peer* first, std::size_t count, eid peer, std::uint32_t now) const noexcept {
-    expire(first, count, now);
+    if constexpr (Life == 0) expire(first, count, now);
+    else expire<Life>(first, count, now);
+    return take(first, count, peer, now);
+  }
+  // allocate() after the expiry.
+  static constexpr int take(tag_peer* first, std::size_t count, eid peer, std::uint32_t now) noexcept {
     const std::span<tag_peer> peers(first, count);
     // The slot of `peer` if it has tags outstanding, else the first free slot.
     tag_peer* slot = nullptr;
@@ -90,15 +106,24 @@ class tag_core {
 
   // A peer has at most one slot with tags outstanding (allocate() reuses it), so the first slot
   // of `peer` with the tag's bit set is the one.
-  static constexpr bool release(tag_peer* first, std::size_t count, eid peer, std::uint8_t tag) noexcept {
+  // `alt`: failing a slot of `peer`, the first slot of `alt` with the tag (a response to a
+  // request sent to the null EID; alt == peer: none). Both searches in one pass.
+  PMCI_MCTP_INLINE static constexpr bool release(tag_peer* first, std::size_t count, eid peer, eid alt,
+                                                 std::uint8_t tag) noexcept {
     if (tag > max_tag) return false;
     const auto bit = static_cast<std::uint8_t>(1u << tag);
-    for (auto& p : std::span<tag_peer>(first, count))
-      if (p.peer == peer && (p.in_use & bit)) {
-        p.in_use = static_cast<std::uint8_t>(p.in_use & ~bit);
-        return true;
+    tag_peer* found = nullptr;
+    for (auto& p : std::span<tag_peer>(first, count)) {
+      if ((p.in_use & bit) == 0) continue;
+      if (p.peer == peer) {
+        found = &p;
+        break;
       }
-    return false;
+      if (p.peer == alt && !found) found = &p;
+    }
+    if (!found) return false;
+    found->in_use = static_cast<std::uint8_t>(found->in_use & ~bit);
+    return true;
   }
 
   static constexpr bool outstanding(const tag_peer* first, std::size_t count, eid peer, std::uint8_t tag) noexcept {
@@ -129,16 +154,27 @@ class tag_allocator : public detail::tag_core {
   /// A free tag (0..7) for a request to `peer`, marked outstanding since `now_ticks`.
   /// errc::no_resources when all 8 tags to that peer are outstanding, or when `peer` is new
   /// and all Peers slots hold outstanding tags to other peers.
+  ///
+  /// allocate<L>(), release_response<L>() and expire<L>(): with the lifetime L (ticks, > 0) in
+  /// force instead of the configured one, for a caller that fixes it at compile time
+  /// (mctp::endpoint with Cfg::fixed_timeouts): the lifetime checks fold.
+  template <std::uint32_t L = 0>
   PMCI_MCTP_INLINE constexpr result<std::uint8_t> allocate(eid peer, std::uint32_t now_ticks) noexcept {
     if constexpr (Peers == 0) return errc::no_resources;
-    const int t = tag_core::allocate(peers_.data(), Peers, peer, now_ticks);
+    const int t = tag_core::allocate<L>(peers_.data(), Peers, peer, now_ticks);
     if (t < 0) return errc::no_resources;
     return static_cast<std::uint8_t>(t);
   }
   /// A response (TO=0) with `tag` arrived from `peer`: true and the tag is free again if it was
   /// outstanding; false for an unsolicited, duplicate or expired one (drop it).
-  constexpr bool release(eid peer, std::uint8_t tag) noexcept {
-    return Peers != 0 && tag_core::release(peers_.data(), Peers, peer, tag);
+  constexpr bool release(eid peer, std::uint8_t tag) noexcept { return release_either(peer, peer, tag); }
+  /// A response from `peer`: release(peer, tag, now_ticks), else release(null_eid, tag) (the
+  /// answer to a request sent to the null EID by physical address comes from the EID the peer
+  /// has then).
+  template <std::uint32_t L = 0>
+  constexpr bool release_response(eid peer, std::uint8_t tag, std::uint32_t now_ticks) noexcept {
+    expire<L>(now_ticks);
+    return release_either(peer, null_eid, tag);
   }
   /// As release(peer, tag), but a tag older than the lifetime at `now_ticks` no longer matches.
   constexpr bool release(eid peer, std::uint8_t tag, std::uint32_t now_ticks) noexcept {
@@ -149,8 +185,11 @@ class tag_allocator : public detail::tag_core {
     return Peers != 0 && tag_core::outstanding(peers_.data(), Peers, peer, tag);
   }
   /// Free every tag older than the lifetime.
+  template <std::uint32_t L = 0>
   constexpr void expire(std::uint32_t now_ticks) noexcept {
-    if constexpr (Peers != 0) tag_core::expire(peers_.data(), Peers, now_ticks);
+    if constexpr (Peers == 0) return;
+    else if constexpr (L == 0) tag_core::expire(peers_.data(), Peers, now_ticks);
+    else tag_core::expire<L>(peers_.data(), Peers, now_ticks);
   }
   /// Number of outstanding tags over all peers.
   [[nodiscard]] constexpr std::size_t outstanding_count() const noexcept {
@@ -161,6 +200,11 @@ class tag_allocator : public detail::tag_core {
   }
 
  private:
+  // Both releases: one copy of the search, for this allocator's Peers.
+  constexpr bool release_either(eid peer, eid alt, std::uint8_t tag) noexcept {
+    return Peers != 0 && tag_core::release(peers_.data(), Peers, peer, alt, tag);
+  }
+
   std::array<detail::tag_peer, Peers> peers_{};
 };
 
