@@ -64,7 +64,15 @@ constexpr bool static_endpoint_story() {
          exchange(r, "00 83 01 01 30", "00 03 01 00 00 30 00") && r.current_eid() == 0x30 &&
          // Reset back to the static EID (EID byte ignored).
          exchange(r, "00 84 01 02 00", "00 04 01 00 00 1d 00") && r.current_eid() == 0x1D && !r.assigned_by_bus_owner() &&
-         exchange(r, "00 85 02", "00 05 02 00 1d 02 00");
+         exchange(r, "00 85 02", "00 05 02 00 1d 02 00") &&
+         // The bus owner assigns the static EID itself: the state stores assigned XOR static =
+         // 0, which must still read as assigned 0x1D (and Reset as the static EID again).
+         exchange(r, "00 86 01 00 1d", "00 06 01 00 00 1d 00") && r.current_eid() == 0x1D &&
+         r.assigned_by_bus_owner() && exchange(r, "00 87 02", "00 07 02 00 1d 02 00") &&
+         exchange(r, "00 88 01 01 1e", "00 08 01 00 00 1e 00") && r.current_eid() == 0x1E &&
+         exchange(r, "00 89 02", "00 09 02 00 1e 03 00") &&
+         exchange(r, "00 8a 01 02 00", "00 0a 01 00 00 1d 00") && r.current_eid() == 0x1D &&
+         !r.assigned_by_bus_owner();
 }
 
 constexpr bool dynamic_endpoint_story() {

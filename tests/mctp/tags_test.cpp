@@ -82,3 +82,48 @@ TEST_CASE("tags: expiry in caller ticks", "[mctp][tags]") {
   CHECK_FALSE(t.outstanding(0x20, *b));
   CHECK(t.lifetime() == 100);
 }
+
+namespace {
+// release_response(peer, tag, now) is release(peer, tag, now) || release(null_eid, tag), in one
+// pass; allocate<L>/expire<L>/release_response<L> with a compile-time lifetime are the runtime
+// forms with that lifetime. Checked on a pseudo-random mix of allocations to a few peers (the
+// null EID among them), responses from them (right, wrong and late tags) and expiries.
+constexpr bool release_response_matches_two_releases() {
+  constexpr std::uint32_t life = 50;
+  tag_allocator<3> a{life}, b{life}, c{999};  // c: the fixed-lifetime forms (its own lifetime unused)
+  std::uint32_t x = 12345, now = 0;
+  constexpr eid peers[] = {null_eid, 0x10, 0x11, 0x12};
+  for (int i = 0; i < 4000; ++i) {
+    x = x * 1103515245u + 12345u;
+    const eid peer = peers[(x >> 8) & 3];
+    const auto tag = static_cast<std::uint8_t>((x >> 12) & 7);
+    now += (x >> 20) & 7;
+    switch ((x >> 16) & 3) {
+      case 0:
+      case 1: {
+        const auto ra = a.allocate(peer, now), rb = b.allocate(peer, now), rc = c.allocate<life>(peer, now);
+        if (ra.has_value() != rb.has_value() || ra.has_value() != rc.has_value()) return false;
+        if (ra && (*ra != *rb || *ra != *rc)) return false;
+        break;
+      }
+      case 2: {
+        const bool one = a.release(peer, tag, now) || a.release(null_eid, tag);
+        if (b.release_response(peer, tag, now) != one || c.release_response<life>(peer, tag, now) != one) return false;
+        break;
+      }
+      default:
+        a.expire(now);
+        b.expire(now);
+        c.expire<life>(now);
+    }
+    for (const eid p : peers)
+      for (std::uint8_t t = 0; t < 8; ++t)
+        if (a.outstanding(p, t) != b.outstanding(p, t) || a.outstanding(p, t) != c.outstanding(p, t)) return false;
+  }
+  return a.outstanding_count() == b.outstanding_count();
+}
+}  // namespace
+
+TEST_CASE("tags: release_response and the fixed-lifetime forms match the two-release runtime forms", "[mctp][tags]") {
+  CHECK(release_response_matches_two_releases());
+}
