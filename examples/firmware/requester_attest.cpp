@@ -126,7 +126,9 @@ extern "C" void fw_bus_irq() {
 #else
 // The controller's interrupt: an IBI from the device (a response packet is ready to be read).
 extern "C" void fw_bus_irq() {
-  (void)ep.flush(link);  // the rest of a multi-packet request
+  // A request the link refused as busy (its write buffer still held a frame) is resent here;
+  // every request of these flows fits one baseline packet, so nothing else is ever pending.
+  (void)ep.flush(link);
   link.on_ibi(device_address, {});
   auto packet = link.receive();
   if (!packet) return;
