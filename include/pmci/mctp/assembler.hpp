@@ -298,10 +298,10 @@ class assembler {
   /// are counted in drops() and the reason of this call's drop is last_drop(). The returned
   /// spans point into this assembler and are valid until the next receive() or expire().
   constexpr std::optional<message> receive(bytes_view packet, std::uint32_t now_ticks) noexcept {
-    return core_.receive(slots_, storage_, MaxMessage, packet, now_ticks, core_.timeout());
+    return receive(packet, now_ticks, core_.timeout());
   }
   /// Discard partial messages older than the timeout (counted as drop_reason::timeout).
-  constexpr void expire(std::uint32_t now_ticks) noexcept { core_.expire(slots_, now_ticks, core_.timeout()); }
+  constexpr void expire(std::uint32_t now_ticks) noexcept { expire(now_ticks, core_.timeout()); }
   /// receive() and expire() with `timeout_ticks` in force instead of the configured timeout: for
   /// a caller that fixes it at compile time (mctp::endpoint with Cfg::fixed_timeouts), where the
   /// constant folds the timeout checks away.

@@ -274,7 +274,7 @@ class controller {
 
   /// Schedule a read from every target without IBI (polling mode). Call it periodically.
   constexpr void poll() noexcept {
-    for (std::size_t i = 0; i < std::min(count_, MaxTargets); ++i)
+    for (std::size_t i = 0; i < active(); ++i)
       if (!targets_[i].ibi) targets_[i].pending = true;
   }
   /// Schedule a read from one target regardless of its mode. errc::invalid_field if unknown.
@@ -286,7 +286,7 @@ class controller {
   }
   /// True when some read is scheduled.
   [[nodiscard]] constexpr bool read_pending() const noexcept {
-    for (std::size_t i = 0; i < std::min(count_, MaxTargets); ++i)
+    for (std::size_t i = 0; i < active(); ++i)
       if (targets_[i].pending) return true;
     return false;
   }
@@ -296,8 +296,7 @@ class controller {
   /// target stays scheduled until a read finds nothing. The returned packet views an internal
   /// buffer valid until the next receive(). errc::not_ready when nothing (more) is pending.
   constexpr result<received_packet> receive() noexcept {
-    // count_ never exceeds MaxTargets: the bound says so (one target: no loop at all).
-    for (std::size_t n = 0; n < std::min(count_, MaxTargets); ++n) {
+    for (std::size_t n = 0; n < active(); ++n) {
       // One target: always slot 0 (count_ <= 1), no division.
       const std::size_t i = MaxTargets == 1 ? 0 : (next_ + n) % count_;
       slot& s = targets_[i];
@@ -344,9 +343,11 @@ class controller {
     return const_cast<controller*>(this)->find(addr);  // scan() writes nothing
   }
   constexpr slot* search(std::uint8_t addr) noexcept { return scan(addr); }
-  // count_ never exceeds MaxTargets: the bound says so (one target: no loop).
+  // The targets in use. count_ never exceeds MaxTargets; the bound says so, so that a
+  // one-target controller's loops fold to one check.
+  [[nodiscard]] PMCI_MCTP_INLINE constexpr std::size_t active() const noexcept { return std::min(count_, MaxTargets); }
   PMCI_MCTP_INLINE constexpr slot* scan(std::uint8_t addr) noexcept {
-    for (std::size_t i = 0; i < std::min(count_, MaxTargets); ++i)
+    for (std::size_t i = 0; i < active(); ++i)
       if (targets_[i].addr == addr) return &targets_[i];
     return nullptr;
   }

@@ -50,17 +50,11 @@ class tag_core {
   // Written for size (one loop per operation, no per-peer helper calls): this is all of the
   // tag handling an MCTP-only firmware image links. The peers are passed as pointer + count
   // rather than a span: GCC passes a span argument of an out-of-line call through the stack.
+  // Life: a lifetime fixed at compile time (the checks fold; see tag_allocator), or none (0)
+  // for lifetime().
+  template <std::uint32_t Life = 0>
   constexpr void expire(tag_peer* first, std::size_t count, std::uint32_t now) const noexcept {
-    expire_in(first, count, now, lifetime());
-  }
-  // The same with a lifetime fixed at compile time (the checks fold; see tag_allocator).
-  template <std::uint32_t Life>
-  static constexpr void expire(tag_peer* first, std::size_t count, std::uint32_t now) noexcept {
-    expire_in(first, count, now, Life);
-  }
-  // Both expire()s: inlined into each, so that each is one out-of-line loop.
-  PMCI_MCTP_INLINE static constexpr void expire_in(tag_peer* first, std::size_t count, std::uint32_t now,
-                                                   std::uint32_t life) noexcept {
+    const std::uint32_t life = Life != 0 ? Life : lifetime();
     if (life == 0) return;
     for (auto& p : std::span<tag_peer>(first, count))
       for (std::uint8_t t = 0; t <= max_tag; ++t)  // clearing a free tag's bit again is harmless
@@ -69,11 +63,10 @@ class tag_core {
 
   // The tag, or -1 when none is free (an int rather than a result: it comes back in a register
   // and the inlined tag_allocator::allocate() turns it into the result at the call site).
-  // Life: a lifetime fixed at compile time, or none (0) for lifetime().
+  // Life: as for expire().
   template <std::uint32_t Life = 0>
   constexpr int allocate(tag_peer* first, std::size_t count, eid peer, std::uint32_t now) const noexcept {
-    if constexpr (Life == 0) expire(first, count, now);
-    else expire<Life>(first, count, now);
+    expire<Life>(first, count, now);
     return take(first, count, peer, now);
   }
   // allocate() after the expiry.
@@ -187,9 +180,7 @@ class tag_allocator : public detail::tag_core {
   /// Free every tag older than the lifetime.
   template <std::uint32_t L = 0>
   constexpr void expire(std::uint32_t now_ticks) noexcept {
-    if constexpr (Peers == 0) return;
-    else if constexpr (L == 0) tag_core::expire(peers_.data(), Peers, now_ticks);
-    else tag_core::expire<L>(peers_.data(), Peers, now_ticks);
+    if constexpr (Peers != 0) tag_core::expire<L>(peers_.data(), Peers, now_ticks);
   }
   /// Number of outstanding tags over all peers.
   [[nodiscard]] constexpr std::size_t outstanding_count() const noexcept {
